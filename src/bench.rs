@@ -1,0 +1,54 @@
+//! `mimi-conformance bench`: throughput of the content pipeline (decode + validate + message
+//! ID) over the draft's examples, on one core. Figures in the README come from here.
+
+use std::time::{Duration, Instant};
+
+use crate::codec::content::{ContentRev, message_id};
+use crate::validate::{Options, validate_content};
+use crate::vectors::{CaseBody, VectorFile, Verdict};
+
+/// What a benchmark run measured.
+#[derive(Debug, Clone)]
+pub struct BenchResult {
+    pub messages: u64,
+    pub bytes: u64,
+    pub elapsed: Duration,
+    pub distinct: usize,
+}
+
+impl BenchResult {
+    pub fn per_second(&self) -> f64 {
+        self.messages as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Runs the pipeline over every valid content vector for about `duration`.
+pub fn run(files: &[VectorFile], duration: Duration) -> BenchResult {
+    let inputs: Vec<(&[u8], &str, &str)> = files
+        .iter()
+        .flat_map(|f| &f.cases)
+        .filter(|c| c.head.result == Verdict::Valid && c.head.flags.iter().any(|f| f == "DraftExample"))
+        .filter_map(|c| match &c.body {
+            CaseBody::Content { cbor, sender, room, .. } => Some((cbor.as_slice(), sender.as_str(), room.as_str())),
+            _ => None,
+        })
+        .collect();
+    let (mut messages, mut bytes) = (0u64, 0u64);
+    let started = Instant::now();
+    while started.elapsed() < duration && !inputs.is_empty() {
+        for &(cbor, sender, room) in &inputs {
+            let report = validate_content(cbor, Options::default());
+            let content = report.content.expect("the draft examples decode");
+            let id = message_id(ContentRev::Rev08, sender, room, cbor, &content.salt).expect("short URIs");
+            std::hint::black_box((id, report.findings));
+            messages += 1;
+            bytes += cbor.len() as u64;
+        }
+    }
+    BenchResult {
+        messages,
+        bytes,
+        elapsed: started.elapsed(),
+        distinct: inputs.len(),
+    }
+}

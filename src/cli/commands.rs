@@ -1,0 +1,401 @@
+//! What each subcommand does, and the exit code it ends with.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::{Command, ContentCommand, Exit, IutArgs, Rev, VectorsCommand};
+use crate::codec::cbor;
+use crate::codec::content::{ContentRev, message_id};
+use crate::driver::Driver;
+use crate::harness::{Expectations, RunError, RunPlan, Status, Test, run};
+use crate::provider::{Fault, Reference};
+use crate::report::{Report, ReportWriter};
+use crate::spec::{Catalogs, Level};
+use crate::suites::{self, SUITES};
+use crate::validate::{Options, validate_content};
+use crate::vectors::{VectorFile, VerifyOutcome, verify_against_reference};
+
+/// A command that cannot go on: what to print and how to exit.
+struct Stop(Exit, String);
+
+type Outcome = Result<Exit, Stop>;
+
+pub async fn dispatch(command: Command) -> Exit {
+    let result = match command {
+        Command::Run(a) => cmd_run(a).await,
+        Command::List(a) => cmd_list(a),
+        Command::Content(ContentCommand::Inspect(a)) => cmd_inspect(a),
+        Command::Vectors(VectorsCommand::Verify(a)) => cmd_verify(a).await,
+        Command::Selftest(a) => cmd_selftest(a).await,
+        Command::Driver(a) => cmd_driver(a).await,
+        Command::Bench(a) => cmd_bench(a),
+    };
+    match result {
+        Ok(exit) => exit,
+        Err(Stop(exit, message)) => {
+            eprintln!("error: {message}");
+            exit
+        }
+    }
+}
+
+fn rev(r: Rev) -> ContentRev {
+    match r {
+        Rev::R08 => ContentRev::Rev08,
+        Rev::R07 => ContentRev::Rev07,
+    }
+}
+
+fn catalogs() -> Result<Arc<Catalogs>, Stop> {
+    Catalogs::embedded()
+        .map(Arc::new)
+        .map_err(|e| Stop(Exit::Usage, e.to_string()))
+}
+
+fn embedded_vectors() -> Result<Vec<VectorFile>, Stop> {
+    VectorFile::embedded().map_err(|e| Stop(Exit::Usage, e.to_string()))
+}
+
+/// The draft revisions a run covers, as the report records them.
+fn drafts(rev: ContentRev) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("draft-ietf-mimi-content".to_owned(), rev.as_str().to_owned()),
+        ("draft-mahy-mimi-message-status".to_owned(), "01".to_owned()),
+    ])
+}
+
+fn faults(names: &[String]) -> Result<BTreeSet<Fault>, Stop> {
+    names
+        .iter()
+        .map(|n| {
+            Fault::from_name(n).ok_or_else(|| {
+                let known: Vec<String> = Fault::all().iter().map(Fault::name).collect();
+                Stop(
+                    Exit::Usage,
+                    format!("--fault {n:?} is not a fault; known: {}", known.join(", ")),
+                )
+            })
+        })
+        .collect()
+}
+
+fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<Driver, Stop> {
+    match (&iut.iut_driver, &iut.iut_driver_cmd) {
+        (Some(url), _) => Driver::http(url).map_err(|e| Stop(Exit::Unreachable, e.to_string())),
+        (_, Some(cmd)) => Driver::stdio(cmd).map_err(|e| Stop(Exit::Unreachable, e.to_string())),
+        (None, None) => {
+            let reference = Reference::new(rev(iut.content_rev), faults(&iut.fault)?, catalogs.clone());
+            Ok(Driver::builtin(reference.name(), Arc::new(reference)))
+        }
+    }
+}
+
+fn timeout(secs: f64) -> Result<Duration, Stop> {
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            Stop(
+                Exit::Usage,
+                format!("--timeout {secs} is not a positive number of seconds"),
+            )
+        })
+}
+
+fn build(suites: &[String], files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Result<Vec<Test>, Stop> {
+    let suites: Vec<String> = if suites.is_empty() {
+        SUITES.iter().map(|s| s.to_string()).collect()
+    } else {
+        suites.to_vec()
+    };
+    suites::build(&suites, files, catalogs, rev).map_err(|e| Stop(Exit::Usage, e.to_string()))
+}
+
+fn run_error(e: RunError) -> Stop {
+    match e {
+        RunError::NothingSelected(_) => Stop(Exit::NothingSelected, e.to_string()),
+        RunError::Unreachable(_) => Stop(Exit::Unreachable, e.to_string()),
+        RunError::BadFilter(..) => Stop(Exit::Usage, e.to_string()),
+    }
+}
+
+fn print_result(r: &crate::harness::TestResult) {
+    println!("{:<11} {}", r.status.as_str().to_uppercase(), r.id);
+    if !matches!(r.status, Status::Pass | Status::Skip) {
+        for line in r.message.lines().filter(|l| !l.is_empty()) {
+            println!("            {line}");
+        }
+    }
+}
+
+async fn cmd_run(a: super::RunArgs) -> Outcome {
+    let catalogs = catalogs()?;
+    let rev = rev(a.iut.content_rev);
+    let tests = build(&a.suite, &embedded_vectors()?, &catalogs, rev)?;
+    let expectations = match &a.expectations {
+        Some(p) => Expectations::read(p).map_err(|e| Stop(Exit::Usage, e.to_string()))?,
+        None => Expectations::default(),
+    };
+    let driver = driver(&a.iut, &catalogs)?;
+    let plan = RunPlan {
+        tests,
+        filters: a.filter.clone(),
+        expectations,
+        timeout: timeout(a.iut.timeout)?,
+    };
+    let mut writer = ReportWriter::create(&a.out, Report::new(drafts(rev), SystemTime::now()))
+        .map_err(|e| Stop(Exit::Usage, format!("cannot write the report: {e}")))?;
+    let mut write_error = None;
+    let outcome = run(plan, &driver, |iut, r| {
+        if !a.quiet && r.status != Status::Skip {
+            print_result(r);
+        }
+        if let Err(e) = writer.record(iut, r) {
+            write_error.get_or_insert(e);
+        }
+    })
+    .await
+    .map_err(run_error)?;
+    if let Some(e) = write_error {
+        return Err(Stop(Exit::Usage, format!("cannot write the report: {e}")));
+    }
+    let report = writer
+        .finish(&outcome, &catalogs)
+        .map_err(|e| Stop(Exit::Usage, format!("cannot write the report: {e}")))?;
+    let counts: Vec<String> = report
+        .summary
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    println!(
+        "\n{} against {} ({}): {}",
+        SUITES.join("+"),
+        outcome.iut.name,
+        outcome.iut.driver,
+        counts.join(", ")
+    );
+    println!(
+        "report: {}",
+        ["report.json", "report.md", "junit.xml"]
+            .map(|f| a.out.join(f).display().to_string())
+            .join(", ")
+    );
+    Ok(if outcome.unexpected() {
+        Exit::Unexpected
+    } else {
+        Exit::Ok
+    })
+}
+
+fn cmd_list(a: super::ListArgs) -> Outcome {
+    let catalogs = catalogs()?;
+    let tests = build(&a.suite, &embedded_vectors()?, &catalogs, ContentRev::Rev08)?;
+    let plan_filter = |t: &Test| {
+        a.filter.is_empty()
+            || a.filter.iter().any(|f| {
+                globset::Glob::new(f)
+                    .map(|g| g.compile_matcher().is_match(&t.id))
+                    .unwrap_or(false)
+                    || t.id.starts_with(f.as_str())
+            })
+    };
+    if a.requirements {
+        for c in &catalogs.catalogs {
+            for r in &c.requirements {
+                let ids: Vec<&str> = tests
+                    .iter()
+                    .filter(|t| t.spec.iter().any(|s| s.req == r.id || r.parts.contains(&s.req)))
+                    .map(|t| t.id.as_str())
+                    .collect();
+                let how = match (ids.len(), &r.deferred, &r.reason) {
+                    (0, Some(d), _) => format!("deferred: {d}"),
+                    (0, None, Some(why)) => format!("untestable: {why}"),
+                    (0, None, None) => "NOT YET TESTED".to_owned(),
+                    (n, _, _) => format!("{n} tests"),
+                };
+                println!(
+                    "{:<9} {}-{} §{:<6} {:<6} {}",
+                    r.id, c.doc, c.rev, r.section, r.level, how
+                );
+            }
+        }
+        return Ok(Exit::Ok);
+    }
+    let mut n = 0;
+    for t in tests.iter().filter(|t| plan_filter(t)) {
+        n += 1;
+        let s = &t.spec[0];
+        let reqs: Vec<String> = t.spec.iter().map(|s| format!("{} {}", s.req, s.level)).collect();
+        println!("{:<58} {}-{} §{:<5} {}", t.id, s.doc, s.rev, s.section, reqs.join(", "));
+    }
+    Ok(if n == 0 { Exit::NothingSelected } else { Exit::Ok })
+}
+
+fn cmd_inspect(a: super::InspectArgs) -> Outcome {
+    let bytes =
+        std::fs::read(&a.file).map_err(|e| Stop(Exit::Usage, format!("{}: cannot read: {e}", a.file.display())))?;
+    let now = a.now.or_else(|| {
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_secs())
+    });
+    let report = validate_content(&bytes, Options { now });
+    println!("{} ({} bytes)\n", a.file.display(), bytes.len());
+    println!("{}\n", cbor::diagnostic(&bytes));
+    if let Some(c) = &report.content {
+        let sender = a.sender.clone().or_else(|| c.sender_uri());
+        let room = a.room.clone().or_else(|| c.room_uri());
+        match (sender, room) {
+            (Some(s), Some(r)) => match message_id(rev(a.content_rev), &s, &r, &bytes, &c.salt) {
+                Ok(id) => println!(
+                    "message ID (-{}): {}\n  sender {s}\n  room   {r}\n",
+                    rev(a.content_rev).as_str(),
+                    hex::encode(id)
+                ),
+                Err(e) => println!("message ID: {e}\n"),
+            },
+            _ => println!("message ID: needs --sender and --room (the content has no senderUri/roomUri text)\n"),
+        }
+        let parts = c.nested_part.part_indices();
+        println!(
+            "parts ({}, depth-first): {}\n",
+            parts.len(),
+            parts
+                .iter()
+                .map(|p| format!("{}:{:?}@{}", p.index, p.cardinality, p.depth))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    if report.findings.is_empty() {
+        println!("breaks no rule of draft-ietf-mimi-content-08");
+    }
+    let catalogs = catalogs()?;
+    for f in &report.findings {
+        let section = catalogs
+            .get(f.kind.req())
+            .map(|(_, r)| r.section.clone())
+            .unwrap_or_default();
+        println!("{:<6} §{:<5} {f}", f.kind.level(), section);
+    }
+    let must = report.findings.iter().any(|f| f.kind.level() == Level::Must);
+    Ok(if must { Exit::Unexpected } else { Exit::Ok })
+}
+
+fn vector_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Stop> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| Stop(Exit::Usage, format!("{}: {e}", p.display())))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+async fn cmd_verify(a: super::VerifyArgs) -> Outcome {
+    let catalogs = catalogs()?;
+    let files = if a.paths.is_empty() {
+        embedded_vectors()?
+    } else {
+        vector_paths(&a.paths)?
+            .iter()
+            .map(|p| VectorFile::read(Path::new(p)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Stop(Exit::Usage, e.to_string()))?
+    };
+    let mut inconsistent = 0;
+    let mut cases = 0;
+    for f in &files {
+        for c in &f.cases {
+            cases += 1;
+            if let VerifyOutcome::Inconsistent(why) = verify_against_reference(c) {
+                inconsistent += 1;
+                println!("INCONSISTENT {}#{} ({}): {why}", f.path, c.head.tc_id, c.head.slug);
+            }
+        }
+    }
+    println!(
+        "{cases} cases in {} files: {inconsistent} disagree with the draft's rules\n",
+        files.len()
+    );
+    let tests = suites::content::tests(&files, &catalogs, rev(a.iut.content_rev))
+        .map_err(|e| Stop(Exit::Usage, e.to_string()))?;
+    let driver = driver(&a.iut, &catalogs)?;
+    let plan = RunPlan {
+        tests,
+        filters: Vec::new(),
+        expectations: Expectations::default(),
+        timeout: timeout(a.iut.timeout)?,
+    };
+    let outcome = run(plan, &driver, |_, r| print_result(r)).await.map_err(run_error)?;
+    let counts: Vec<String> = outcome
+        .counts()
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    println!(
+        "\nagainst {} ({}): {}",
+        outcome.iut.name,
+        outcome.iut.driver,
+        counts.join(", ")
+    );
+    Ok(if inconsistent > 0 || outcome.unexpected() {
+        Exit::Unexpected
+    } else {
+        Exit::Ok
+    })
+}
+
+async fn cmd_selftest(a: super::SelftestArgs) -> Outcome {
+    let catalogs = catalogs()?;
+    let rev = rev(a.content_rev);
+    let tests = build(&[], &embedded_vectors()?, &catalogs, rev)?;
+    let report = crate::selftest::selftest(&tests, catalogs, rev).await;
+    print!("{}", crate::selftest::render(&report));
+    Ok(if report.ok() { Exit::Ok } else { Exit::Unexpected })
+}
+
+async fn cmd_driver(a: super::DriverArgs) -> Outcome {
+    let catalogs = catalogs()?;
+    let reference = Arc::new(Reference::new(rev(a.content_rev), faults(&a.fault)?, catalogs));
+    if a.stdio {
+        crate::driver::server::serve_stdio(reference)
+            .await
+            .map_err(|e| Stop(Exit::Unreachable, e.to_string()))?;
+        return Ok(Exit::Ok);
+    }
+    let addr = a.listen.expect("clap requires --listen without --stdio");
+    let (bound, server) = crate::driver::server::bind_http(addr, reference)
+        .await
+        .map_err(|e| Stop(Exit::Unreachable, format!("cannot listen on {addr}: {e}")))?;
+    println!("driver listening on http://{bound}");
+    server.await.map_err(|e| Stop(Exit::Unreachable, e.to_string()))?;
+    Ok(Exit::Ok)
+}
+
+fn cmd_bench(a: super::BenchArgs) -> Outcome {
+    let d = timeout(a.seconds)?;
+    let r = crate::bench::run(&embedded_vectors()?, d);
+    println!(
+        "decode + validate + message ID: {:.0} messages/s on one core ({} messages, {} distinct draft examples, {:.1} MB/s, {:.2?})",
+        r.per_second(),
+        r.messages,
+        r.distinct,
+        r.bytes as f64 / r.elapsed.as_secs_f64() / 1e6,
+        r.elapsed
+    );
+    Ok(Exit::Ok)
+}

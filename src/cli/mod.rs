@@ -1,0 +1,207 @@
+//! The command line: the only module that knows clap. It turns arguments into the library's
+//! plans, and maps every outcome to an exit code in one place ([`ExitCode`]).
+
+mod commands;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit codes, as the README documents them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything as expected.
+    Ok = 0,
+    /// Unexpected results: fail, error, timeout or xpass.
+    Unexpected = 1,
+    /// Bad arguments, or a file (vectors, expectations) that cannot be used.
+    Usage = 2,
+    /// The implementation under test cannot be reached or set up.
+    Unreachable = 3,
+    /// No test selected.
+    NothingSelected = 4,
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mimi-conformance",
+    version,
+    about = "Conformance and interoperability test suite for the IETF MIMI protocols"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the suite against an implementation (default: the built-in reference) and write a report.
+    Run(RunArgs),
+    /// Print every test id with its draft, revision, section and requirements.
+    List(ListArgs),
+    /// Content tools.
+    #[command(subcommand)]
+    Content(ContentCommand),
+    /// Vector-file tools.
+    #[command(subcommand)]
+    Vectors(VectorsCommand),
+    /// Run the suite against the reference with each built-in fault on; show what caught each.
+    Selftest(SelftestArgs),
+    /// Serve the reference implementation as a driver (HTTP or stdio), for trying transports.
+    Driver(DriverArgs),
+    /// Measure content throughput (decode + validate + message ID) on one core.
+    Bench(BenchArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ContentCommand {
+    /// Show a content file in CBOR diagnostic notation, its message ID, and every rule it breaks.
+    Inspect(InspectArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VectorsCommand {
+    /// Check vector files: each case against the draft's rules, then the implementation against them.
+    Verify(VerifyArgs),
+}
+
+/// Which implementation to test.
+#[derive(Args, Debug, Clone)]
+pub struct IutArgs {
+    /// Driver URL of the implementation under test (HTTP transport: POST <URL>/v1/<op>).
+    #[arg(long, value_name = "URL", conflicts_with = "iut_driver_cmd")]
+    pub iut_driver: Option<String>,
+    /// Command that speaks the driver protocol on stdin/stdout (run with `sh -c`).
+    #[arg(long, value_name = "CMD")]
+    pub iut_driver_cmd: Option<String>,
+    /// Switch on a fault of the built-in reference (see `selftest`); repeatable.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["iut_driver", "iut_driver_cmd"])]
+    pub fault: Vec<String>,
+    /// Revision of draft-ietf-mimi-content to test (changes the message-ID formula).
+    #[arg(long, value_enum, default_value = "08")]
+    pub content_rev: Rev,
+    /// Seconds to wait for each driver call.
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub timeout: f64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Rev {
+    #[value(name = "08")]
+    R08,
+    #[value(name = "07")]
+    R07,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Suite to run; repeatable (default: all).
+    #[arg(long, value_name = "SUITE")]
+    pub suite: Vec<String>,
+    /// Run only tests whose id matches (a glob, or an id prefix such as `content/6`); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub filter: Vec<String>,
+    #[command(flatten)]
+    pub iut: IutArgs,
+    /// YAML file of known gaps (xfail / skip / unsupported).
+    #[arg(long, value_name = "FILE")]
+    pub expectations: Option<PathBuf>,
+    /// Directory for report.json, report.md and junit.xml.
+    #[arg(long, default_value = "reports/latest", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Print only the summary, not one line per test.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    #[arg(long, value_name = "SUITE")]
+    pub suite: Vec<String>,
+    #[arg(long, value_name = "GLOB")]
+    pub filter: Vec<String>,
+    /// List requirements with the tests that check them (or why none can) instead.
+    #[arg(long)]
+    pub requirements: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// The content, as raw CBOR (a `.cbor` file).
+    pub file: PathBuf,
+    /// Sender URI for the message ID (default: the senderUri extension).
+    #[arg(long, value_name = "URI")]
+    pub sender: Option<String>,
+    /// Room URI for the message ID (default: the roomUri extension).
+    #[arg(long, value_name = "URI")]
+    pub room: Option<String>,
+    #[arg(long, value_enum, default_value = "08")]
+    pub content_rev: Rev,
+    /// Receiver clock (UNIX seconds) for §9.1's expiry window; default: now.
+    #[arg(long, value_name = "SECS")]
+    pub now: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// Vector files or directories (default: the built-in vectors).
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub iut: IutArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SelftestArgs {
+    #[arg(long, value_enum, default_value = "08")]
+    pub content_rev: Rev,
+}
+
+#[derive(Args, Debug)]
+pub struct DriverArgs {
+    /// Serve HTTP on this address (prints the bound address on stdout).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        conflicts_with = "stdio",
+        required_unless_present = "stdio"
+    )]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Serve one JSON message per line on stdin/stdout.
+    #[arg(long)]
+    pub stdio: bool,
+    #[arg(long, value_name = "NAME")]
+    pub fault: Vec<String>,
+    #[arg(long, value_enum, default_value = "08")]
+    pub content_rev: Rev,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// How long to measure.
+    #[arg(long, default_value_t = 3.0, value_name = "SECS")]
+    pub seconds: f64,
+}
+
+/// Parses the arguments, runs the command, and returns the process exit code.
+pub fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return std::process::ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::from(Exit::Unreachable as u8);
+        }
+    };
+    let exit = runtime.block_on(commands::dispatch(cli.command));
+    std::process::ExitCode::from(exit as u8)
+}

@@ -1,0 +1,7 @@
+//! Wire formats. Codecs know nothing of HTTP, drivers or reports.
+//!
+//! One folder per draft family, one file per message family (as rustls's `msgs/` does).
+
+pub mod cbor;
+pub mod content;
+pub mod hexbytes;

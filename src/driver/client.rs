@@ -1,0 +1,309 @@
+//! The harness side of the driver protocol: one [`Driver`] per implementation under test, over
+//! HTTP, a child process's stdio, or in-process for the built-in reference implementation.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+use super::{DriverError, ErrorCode, Handler};
+
+/// A driver message larger than this is refused: a hostile IUT must not exhaust memory.
+pub const MAX_MESSAGE: usize = 16 << 20;
+
+/// What can go wrong with one call, from the harness's point of view.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CallError {
+    /// The IUT answered the error object `unsupported`.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// The IUT answered another error object.
+    #[error("the implementation answered {0}")]
+    Driver(DriverError),
+    /// The IUT could not be reached or the channel broke.
+    #[error("driver transport: {0}")]
+    Transport(String),
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    /// The answer broke the driver protocol (not JSON, wrong shape, over the size limit).
+    #[error("malformed answer: {0}")]
+    BadResponse(String),
+}
+
+/// One request and its answer, for the transcript.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exchange {
+    pub op: String,
+    pub request: Value,
+    /// The result object, or the error object / failure as text.
+    pub response: Value,
+    /// What a stdio driver printed on stderr meanwhile.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stderr: Vec<String>,
+    pub duration_ms: u64,
+}
+
+/// An implementation under test, reachable through the driver protocol.
+pub enum Driver {
+    /// In-process: the same JSON messages, handed to a handler directly.
+    Builtin {
+        name: String,
+        handler: Arc<dyn Handler>,
+    },
+    Http {
+        base: String,
+        client: reqwest::Client,
+    },
+    Stdio(Box<StdioDriver>),
+}
+
+impl Driver {
+    pub fn builtin(name: impl Into<String>, handler: Arc<dyn Handler>) -> Self {
+        Driver::Builtin {
+            name: name.into(),
+            handler,
+        }
+    }
+
+    pub fn http(base: &str) -> Result<Self, CallError> {
+        let client = reqwest::Client::builder()
+            .build()
+            .map_err(|e| CallError::Transport(format!("cannot build an HTTP client: {e}")))?;
+        Ok(Driver::Http {
+            base: base.trim_end_matches('/').to_owned(),
+            client,
+        })
+    }
+
+    /// Starts `command` through `sh -c`, speaking the protocol on its stdin/stdout.
+    pub fn stdio(command: &str) -> Result<Self, CallError> {
+        StdioDriver::spawn(command).map(|d| Driver::Stdio(Box::new(d)))
+    }
+
+    /// How the report names this driver.
+    pub fn describe(&self) -> String {
+        match self {
+            Driver::Builtin { name, .. } => format!("builtin:{name}"),
+            Driver::Http { base, .. } => base.clone(),
+            Driver::Stdio(s) => format!("cmd:{}", s.command),
+        }
+    }
+
+    /// Calls `op`, recording the exchange in `transcript`.
+    pub async fn call<P: Serialize, R: DeserializeOwned>(
+        &self,
+        op: &str,
+        params: &P,
+        timeout: Duration,
+        transcript: &mut Vec<Exchange>,
+    ) -> Result<R, CallError> {
+        let request =
+            serde_json::to_value(params).map_err(|e| CallError::Transport(format!("cannot encode params: {e}")))?;
+        let started = Instant::now();
+        let outcome = match tokio::time::timeout(timeout, self.raw_call(op, request.clone())).await {
+            Ok(r) => r,
+            Err(_) => Err(CallError::Timeout(timeout)),
+        };
+        let stderr = match self {
+            Driver::Stdio(s) => s.take_stderr(),
+            _ => Vec::new(),
+        };
+        let response = match &outcome {
+            Ok(v) => v.clone(),
+            Err(CallError::Driver(e)) => json!({ "error": e }),
+            Err(e) => json!({ "failure": e.to_string() }),
+        };
+        transcript.push(Exchange {
+            op: op.to_owned(),
+            request,
+            response,
+            stderr,
+            duration_ms: started.elapsed().as_millis() as u64,
+        });
+        let value = outcome?;
+        serde_path_to_error::deserialize(value)
+            .map_err(|e| CallError::BadResponse(format!("{op} result at `{}`: {}", e.path(), e.inner())))
+    }
+
+    async fn raw_call(&self, op: &str, params: Value) -> Result<Value, CallError> {
+        let result = match self {
+            Driver::Builtin { handler, .. } => handler.handle(op, params).map_err(CallError::from),
+            Driver::Http { base, client } => http_call(client, base, op, params).await,
+            Driver::Stdio(s) => s.call(op, params).await,
+        };
+        result.and_then(|v| match v {
+            Value::Object(_) => Ok(v),
+            other => Err(CallError::BadResponse(format!(
+                "{op} result is not a JSON object: {other}"
+            ))),
+        })
+    }
+}
+
+impl From<DriverError> for CallError {
+    fn from(e: DriverError) -> Self {
+        match e.code {
+            ErrorCode::Unsupported => CallError::Unsupported(e.message),
+            _ => CallError::Driver(e),
+        }
+    }
+}
+
+async fn http_call(client: &reqwest::Client, base: &str, op: &str, params: Value) -> Result<Value, CallError> {
+    let url = format!("{base}/v1/{op}");
+    let mut resp = client
+        .post(&url)
+        .json(&params)
+        .send()
+        .await
+        .map_err(|e| CallError::Transport(format!("POST {url}: {e}")))?;
+    let status = resp.status();
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| CallError::Transport(format!("reading {url}: {e}")))?
+    {
+        if body.len() + chunk.len() > MAX_MESSAGE {
+            return Err(CallError::BadResponse(format!("{url}: body over {MAX_MESSAGE} bytes")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| CallError::BadResponse(format!("{url} answered {status} with a body that is not JSON: {e}")))?;
+    if status.is_success() {
+        return Ok(value);
+    }
+    let error = value.get("error").cloned().unwrap_or(value);
+    match serde_json::from_value::<DriverError>(error) {
+        Ok(e) => Err(e.into()),
+        Err(_) => Err(CallError::BadResponse(format!(
+            "{url} answered {status} without an error object"
+        ))),
+    }
+}
+
+/// A child process speaking the protocol one JSON message per line.
+pub struct StdioDriver {
+    command: String,
+    io: tokio::sync::Mutex<StdioIo>,
+    stderr: Arc<Mutex<Vec<String>>>,
+    _child: Child,
+}
+
+struct StdioIo {
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: u64,
+    /// Set once the stream is out of step (an over-long line): later calls fail at once.
+    broken: Option<String>,
+}
+
+impl StdioDriver {
+    fn spawn(command: &str) -> Result<Self, CallError> {
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| CallError::Transport(format!("cannot start `{command}`: {e}")))?;
+        let stdin = child.stdin.take().expect("piped stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        if let Some(err) = child.stderr.take() {
+            let sink = stderr.clone();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(err).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let mut s = sink.lock().expect("stderr lock");
+                    if s.len() < 1000 {
+                        s.push(line);
+                    }
+                }
+            });
+        }
+        Ok(StdioDriver {
+            command: command.to_owned(),
+            io: tokio::sync::Mutex::new(StdioIo {
+                stdin,
+                stdout,
+                next_id: 1,
+                broken: None,
+            }),
+            stderr,
+            _child: child,
+        })
+    }
+
+    fn take_stderr(&self) -> Vec<String> {
+        std::mem::take(&mut *self.stderr.lock().expect("stderr lock"))
+    }
+
+    async fn call(&self, op: &str, params: Value) -> Result<Value, CallError> {
+        let mut io = self.io.lock().await;
+        if let Some(why) = &io.broken {
+            return Err(CallError::Transport(why.clone()));
+        }
+        let id = io.next_id;
+        io.next_id += 1;
+        let mut line = serde_json::to_vec(&json!({ "id": id, "op": op, "params": params })).expect("JSON");
+        line.push(b'\n');
+        io.stdin
+            .write_all(&line)
+            .await
+            .map_err(|e| CallError::Transport(format!("writing to `{}`: {e}", self.command)))?;
+        io.stdin
+            .flush()
+            .await
+            .map_err(|e| CallError::Transport(format!("writing to `{}`: {e}", self.command)))?;
+        loop {
+            let mut buf = Vec::new();
+            let n = (&mut io.stdout)
+                .take(MAX_MESSAGE as u64 + 1)
+                .read_until(b'\n', &mut buf)
+                .await
+                .map_err(|e| CallError::Transport(format!("reading from `{}`: {e}", self.command)))?;
+            if n == 0 {
+                return Err(CallError::Transport(format!("`{}` closed its stdout", self.command)));
+            }
+            if buf.len() > MAX_MESSAGE {
+                let why = format!("`{}` wrote a line over {MAX_MESSAGE} bytes", self.command);
+                io.broken = Some(why.clone());
+                return Err(CallError::BadResponse(why));
+            }
+            let msg: Value = serde_json::from_slice(&buf).map_err(|e| {
+                CallError::BadResponse(format!(
+                    "stdout line is not JSON ({e}): {}",
+                    String::from_utf8_lossy(&buf).trim_end()
+                ))
+            })?;
+            // A late answer to a call that timed out: skip it.
+            match msg.get("id").and_then(Value::as_u64) {
+                Some(got) if got < id => continue,
+                Some(got) if got == id => {}
+                _ => {
+                    return Err(CallError::BadResponse(format!("answer without id {id}: {msg}")));
+                }
+            }
+            if let Some(result) = msg.get("result") {
+                return Ok(result.clone());
+            }
+            return match msg
+                .get("error")
+                .map(|e| serde_json::from_value::<DriverError>(e.clone()))
+            {
+                Some(Ok(e)) => Err(e.into()),
+                _ => Err(CallError::BadResponse(format!(
+                    "answer with neither result nor error object: {msg}"
+                ))),
+            };
+        }
+    }
+}

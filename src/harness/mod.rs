@@ -1,0 +1,192 @@
+//! The harness: tests, what each checks, running them against a driver, and expectations.
+//!
+//! ```text
+//! spec/ + vectors/ ──► suites::* ──► Vec<Test> ──► run() ──► TestResult ──► report::*
+//!                                          │          │
+//!                                          │          └── Driver (builtin | HTTP | stdio)
+//!                                          └── expectations (xfail / skip / unsupported)
+//! ```
+
+pub mod expectations;
+pub mod run;
+
+use serde::Serialize;
+
+pub use expectations::{Expectation, Expectations};
+pub use run::{RunError, RunOutcome, RunPlan, run};
+
+use crate::driver::Exchange;
+use crate::spec::SpecRef;
+
+/// The statuses a test can end with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    /// The implementation broke the requirement.
+    Fail,
+    /// The harness could not carry the test out (its bug, or a broken transport).
+    Error,
+    Timeout,
+    /// Not selected (filter or expectations).
+    Skip,
+    /// The implementation said it does not do this.
+    Unsupported,
+    /// Failed, as an expectation said it would.
+    Xfail,
+    /// Passed, although an expectation said it would fail.
+    Xpass,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Pass,
+        Status::Fail,
+        Status::Error,
+        Status::Timeout,
+        Status::Skip,
+        Status::Unsupported,
+        Status::Xfail,
+        Status::Xpass,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::Timeout => "timeout",
+            Status::Skip => "skip",
+            Status::Unsupported => "unsupported",
+            Status::Xfail => "xfail",
+            Status::Xpass => "xpass",
+        }
+    }
+
+    /// Whether this status makes a run fail (exit code 1).
+    pub fn is_unexpected(self) -> bool {
+        matches!(self, Status::Fail | Status::Error | Status::Timeout | Status::Xpass)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a test exercises: the implementation through its driver, or the draft's own data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    Iut,
+    Draft,
+}
+
+/// One test: a stable id, what it sends, the requirements it checks.
+#[derive(Debug, Clone)]
+pub struct Test {
+    /// `<draft>/<section>/<slug>`, never renumbered.
+    pub id: String,
+    /// What the test sends or looks at.
+    pub title: String,
+    pub spec: Vec<SpecRef>,
+    /// The driver operation it needs (`None` for draft checks).
+    pub op: Option<&'static str>,
+    pub check: crate::suites::Check,
+    /// A known error in the draft that makes this check fail today: a fail becomes xfail.
+    pub known_erratum: Option<String>,
+}
+
+impl Test {
+    pub fn target(&self) -> Target {
+        if self.op.is_some() { Target::Iut } else { Target::Draft }
+    }
+
+    /// The section of the first requirement, for grouping.
+    pub fn section(&self) -> &str {
+        self.spec.first().map(|s| s.section.as_str()).unwrap_or("")
+    }
+}
+
+/// What one test ended with.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestResult {
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    pub target: Target,
+    pub spec: Vec<SpecRef>,
+    /// Why it did not pass (Expected / Actual), or why it was skipped.
+    pub message: String,
+    pub duration_ms: u64,
+    /// The driver exchanges and notes (CBOR in diagnostic notation).
+    #[serde(skip_serializing_if = "Transcript::is_empty")]
+    pub transcript: Transcript,
+}
+
+/// Everything said during one test.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Transcript {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exchanges: Vec<Exchange>,
+}
+
+impl Transcript {
+    pub fn is_empty(&self) -> bool {
+        self.notes.is_empty() && self.exchanges.is_empty()
+    }
+
+    /// Notes `bytes` in CBOR diagnostic notation (bounded, for hostile sizes).
+    pub fn cbor(&mut self, label: &str, bytes: &[u8]) {
+        const MAX: usize = 4096;
+        let diag = crate::codec::cbor::diagnostic(bytes);
+        let shown = if diag.len() > MAX {
+            format!(
+                "{}… ({} more chars)",
+                &diag[..diag.floor_char_boundary(MAX)],
+                diag.len() - MAX
+            )
+        } else {
+            diag
+        };
+        self.notes.push(format!("{label} ({} bytes): {shown}", bytes.len()));
+    }
+}
+
+/// How a check ended, before expectations apply.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub status: Status,
+    pub message: String,
+}
+
+impl Outcome {
+    pub fn pass() -> Self {
+        Outcome {
+            status: Status::Pass,
+            message: String::new(),
+        }
+    }
+
+    pub fn fail(message: impl Into<String>) -> Self {
+        Outcome {
+            status: Status::Fail,
+            message: message.into(),
+        }
+    }
+
+    /// A failure as Expected / Actual lines.
+    pub fn mismatch(what: &str, expected: impl std::fmt::Display, actual: impl std::fmt::Display) -> Self {
+        Outcome::fail(format!("{what}\nExpected: {expected}\nActual:   {actual}"))
+    }
+
+    pub fn error(message: impl Into<String>) -> Self {
+        Outcome {
+            status: Status::Error,
+            message: message.into(),
+        }
+    }
+}

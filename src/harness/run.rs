@@ -1,0 +1,180 @@
+//! Running tests against a driver, one after another, streaming each result as it ends.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use globset::{Glob, GlobMatcher};
+use serde::Serialize;
+
+use super::expectations::Expected;
+use super::{Expectations, Outcome, Status, Target, Test, TestResult, Transcript};
+use crate::driver::messages::Capabilities;
+use crate::driver::{Driver, ops};
+
+/// What to run and how.
+pub struct RunPlan {
+    /// Every test of the selected suites (the filtered-out ones are reported as skip).
+    pub tests: Vec<Test>,
+    /// Globs over test ids; a pattern without glob characters is an id prefix. Empty: all.
+    pub filters: Vec<String>,
+    pub expectations: Expectations,
+    /// Per driver call.
+    pub timeout: Duration,
+}
+
+/// Why a run could not happen at all.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("no test matches --filter {0:?}")]
+    NothingSelected(Vec<String>),
+    #[error("the implementation under test is unreachable: {0}")]
+    Unreachable(String),
+    #[error("bad --filter pattern {0:?}: {1}")]
+    BadFilter(String, String),
+}
+
+/// Who was tested.
+#[derive(Debug, Clone, Serialize)]
+pub struct IutInfo {
+    pub name: String,
+    pub version: String,
+    pub driver: String,
+    pub ops: Vec<String>,
+    pub drafts: BTreeMap<String, String>,
+}
+
+/// Everything a run produced.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    pub iut: IutInfo,
+    pub results: Vec<TestResult>,
+}
+
+impl RunOutcome {
+    pub fn counts(&self) -> BTreeMap<Status, usize> {
+        let mut c: BTreeMap<Status, usize> = Status::ALL.iter().map(|&s| (s, 0)).collect();
+        for r in &self.results {
+            *c.entry(r.status).or_default() += 1;
+        }
+        c
+    }
+
+    /// Whether anything unexpected happened (fail, error, timeout, xpass).
+    pub fn unexpected(&self) -> bool {
+        self.results.iter().any(|r| r.status.is_unexpected())
+    }
+}
+
+enum Filter {
+    Prefix(String),
+    Glob(GlobMatcher),
+}
+
+fn filters(patterns: &[String]) -> Result<Vec<Filter>, RunError> {
+    patterns
+        .iter()
+        .map(|p| {
+            if p.contains(['*', '?', '[', '{']) {
+                Glob::new(p)
+                    .map(|g| Filter::Glob(g.compile_matcher()))
+                    .map_err(|e| RunError::BadFilter(p.clone(), e.to_string()))
+            } else {
+                Ok(Filter::Prefix(p.clone()))
+            }
+        })
+        .collect()
+}
+
+/// Runs the plan; `on_result` sees each result as soon as it exists.
+pub async fn run(
+    plan: RunPlan,
+    driver: &Driver,
+    mut on_result: impl FnMut(&IutInfo, &TestResult),
+) -> Result<RunOutcome, RunError> {
+    let filters = filters(&plan.filters)?;
+    let selected = |t: &Test| {
+        filters.is_empty()
+            || filters.iter().any(|f| match f {
+                Filter::Prefix(p) => t.id.starts_with(p.as_str()),
+                Filter::Glob(g) => g.is_match(&t.id),
+            })
+    };
+    if !plan.tests.iter().any(selected) {
+        return Err(RunError::NothingSelected(plan.filters.clone()));
+    }
+    let mut first = Transcript::default();
+    let caps: Capabilities = driver
+        .call(
+            ops::CAPABILITIES,
+            &serde_json::json!({}),
+            plan.timeout,
+            &mut first.exchanges,
+        )
+        .await
+        .map_err(|e| RunError::Unreachable(format!("{}: {e}", driver.describe())))?;
+    let iut = IutInfo {
+        name: caps.name,
+        version: caps.version,
+        driver: driver.describe(),
+        ops: caps.ops,
+        drafts: caps.drafts,
+    };
+
+    let mut results = Vec::with_capacity(plan.tests.len());
+    for test in plan.tests {
+        let started = Instant::now();
+        let mut transcript = Transcript::default();
+        let expectation = plan.expectations.lookup(&test.id);
+        let outcome = if !selected(&test) {
+            Outcome {
+                status: Status::Skip,
+                message: "not selected by --filter".into(),
+            }
+        } else if let Some(e) = expectation.filter(|e| e.status != Expected::Xfail) {
+            let status = if e.status == Expected::Skip {
+                Status::Skip
+            } else {
+                Status::Unsupported
+            };
+            Outcome {
+                status,
+                message: format!("expectations: {}", e.reason),
+            }
+        } else if let Some(op) = test.op.filter(|op| !iut.ops.iter().any(|o| o == op)) {
+            Outcome {
+                status: Status::Unsupported,
+                message: format!("the implementation does not list operation {op}"),
+            }
+        } else {
+            let o = test.check.run(driver, plan.timeout, &mut transcript).await;
+            let known = test
+                .known_erratum
+                .clone()
+                .or_else(|| expectation.map(|e| format!("expectations: {}", e.reason)));
+            match (known, o.status) {
+                (Some(why), Status::Fail) => Outcome {
+                    status: Status::Xfail,
+                    message: format!("{why}\n{}", o.message),
+                },
+                (Some(why), Status::Pass) => Outcome {
+                    status: Status::Xpass,
+                    message: format!("passed, though expected to fail: {why}"),
+                },
+                _ => o,
+            }
+        };
+        let result = TestResult {
+            id: test.id,
+            title: test.title,
+            status: outcome.status,
+            target: if test.op.is_some() { Target::Iut } else { Target::Draft },
+            spec: test.spec,
+            message: outcome.message,
+            duration_ms: started.elapsed().as_millis() as u64,
+            transcript,
+        };
+        on_result(&iut, &result);
+        results.push(result);
+    }
+    Ok(RunOutcome { iut, results })
+}

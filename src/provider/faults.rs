@@ -1,0 +1,187 @@
+//! Fault knobs: deliberate defects of the reference implementation. `selftest` runs the suite
+//! once per fault and shows which tests catch it; a fault no test catches, or a test no fault
+//! trips, is a hole in the suite.
+
+use super::Reference;
+use crate::codec::cbor::{self, Item, Value};
+use crate::codec::content::MimiContent;
+use crate::validate::Kind;
+
+/// One deliberate defect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fault {
+    /// Message ID with the other revision's formula (-07 has no length prefixes).
+    MessageIdWrongRevision,
+    /// Message ID without the salt appended after the message (§3.3).
+    MessageIdNoSaltSuffix,
+    /// Message ID of 31 bytes (the hash-algorithm octet forgotten).
+    MessageIdTruncated,
+    /// Encoder writes extensions in the order it was given them.
+    EncoderUnsortedKeys,
+    /// Encoder sorts map keys length-first (RFC 7049 canonical), not bytewise.
+    EncoderLengthFirst,
+    /// Encoder writes every unsigned integer in 4-byte form.
+    EncoderFixedWidthInts,
+    /// Decoder accepts everything it can read, breaking rules or not.
+    DecoderNeverRejects,
+    /// Decoder drops extensions other than senderUri and roomUri.
+    DecoderDropsUnknownExtensions,
+    /// Decoder swaps the senderUri and roomUri keys.
+    DecoderSwapsSenderRoom,
+    /// Decoder reverses the parts of every MultiPart.
+    DecoderReversesParts,
+    /// Decoder rewrites unknown dispositions to render (1) instead of keeping the wire value.
+    DecoderNormalisesDisposition,
+    /// Status decoder loses the last entry.
+    StatusDropsLastEntry,
+    /// Validator does not check this rule.
+    Skip(Kind),
+}
+
+/// Rules whose check cannot be skipped: without it nothing can be decoded at all, or the
+/// reference never rejects for it.
+const UNSKIPPABLE: [Kind; 8] = [
+    Kind::MalformedCbor,
+    Kind::Truncated,
+    Kind::CddlShape,
+    Kind::UnknownCardinality,
+    Kind::InvalidUtf8,
+    Kind::FloatUsed,
+    Kind::ExpiryWindow,
+    Kind::StatusShape,
+];
+
+impl Fault {
+    /// Every fault, behaviours first, then one skipped check per rule.
+    pub fn all() -> Vec<Fault> {
+        let mut v = vec![
+            Fault::MessageIdWrongRevision,
+            Fault::MessageIdNoSaltSuffix,
+            Fault::MessageIdTruncated,
+            Fault::EncoderUnsortedKeys,
+            Fault::EncoderLengthFirst,
+            Fault::EncoderFixedWidthInts,
+            Fault::DecoderNeverRejects,
+            Fault::DecoderDropsUnknownExtensions,
+            Fault::DecoderSwapsSenderRoom,
+            Fault::DecoderReversesParts,
+            Fault::DecoderNormalisesDisposition,
+            Fault::StatusDropsLastEntry,
+        ];
+        v.extend(
+            Kind::ALL
+                .into_iter()
+                .filter(|k| !UNSKIPPABLE.contains(k))
+                .map(Fault::Skip),
+        );
+        v
+    }
+
+    /// The name `--fault` takes, e.g. `message-id-wrong-revision` or `skip:salt-length`.
+    pub fn name(&self) -> String {
+        let s = match self {
+            Fault::MessageIdWrongRevision => "message-id-wrong-revision",
+            Fault::MessageIdNoSaltSuffix => "message-id-no-salt-suffix",
+            Fault::MessageIdTruncated => "message-id-truncated",
+            Fault::EncoderUnsortedKeys => "encoder-unsorted-keys",
+            Fault::EncoderLengthFirst => "encoder-length-first",
+            Fault::EncoderFixedWidthInts => "encoder-fixed-width-ints",
+            Fault::DecoderNeverRejects => "decoder-never-rejects",
+            Fault::DecoderDropsUnknownExtensions => "decoder-drops-unknown-extensions",
+            Fault::DecoderSwapsSenderRoom => "decoder-swaps-sender-room",
+            Fault::DecoderReversesParts => "decoder-reverses-parts",
+            Fault::DecoderNormalisesDisposition => "decoder-normalises-disposition",
+            Fault::StatusDropsLastEntry => "status-drops-last-entry",
+            Fault::Skip(k) => return format!("skip:{}", k.slug()),
+        };
+        s.to_owned()
+    }
+
+    pub fn from_name(name: &str) -> Option<Fault> {
+        Fault::all().into_iter().find(|f| f.name() == name)
+    }
+}
+
+impl Reference {
+    /// The content encoder, deterministic unless an encoder fault is on.
+    pub(super) fn encode(&self, c: &MimiContent) -> Vec<u8> {
+        let good = c.encode();
+        let order = if self.has(Fault::EncoderUnsortedKeys) {
+            KeyOrder::AsGiven(c.extensions.iter().map(|x| x.key.encoding()).collect())
+        } else if self.has(Fault::EncoderLengthFirst) {
+            KeyOrder::LengthFirst
+        } else if self.has(Fault::EncoderFixedWidthInts) {
+            KeyOrder::Bytewise
+        } else {
+            return good;
+        };
+        let Ok(parsed) = cbor::parse(&good) else {
+            return good;
+        };
+        let mut out = Vec::new();
+        write(
+            &parsed.item,
+            &order,
+            self.has(Fault::EncoderFixedWidthInts),
+            true,
+            &mut out,
+        );
+        out
+    }
+}
+
+enum KeyOrder {
+    Bytewise,
+    LengthFirst,
+    /// The extensions map in this key order; nested maps bytewise.
+    AsGiven(Vec<Vec<u8>>),
+}
+
+/// Writes an item like `Item::encode_deterministic`, but with the faulty habits.
+fn write(item: &Item, order: &KeyOrder, fixed_width: bool, top: bool, out: &mut Vec<u8>) {
+    let det = |i: &Item| {
+        let mut e = minicbor::Encoder::new(Vec::new());
+        i.encode_deterministic(&mut e);
+        e.into_writer()
+    };
+    match &item.value {
+        Value::Uint(n) if fixed_width && *n <= u64::from(u32::MAX) => {
+            out.push(0x1a);
+            out.extend_from_slice(&(*n as u32).to_be_bytes());
+        }
+        Value::Array(items) => {
+            out.extend(header(4, items.len() as u64));
+            for (i, x) in items.iter().enumerate() {
+                // The extensions map is field 5 of the top-level array.
+                write(x, order, fixed_width, top && i == 5, out);
+            }
+        }
+        Value::Map(entries) => {
+            let mut keyed: Vec<(Vec<u8>, &Item, &Item)> = entries.iter().map(|(k, v)| (det(k), k, v)).collect();
+            match order {
+                KeyOrder::LengthFirst => keyed.sort_by(|a, b| (a.0.len(), &a.0).cmp(&(b.0.len(), &b.0))),
+                KeyOrder::AsGiven(keys) if top => {
+                    keyed.sort_by_key(|(k, _, _)| keys.iter().position(|x| x == k).unwrap_or(usize::MAX))
+                }
+                _ => {}
+            }
+            out.extend(header(5, keyed.len() as u64));
+            for (_, k, v) in keyed {
+                write(k, order, fixed_width, false, out);
+                write(v, order, fixed_width, false, out);
+            }
+        }
+        _ => out.extend(det(item)),
+    }
+}
+
+fn header(major: u8, len: u64) -> Vec<u8> {
+    let mut e = minicbor::Encoder::new(Vec::new());
+    let r = if major == 4 {
+        e.array(len).map(|_| ())
+    } else {
+        e.map(len).map(|_| ())
+    };
+    r.expect("encoding into a Vec<u8> cannot fail");
+    e.into_writer()
+}

@@ -1,0 +1,75 @@
+//! The reference implementation: the built-in implementation under test, served through the
+//! driver protocol in-process (the default IUT), over HTTP or over stdio. Its fault knobs
+//! ([`Fault`]) break it on purpose so that `selftest` can show every check can fail.
+
+mod content;
+mod faults;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use faults::Fault;
+
+use crate::codec::content::ContentRev;
+use crate::driver::{DriverError, Handler, ops};
+use crate::spec::Catalogs;
+
+/// The built-in implementation, with zero or more faults switched on.
+pub struct Reference {
+    pub rev: ContentRev,
+    pub faults: BTreeSet<Fault>,
+    catalogs: Arc<Catalogs>,
+}
+
+impl Reference {
+    pub fn new(rev: ContentRev, faults: BTreeSet<Fault>, catalogs: Arc<Catalogs>) -> Self {
+        Reference { rev, faults, catalogs }
+    }
+
+    fn has(&self, f: Fault) -> bool {
+        self.faults.contains(&f)
+    }
+
+    /// The name the report gives it: `reference` or `reference+fault,fault`.
+    pub fn name(&self) -> String {
+        if self.faults.is_empty() {
+            "reference".into()
+        } else {
+            let names: Vec<String> = self.faults.iter().map(Fault::name).collect();
+            format!("reference+{}", names.join(","))
+        }
+    }
+}
+
+impl Handler for Reference {
+    fn handle(&self, op: &str, params: Value) -> Result<Value, DriverError> {
+        match op {
+            ops::CAPABILITIES => Ok(serde_json::json!({
+                "driver": crate::driver::PROTOCOL_VERSION,
+                "name": self.name(),
+                "version": env!("CARGO_PKG_VERSION"),
+                "ops": [ops::CAPABILITIES, ops::CONTENT_DECODE, ops::CONTENT_ENCODE, ops::CONTENT_MESSAGE_ID, ops::STATUS_DECODE],
+                "drafts": {
+                    "draft-ietf-mimi-content": self.rev.as_str(),
+                    "draft-mahy-mimi-message-status": "01",
+                },
+            })),
+            ops::CONTENT_DECODE => self.content_decode(parse(op, params)?),
+            ops::CONTENT_ENCODE => self.content_encode(parse(op, params)?),
+            ops::CONTENT_MESSAGE_ID => self.content_message_id(parse(op, params)?),
+            ops::STATUS_DECODE => self.status_decode(parse(op, params)?),
+            _ => Err(DriverError::unsupported(op)),
+        }
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(op: &str, params: Value) -> Result<T, DriverError> {
+    serde_path_to_error::deserialize(params)
+        .map_err(|e| DriverError::invalid_params(format!("{op} params at `{}`: {}", e.path(), e.inner())))
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, DriverError> {
+    serde_json::to_value(v).map_err(|e| DriverError::failed(format!("cannot encode the result: {e}")))
+}

@@ -1,0 +1,151 @@
+//! `report.md`: the run grouped by draft and section, the details of what did not pass, and
+//! requirement coverage. Rendered with minijinja from `report.md.j2`.
+
+use std::collections::BTreeMap;
+
+use minijinja::value::Serde;
+use minijinja::{Environment, Value, context};
+use serde::Serialize;
+
+use super::{Report, section_key};
+use crate::harness::{Status, TestResult};
+use crate::spec::Catalogs;
+
+const TEMPLATE: &str = include_str!("report.md.j2");
+
+#[derive(Serialize)]
+struct Group {
+    doc: String,
+    rev: String,
+    sections: Vec<Section>,
+}
+
+#[derive(Serialize)]
+struct Section {
+    section: String,
+    title: String,
+    results: Vec<Row>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: String,
+    status: Status,
+    level: String,
+    reqs: String,
+    note: String,
+}
+
+/// One line, safe inside a Markdown table cell.
+fn cell(s: &str) -> String {
+    let line = s.lines().next().unwrap_or("");
+    let short: String = line.chars().take(160).collect();
+    let short = if short.len() < line.len() {
+        format!("{short}…")
+    } else {
+        short
+    };
+    short.replace('|', "\\|")
+}
+
+fn reqs(r: &TestResult) -> String {
+    r.spec.iter().map(|s| s.req.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+pub fn markdown(report: &Report, catalogs: &Catalogs) -> String {
+    let mut groups: BTreeMap<(String, String), BTreeMap<String, Vec<&TestResult>>> = BTreeMap::new();
+    for r in &report.results {
+        let (doc, rev, section) = match r.spec.first() {
+            Some(s) => (
+                s.doc.clone(),
+                s.rev.clone(),
+                r.id.split('/').nth(1).unwrap_or(&s.section).to_owned(),
+            ),
+            None => ("(no requirement)".into(), String::new(), String::new()),
+        };
+        groups
+            .entry((doc, rev))
+            .or_default()
+            .entry(section)
+            .or_default()
+            .push(r);
+    }
+    let title = |doc: &str, section: &str| {
+        catalogs
+            .catalogs
+            .iter()
+            .filter(|c| c.doc == doc)
+            .flat_map(|c| &c.requirements)
+            .find(|r| r.section == section)
+            .map(|r| r.title.clone())
+            .unwrap_or_default()
+    };
+    let groups: Vec<Group> = groups
+        .into_iter()
+        .map(|((doc, rev), sections)| {
+            let mut sections: Vec<Section> = sections
+                .into_iter()
+                .map(|(section, results)| Section {
+                    title: title(&doc, &section),
+                    results: results
+                        .into_iter()
+                        .map(|r| Row {
+                            id: r.id.clone(),
+                            status: r.status,
+                            level: r
+                                .spec
+                                .iter()
+                                .map(|s| s.level)
+                                .min()
+                                .map(|l| l.to_string())
+                                .unwrap_or_default(),
+                            reqs: reqs(r),
+                            note: cell(&r.message),
+                        })
+                        .collect(),
+                    section,
+                })
+                .collect();
+            sections.sort_by(|a, b| section_key(&a.section).cmp(&section_key(&b.section)));
+            Group { doc, rev, sections }
+        })
+        .collect();
+    let failures: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| !matches!(r.status, Status::Pass | Status::Skip))
+        .map(|r| context! { id => r.id.clone(), status => r.status.as_str(), title => r.title.clone(), reqs => reqs(r), message => r.message.clone() })
+        .collect();
+    let summary: Vec<_> = report
+        .summary
+        .iter()
+        .map(|(s, n)| context! { status => s.as_str(), count => n })
+        .collect();
+    let drafts: Vec<_> = report
+        .drafts
+        .iter()
+        .map(|(d, r)| context! { doc => d, rev => r })
+        .collect();
+    let coverage: Vec<_> = report
+        .coverage
+        .iter()
+        .map(|c| {
+            context! {
+                req => c.req.clone(), section => c.section.clone(), level => c.level.to_string(), coverage => c.coverage,
+                reason => c.reason.as_deref().map(cell), tests => c.tests.len(),
+                status => c.status.map(|s| s.to_string()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let mut env = Environment::new();
+    env.add_template("report.md", TEMPLATE)
+        .expect("the report template parses");
+    env.get_template("report.md")
+        .expect("template")
+        .render(context! {
+            iut => Value::from(Serde(&report.iut)), suite_version => report.suite_version, schema => report.schema, drafts,
+            started => report.started.clone(), finished => report.finished.clone(), summary,
+            groups => Value::from(Serde(&groups)), failures, coverage,
+        })
+        .expect("the report template renders")
+}

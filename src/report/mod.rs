@@ -1,0 +1,229 @@
+//! Reports: one canonical `report.json` (rewritten atomically while the run goes, so a crash
+//! loses at most the test in flight), and from it `report.md` grouped by draft and section,
+//! and `junit.xml`.
+
+mod junit;
+mod markdown;
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::Serialize;
+
+pub use junit::junit_xml;
+pub use markdown::markdown;
+
+use crate::harness::run::IutInfo;
+use crate::harness::{RunOutcome, Status, TestResult};
+use crate::spec::{Catalogs, Level};
+
+/// The report format's schema id.
+pub const SCHEMA: &str = "mimi-conformance/report/v1";
+
+/// The whole report, as `report.json` holds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub suite_version: &'static str,
+    /// Draft → revision tested.
+    pub drafts: BTreeMap<String, String>,
+    pub iut: Option<IutInfo>,
+    pub started: String,
+    /// `None` while the run is going (or if it crashed).
+    pub finished: Option<String>,
+    pub summary: BTreeMap<Status, usize>,
+    pub results: Vec<TestResult>,
+    /// Every requirement of the tested drafts: which tests check it, or why none can.
+    pub coverage: Vec<Coverage>,
+}
+
+/// One requirement's coverage.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub doc: String,
+    pub rev: String,
+    pub req: String,
+    pub section: String,
+    pub level: Level,
+    /// `tested`, `untestable` (with a reason), `deferred` (a later suite), or `not-yet`.
+    pub coverage: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<String>,
+    /// Worst status among its tests (fail before pass).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+}
+
+impl Report {
+    pub fn new(drafts: BTreeMap<String, String>, started: SystemTime) -> Self {
+        Report {
+            schema: SCHEMA,
+            suite_version: env!("CARGO_PKG_VERSION"),
+            drafts,
+            iut: None,
+            started: timestamp(started),
+            finished: None,
+            summary: Status::ALL.iter().map(|&s| (s, 0)).collect(),
+            results: Vec::new(),
+            coverage: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, iut: &IutInfo, r: &TestResult) {
+        self.iut.get_or_insert_with(|| iut.clone());
+        *self.summary.entry(r.status).or_default() += 1;
+        self.results.push(r.clone());
+    }
+
+    /// Completes the report from a finished run.
+    pub fn finish(&mut self, outcome: &RunOutcome, catalogs: &Catalogs, finished: SystemTime) {
+        self.iut = Some(outcome.iut.clone());
+        self.results = outcome.results.clone();
+        self.summary = outcome.counts();
+        self.coverage = coverage(catalogs, &self.drafts, &self.results);
+        self.finished = Some(timestamp(finished));
+    }
+}
+
+/// RFC 3339 UTC with milliseconds.
+pub fn timestamp(t: SystemTime) -> String {
+    humantime::format_rfc3339_millis(t).to_string()
+}
+
+fn coverage(catalogs: &Catalogs, drafts: &BTreeMap<String, String>, results: &[TestResult]) -> Vec<Coverage> {
+    let mut out = Vec::new();
+    for c in catalogs.catalogs.iter().filter(|c| drafts.get(&c.doc).is_some()) {
+        for r in &c.requirements {
+            let covering: Vec<&TestResult> = results
+                .iter()
+                .filter(|t| t.spec.iter().any(|s| s.req == r.id || r.parts.contains(&s.req)))
+                .collect();
+            let (coverage, reason) = match (covering.is_empty(), r.testable, &r.deferred, &r.reason) {
+                (false, _, _, _) => ("tested", None),
+                (true, false, Some(d), _) => ("deferred", Some(d.clone())),
+                (true, false, None, reason) => ("untestable", reason.clone()),
+                (true, true, _, _) => ("not-yet", None),
+            };
+            out.push(Coverage {
+                doc: c.doc.clone(),
+                rev: c.rev.clone(),
+                req: r.id.clone(),
+                section: r.section.clone(),
+                level: r.level,
+                coverage,
+                reason,
+                tests: covering.iter().map(|t| t.id.clone()).collect(),
+                status: covering.iter().map(|t| t.status).max_by_key(|s| severity(*s)),
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.doc, section_key(&a.section), &a.req).cmp(&(&b.doc, section_key(&b.section), &b.req)));
+    out
+}
+
+/// Worse statuses rank higher.
+fn severity(s: Status) -> u8 {
+    match s {
+        Status::Fail | Status::Error | Status::Timeout | Status::Xpass => 4,
+        Status::Xfail => 3,
+        Status::Unsupported => 2,
+        Status::Pass => 1,
+        Status::Skip => 0,
+    }
+}
+
+/// Orders sections as the draft does: 3.3 < 3.10 < 6.1 < A.1 < A.2.
+pub fn section_key(section: &str) -> Vec<(u8, u64, String)> {
+    section
+        .split('.')
+        .map(|p| match p.parse::<u64>() {
+            Ok(n) => (0, n, String::new()),
+            Err(_) => (1, 0, p.to_owned()),
+        })
+        .collect()
+}
+
+/// Orders test ids by draft, then section as the draft does, then slug.
+pub fn id_order(a: &str, b: &str) -> Ordering {
+    let split = |s: &str| {
+        let mut it = s.splitn(3, '/');
+        (
+            it.next().unwrap_or("").to_owned(),
+            section_key(it.next().unwrap_or("")),
+            it.next().unwrap_or("").to_owned(),
+        )
+    };
+    split(a).cmp(&split(b))
+}
+
+/// Writes the report files of one run into a directory.
+pub struct ReportWriter {
+    dir: PathBuf,
+    pub report: Report,
+    last_flush: Option<Instant>,
+}
+
+/// Report files that cannot be written.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct WriteError {
+    pub path: String,
+    pub source: std::io::Error,
+}
+
+impl ReportWriter {
+    /// Creates the directory and an initial `report.json`.
+    pub fn create(dir: &Path, report: Report) -> Result<Self, WriteError> {
+        std::fs::create_dir_all(dir).map_err(|source| WriteError {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let mut w = ReportWriter {
+            dir: dir.to_owned(),
+            report,
+            last_flush: None,
+        };
+        w.flush_json()?;
+        Ok(w)
+    }
+
+    /// Adds a result; `report.json` is rewritten at most every 200 ms while running.
+    pub fn record(&mut self, iut: &IutInfo, r: &TestResult) -> Result<(), WriteError> {
+        self.report.push(iut, r);
+        if self.last_flush.is_none_or(|t| t.elapsed() > Duration::from_millis(200)) {
+            self.flush_json()?;
+        }
+        Ok(())
+    }
+
+    fn flush_json(&mut self) -> Result<(), WriteError> {
+        let json = serde_json::to_vec_pretty(&self.report).expect("the report serializes");
+        self.write_atomic("report.json", &json)?;
+        self.last_flush = Some(Instant::now());
+        Ok(())
+    }
+
+    fn write_atomic(&self, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        let path = self.dir.join(name);
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        let err = |source| WriteError {
+            path: path.display().to_string(),
+            source,
+        };
+        std::fs::write(&tmp, bytes).map_err(err)?;
+        std::fs::rename(&tmp, &path).map_err(err)
+    }
+
+    /// Writes the final `report.json`, `report.md` and `junit.xml`.
+    pub fn finish(mut self, outcome: &RunOutcome, catalogs: &Catalogs) -> Result<Report, WriteError> {
+        self.report.finish(outcome, catalogs, SystemTime::now());
+        self.flush_json()?;
+        self.write_atomic("report.md", markdown(&self.report, catalogs).as_bytes())?;
+        self.write_atomic("junit.xml", junit_xml(&self.report).as_bytes())?;
+        Ok(self.report)
+    }
+}

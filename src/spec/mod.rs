@@ -1,0 +1,143 @@
+//! The requirement catalogs: every normative statement of each draft revision under test, with
+//! its section and level, from `spec/<draft>-<rev>.yaml` (embedded, so one binary is whole).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// MUST (MUST NOT, REQUIRED, SHALL, CDDL), SHOULD (SHOULD NOT, RECOMMENDED), MAY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Level {
+    #[serde(rename = "MUST")]
+    Must,
+    #[serde(rename = "SHOULD")]
+    Should,
+    #[serde(rename = "MAY")]
+    May,
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+        })
+    }
+}
+
+/// What a test checks: one requirement of one draft revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecRef {
+    pub doc: String,
+    pub rev: String,
+    pub section: String,
+    pub req: String,
+    pub level: Level,
+}
+
+/// One draft revision's catalog file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    pub doc: String,
+    pub rev: String,
+    pub source: String,
+    pub requirements: Vec<Requirement>,
+}
+
+/// One normative statement.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    pub id: String,
+    pub section: String,
+    pub title: String,
+    pub level: Level,
+    /// The BCP 14 keyword as written, or "(CDDL)", "(algorithm)", "(lowercase should)"...
+    pub keyword: String,
+    pub text: String,
+    pub testable: bool,
+    /// Why no implementation behaviour can show it (IANA process, UI...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What a later suite needs to test it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred: Option<String>,
+    /// Requirements that split this one into testable pieces.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
+}
+
+/// The embedded catalogs, by file name.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "spec/draft-ietf-mimi-content-08.yaml",
+        include_str!("../../spec/draft-ietf-mimi-content-08.yaml"),
+    ),
+    (
+        "spec/draft-mahy-mimi-message-status-01.yaml",
+        include_str!("../../spec/draft-mahy-mimi-message-status-01.yaml"),
+    ),
+];
+
+/// Every catalog, with requirements indexed by id.
+#[derive(Debug, Clone)]
+pub struct Catalogs {
+    pub catalogs: Vec<Catalog>,
+    index: BTreeMap<String, (usize, usize)>,
+}
+
+/// A catalog file that does not parse.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct CatalogError {
+    pub file: String,
+    pub message: String,
+}
+
+impl Catalogs {
+    /// The catalogs built into the binary.
+    pub fn embedded() -> Result<Self, CatalogError> {
+        Self::from_sources(EMBEDDED.iter().map(|&(f, s)| (f.to_owned(), s.to_owned())))
+    }
+
+    pub fn from_sources(sources: impl IntoIterator<Item = (String, String)>) -> Result<Self, CatalogError> {
+        let mut catalogs = Vec::new();
+        let mut index = BTreeMap::new();
+        for (file, text) in sources {
+            let c: Catalog = serde_saphyr::from_str(&text).map_err(|e| CatalogError {
+                file: file.clone(),
+                message: e.to_string(),
+            })?;
+            for (j, r) in c.requirements.iter().enumerate() {
+                if index.insert(r.id.clone(), (catalogs.len(), j)).is_some() {
+                    return Err(CatalogError {
+                        file,
+                        message: format!("requirement {} is listed twice", r.id),
+                    });
+                }
+            }
+            catalogs.push(c);
+        }
+        Ok(Catalogs { catalogs, index })
+    }
+
+    /// The requirement and its catalog.
+    pub fn get(&self, id: &str) -> Option<(&Catalog, &Requirement)> {
+        self.index
+            .get(id)
+            .map(|&(c, r)| (&self.catalogs[c], &self.catalogs[c].requirements[r]))
+    }
+
+    /// A reference to requirement `id` for a test to carry.
+    pub fn spec_ref(&self, id: &str) -> Option<SpecRef> {
+        self.get(id).map(|(c, r)| SpecRef {
+            doc: c.doc.clone(),
+            rev: c.rev.clone(),
+            section: r.section.clone(),
+            req: r.id.clone(),
+            level: r.level,
+        })
+    }
+}

@@ -1,0 +1,46 @@
+//! The test suites, built from vectors and the requirement catalogs. Each test's id is
+//! `<draft>/<section>/<slug>`, so that a listing reads like the draft's contents.
+
+pub mod content;
+
+pub use content::Check;
+
+use crate::harness::Test;
+use crate::spec::Catalogs;
+use crate::vectors::VectorFile;
+
+/// The suites this build knows.
+pub const SUITES: &[&str] = &["content"];
+
+/// A suite that cannot be built: a vector names a requirement the catalog lacks, or an id repeats.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct SuiteError(pub String);
+
+/// Every test of the named suites, in id order.
+pub fn build(
+    suites: &[String],
+    files: &[VectorFile],
+    catalogs: &Catalogs,
+    rev: crate::codec::content::ContentRev,
+) -> Result<Vec<Test>, SuiteError> {
+    let mut tests = Vec::new();
+    for s in suites {
+        match s.as_str() {
+            "content" => tests.extend(content::tests(files, catalogs, rev)?),
+            other => {
+                return Err(SuiteError(format!(
+                    "unknown suite {other:?}; known: {}",
+                    SUITES.join(", ")
+                )));
+            }
+        }
+    }
+    tests.sort_by(|a, b| crate::report::id_order(&a.id, &b.id));
+    for w in tests.windows(2) {
+        if w[0].id == w[1].id {
+            return Err(SuiteError(format!("test id {} is built twice", w[0].id)));
+        }
+    }
+    Ok(tests)
+}

@@ -1,0 +1,145 @@
+//! Checks that each vector says what the draft's rules say: every valid case decodes clean,
+//! round-trips and has the stated message IDs; every invalid case breaks exactly the rule it
+//! names. This is how a vector author (or a working-group participant) validates new vectors;
+//! the IUT is checked separately, by the suite built from the same files.
+
+use super::{Case, CaseBody, Verdict};
+use crate::codec::content::{ContentRev, MessageDerivedValues, message_id};
+use crate::validate::{Kind, Options, validate_content, validate_status};
+
+/// What the reference validator makes of one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyOutcome {
+    Consistent,
+    Inconsistent(String),
+}
+
+/// Checks `case` with the reference codec and validator.
+pub fn verify_against_reference(case: &Case) -> VerifyOutcome {
+    match check(case) {
+        Ok(()) => VerifyOutcome::Consistent,
+        Err(why) => VerifyOutcome::Inconsistent(why),
+    }
+}
+
+fn kinds(findings: &[crate::validate::Finding]) -> Vec<Kind> {
+    let mut k: Vec<Kind> = findings.iter().map(|f| f.kind).collect();
+    k.dedup();
+    k
+}
+
+fn check(case: &Case) -> Result<(), String> {
+    match &case.body {
+        CaseBody::Content {
+            cbor,
+            sender,
+            room,
+            rule,
+            expected,
+            ..
+        } => {
+            let report = validate_content(cbor, Options::default());
+            let mut found = kinds(&report.findings);
+            // Floats are only discouraged (§6.2): they never count as the rule a case breaks.
+            found.retain(|k| *k != Kind::FloatUsed);
+            match case.head.result {
+                Verdict::Invalid => {
+                    let rule = rule.ok_or("invalid case without a rule")?;
+                    if found != [rule] {
+                        return Err(format!(
+                            "breaks {:?}, the vector says exactly [{}]",
+                            slugs(&found),
+                            rule.slug()
+                        ));
+                    }
+                }
+                Verdict::Valid | Verdict::Acceptable => {
+                    if !found.is_empty() {
+                        return Err(format!(
+                            "a {:?} case breaks {:?}: {}",
+                            case.head.result,
+                            slugs(&found),
+                            report.findings[0]
+                        ));
+                    }
+                    if case.head.result == Verdict::Acceptable && !report.findings.iter().any(|f| Some(f.kind) == *rule)
+                    {
+                        return Err(format!("an acceptable case that does not show {rule:?}"));
+                    }
+                }
+            }
+            if let Some(e) = expected {
+                let got = report.content.ok_or("does not decode")?;
+                if got != e.content {
+                    return Err("decodes to another model than `expected.content`".into());
+                }
+                if &got.encode() != cbor {
+                    return Err("the deterministic encoding of the model differs from the vector's bytes".into());
+                }
+                for (rev, want) in [
+                    (ContentRev::Rev08, &e.message_id),
+                    (ContentRev::Rev07, &e.message_id_07),
+                ] {
+                    let id = message_id(rev, sender, room, cbor, &got.salt).map_err(|e| e.to_string())?;
+                    if id.as_slice() != want.as_slice() {
+                        return Err(format!(
+                            "the -{} message ID is {}, the vector says {}",
+                            rev.as_str(),
+                            hex::encode(id),
+                            hex::encode(want)
+                        ));
+                    }
+                }
+                if !e.part_indices.is_empty() && got.nested_part.part_indices() != e.part_indices {
+                    return Err("part indices differ from `expected.partIndices`".into());
+                }
+            }
+            Ok(())
+        }
+        CaseBody::Encode { content, cbor, .. } => {
+            if &content.encode() != cbor {
+                return Err(format!("the reference encodes it as {}", hex::encode(content.encode())));
+            }
+            let found = kinds(&validate_content(cbor, Options::default()).findings);
+            if found.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("expected bytes break {:?}", slugs(&found)))
+            }
+        }
+        CaseBody::Status { cbor, rule, expected } => {
+            let report = validate_status(cbor);
+            let found = kinds(&report.findings);
+            match (expected, rule) {
+                (Some(e), _) if found.is_empty() && report.status.as_ref() == Some(e) => Ok(()),
+                (Some(_), _) => Err(format!(
+                    "valid status report gives {:?} / {:?}",
+                    slugs(&found),
+                    report.status
+                )),
+                (None, Some(r)) if found == [*r] => Ok(()),
+                (None, r) => Err(format!(
+                    "breaks {:?}, the vector says {:?}",
+                    slugs(&found),
+                    r.map(Kind::slug)
+                )),
+            }
+        }
+        CaseBody::Implied { cbor, expected, .. } => match MessageDerivedValues::decode(cbor) {
+            Ok(d) if &d == expected => Ok(()),
+            Ok(d) => Err(format!("decodes to {d:?}")),
+            Err(e) => Err(e.to_string()),
+        },
+        CaseBody::Finding { found, expected, .. } => {
+            if found == expected {
+                Err("a finding whose found and expected values agree is no finding".into())
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+fn slugs(k: &[Kind]) -> Vec<&'static str> {
+    k.iter().map(|k| k.slug()).collect()
+}
