@@ -1,1 +1,572 @@
-fn main() {}
+//! `cargo test`: one libtest-mimic binary whose trials are
+//! - every vector case, checked against the draft's rules (`vectors/...`);
+//! - every suite test, run against the built-in reference (`suite/...`);
+//! - the self-test: every fault caught, every check tripped (`selftest/...`);
+//! - the catalogs, the transports, hostile input, the CLI's exit codes and the report formats.
+//!
+//! Trials that need the compiled binary or the example adapter find them next to this test.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use mimi_conformance::codec::content::ContentRev;
+use mimi_conformance::driver::Driver;
+use mimi_conformance::harness::{Expectations, RunOutcome, RunPlan, Status, Test, run};
+use mimi_conformance::provider::{Fault, Reference};
+use mimi_conformance::report::{Report, junit_xml, markdown};
+use mimi_conformance::spec::Catalogs;
+use mimi_conformance::validate::{Kind, Options, validate_content};
+use mimi_conformance::vectors::{VectorFile, VerifyOutcome, verify_against_reference};
+
+fn catalogs() -> Arc<Catalogs> {
+    Arc::new(Catalogs::embedded().expect("catalogs parse"))
+}
+
+fn vectors() -> Vec<VectorFile> {
+    VectorFile::embedded().expect("vectors parse")
+}
+
+fn all_tests(rev: ContentRev) -> Vec<Test> {
+    mimi_conformance::suites::build(&["content".into()], &vectors(), &catalogs(), rev).expect("suite builds")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn reference(faults: &[Fault]) -> Driver {
+    let r = Reference::new(ContentRev::Rev08, faults.iter().copied().collect(), catalogs());
+    Driver::builtin(r.name(), Arc::new(r))
+}
+
+fn run_all(tests: Vec<Test>, driver: &Driver, filters: &[&str]) -> RunOutcome {
+    let plan = RunPlan {
+        tests,
+        filters: filters.iter().map(|s| s.to_string()).collect(),
+        expectations: Expectations::default(),
+        timeout: Duration::from_secs(10),
+    };
+    runtime().block_on(run(plan, driver, |_, _| {})).expect("run")
+}
+
+/// Starts a stdio driver and runs the tests on one runtime (the child's pipes belong to it).
+fn run_stdio(cmd: &str, filters: &[&str], timeout: Duration) -> Result<RunOutcome, Failed> {
+    let rt = runtime();
+    rt.block_on(async {
+        let driver = Driver::stdio(cmd).map_err(|e| e.to_string())?;
+        let plan = RunPlan {
+            tests: all_tests(ContentRev::Rev08),
+            filters: filters.iter().map(|s| s.to_string()).collect(),
+            expectations: Expectations::default(),
+            timeout,
+        };
+        run(plan, &driver, |_, _| {}).await.map_err(|e| e.to_string().into())
+    })
+}
+
+fn ensure(cond: bool, msg: impl Into<String>) -> Result<(), Failed> {
+    if cond { Ok(()) } else { Err(msg.into().into()) }
+}
+
+/// target/<profile>/ (this test runs from target/<profile>/deps/).
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    exe.parent().and_then(Path::parent).expect("target dir").to_owned()
+}
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_mimi-conformance"))
+}
+
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(bin()).args(args).output().expect("run the binary");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("mimi-conformance-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+fn vector_trials() -> Vec<Trial> {
+    vectors()
+        .into_iter()
+        .flat_map(|f| {
+            let name = f
+                .path
+                .trim_start_matches("vectors/")
+                .trim_end_matches(".json")
+                .to_owned();
+            f.cases.into_iter().map(move |c| {
+                let id = format!("vectors/{name}/{:03}-{}", c.head.tc_id, c.head.slug);
+                Trial::test(id, move || match verify_against_reference(&c) {
+                    VerifyOutcome::Consistent => Ok(()),
+                    VerifyOutcome::Inconsistent(why) => Err(why.into()),
+                })
+            })
+        })
+        .collect()
+}
+
+/// Every suite test against the fault-free reference, each as its own trial.
+fn suite_trials() -> Vec<Trial> {
+    let outcome = run_all(all_tests(ContentRev::Rev08), &reference(&[]), &[]);
+    outcome
+        .results
+        .into_iter()
+        .map(|r| {
+            Trial::test(format!("suite/{}", r.id), move || match r.status {
+                Status::Pass | Status::Xfail => Ok(()),
+                s => Err(format!("{s}: {}", r.message).into()),
+            })
+        })
+        .collect()
+}
+
+fn checks() -> Vec<Trial> {
+    vec![
+        Trial::test("selftest/every-fault-caught-and-every-check-trips", || {
+            let report = runtime().block_on(mimi_conformance::selftest::selftest(
+                &all_tests(ContentRev::Rev08),
+                catalogs(),
+                ContentRev::Rev08,
+            ));
+            ensure(report.ok(), mimi_conformance::selftest::render(&report))
+        }),
+        Trial::test("suite/content-rev-07-selects-the-old-message-id", || {
+            let r = Reference::new(ContentRev::Rev07, BTreeSet::new(), catalogs());
+            let driver = Driver::builtin(r.name(), Arc::new(r));
+            let o = run_all(all_tests(ContentRev::Rev07), &driver, &["content/3.3/message-id-"]);
+            ensure(
+                o.counts()[&Status::Pass] > 14 && !o.unexpected(),
+                format!("{:?}", o.counts()),
+            )?;
+            // And the -07 formula fails every -08 message-ID test, naming the revision.
+            let o = run_all(
+                all_tests(ContentRev::Rev08),
+                &driver,
+                &["content/3.3/message-id-example-original"],
+            );
+            let r = o
+                .results
+                .iter()
+                .find(|r| r.status == Status::Fail)
+                .ok_or("the -07 ID passed a -08 test")?;
+            ensure(r.message.contains("-07"), r.message.clone())
+        }),
+        Trial::test("catalog/every-requirement-is-tested-or-explained", || {
+            let cats = catalogs();
+            let tests = all_tests(ContentRev::Rev08);
+            let mut problems = Vec::new();
+            for t in &tests {
+                for s in &t.spec {
+                    if cats.get(&s.req).is_none() {
+                        problems.push(format!("{} names unknown requirement {}", t.id, s.req));
+                    }
+                }
+            }
+            for c in &cats.catalogs {
+                for r in &c.requirements {
+                    let tested = tests
+                        .iter()
+                        .any(|t| t.spec.iter().any(|s| s.req == r.id || r.parts.contains(&s.req)));
+                    match (r.testable, tested) {
+                        (true, false) => problems.push(format!("{} is testable but no test checks it", r.id)),
+                        (false, true) => problems.push(format!("{} is marked untestable but tests check it", r.id)),
+                        (false, false) if r.reason.is_none() && r.deferred.is_none() => {
+                            problems.push(format!("{} is untestable without a reason", r.id))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            ensure(problems.is_empty(), problems.join("\n"))
+        }),
+        Trial::test("catalog/every-rule-kind-has-its-requirement-and-level", || {
+            let cats = catalogs();
+            let mut problems = Vec::new();
+            for k in Kind::ALL {
+                match cats.get(k.req()) {
+                    None => problems.push(format!("{} names {}, not in the catalog", k.slug(), k.req())),
+                    Some((_, r)) if r.level != k.level() => problems.push(format!(
+                        "{}: level {} here, {} in the catalog",
+                        k.slug(),
+                        k.level(),
+                        r.level
+                    )),
+                    _ => {}
+                }
+            }
+            ensure(problems.is_empty(), problems.join("\n"))
+        }),
+        Trial::test("vectors/at-least-40-invalid-content-cases-covering-every-rule", || {
+            let files = vectors();
+            let invalid: Vec<Kind> = files
+                .iter()
+                .filter(|f| f.path.ends_with("invalid.json"))
+                .flat_map(|f| &f.cases)
+                .filter_map(|c| match &c.body {
+                    mimi_conformance::vectors::CaseBody::Content { rule, .. } => *rule,
+                    _ => None,
+                })
+                .collect();
+            ensure(invalid.len() >= 40, format!("{} invalid cases", invalid.len()))?;
+            let missing: Vec<&str> = Kind::ALL
+                .into_iter()
+                .filter(|k| !matches!(k, Kind::FloatUsed | Kind::ExpiryWindow) && !k.slug().starts_with("status-"))
+                .filter(|k| !invalid.contains(k))
+                .map(Kind::slug)
+                .collect();
+            ensure(missing.is_empty(), format!("no invalid vector for {missing:?}"))
+        }),
+        Trial::test(
+            "hostile/every-prefix-and-byte-flip-of-every-example-is-judged-without-panic",
+            || {
+                for f in vectors() {
+                    for c in f
+                        .cases
+                        .iter()
+                        .filter(|c| c.head.flags.iter().any(|f| f == "DraftExample"))
+                    {
+                        let mimi_conformance::vectors::CaseBody::Content { cbor, .. } = &c.body else {
+                            continue;
+                        };
+                        for n in 0..cbor.len() {
+                            let r = validate_content(&cbor[..n], Options::default());
+                            ensure(!r.findings.is_empty(), format!("{} cut at {n} passed", c.head.slug))?;
+                        }
+                        for i in 0..cbor.len() {
+                            let mut b = cbor.clone();
+                            b[i] ^= 0xff;
+                            let _ = validate_content(&b, Options::default());
+                        }
+                    }
+                }
+                Ok(())
+            },
+        ),
+        Trial::test(
+            "hostile/nesting-bombs-huge-lengths-and-bad-utf8-give-named-findings",
+            || {
+                let cases: Vec<(&str, Vec<u8>, Kind)> = vec![
+                    (
+                        "array bomb",
+                        std::iter::repeat_n(0x81u8, 1_000_000).collect(),
+                        Kind::MalformedCbor,
+                    ),
+                    (
+                        "map bomb",
+                        std::iter::repeat_n([0xa1u8, 0x01], 100_000).flatten().collect(),
+                        Kind::MalformedCbor,
+                    ),
+                    (
+                        "tag bomb",
+                        std::iter::repeat_n(0xc6u8, 1_000_000).collect(),
+                        Kind::MalformedCbor,
+                    ),
+                    (
+                        "bstr of 2^64-1 bytes",
+                        vec![0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+                        Kind::Truncated,
+                    ),
+                    (
+                        "array of 2^64-1 items",
+                        vec![0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00],
+                        Kind::Truncated,
+                    ),
+                    ("indefinite array never closed", vec![0x9f, 0x01, 0x02], Kind::Truncated),
+                    ("lone break", vec![0xff], Kind::MalformedCbor),
+                    ("reserved initial byte", vec![0x1c], Kind::MalformedCbor),
+                    ("empty input", vec![], Kind::Truncated),
+                ];
+                for (what, bytes, kind) in cases {
+                    let r = validate_content(&bytes, Options::default());
+                    ensure(
+                        r.findings.iter().any(|f| f.kind == kind),
+                        format!("{what}: {:?}", r.findings),
+                    )?;
+                }
+                // Deep nesting inside the body is charged to the body's depth rule.
+                let mut body = vec![0x87, 0x50];
+                body.extend([0u8; 16]);
+                body.extend([0xf6, 0x40, 0xf6, 0xf6, 0xa0]);
+                for _ in 0..200 {
+                    body.extend([0x85, 0x01, 0x60, 0x03, 0x00, 0x82]);
+                }
+                let r = validate_content(&body, Options::default());
+                ensure(
+                    r.findings.iter().any(|f| f.kind == Kind::NestingDepth),
+                    format!("{:?}", r.findings),
+                )
+            },
+        ),
+        Trial::test(
+            "hostile/a-driver-answering-garbage-fails-tests-without-stopping-the-run",
+            || {
+                // Answers capabilities properly, then one garbage line per request.
+                let script = r#"read l; echo '{"id":1,"result":{"driver":"1","name":"garbage","version":"0","ops":["content.decode","content.encode","content.messageId"]}}'; while read l; do echo 'not json'; done"#;
+                let o = run_stdio(script, &["content/5.1/"], Duration::from_secs(10))?;
+                let fails = o.results.iter().filter(|r| r.status == Status::Fail).count();
+                ensure(
+                    fails >= 1
+                        && o.results
+                            .iter()
+                            .all(|r| matches!(r.status, Status::Fail | Status::Skip | Status::Unsupported)),
+                    format!("{:?}", o.counts()),
+                )?;
+                let r = o.results.iter().find(|r| r.status == Status::Fail).expect("a fail");
+                ensure(r.message.contains("not JSON"), r.message.clone())
+            },
+        ),
+        Trial::test("hostile/a-silent-driver-times-out-naming-the-test", || {
+            let script = r#"read l; echo '{"id":1,"result":{"driver":"1","name":"silent","version":"0","ops":["content.decode"]}}'; sleep 30"#;
+            let rt = runtime();
+            let driver = rt
+                .block_on(async { Driver::stdio(script) })
+                .map_err(|e| e.to_string())?;
+            let plan = RunPlan {
+                tests: all_tests(ContentRev::Rev08),
+                filters: vec!["content/5.1/decode-example-original".into()],
+                expectations: Expectations::default(),
+                timeout: Duration::from_millis(300),
+            };
+            let o = rt.block_on(run(plan, &driver, |_, _| {})).map_err(|e| e.to_string())?;
+            let r = o
+                .results
+                .iter()
+                .find(|r| r.id == "content/5.1/decode-example-original")
+                .expect("ran");
+            ensure(r.status == Status::Timeout, format!("{:?}: {}", r.status, r.message))
+        }),
+        Trial::test("driver/http-transport-gives-the-same-results-as-in-process", || {
+            let rt = runtime();
+            let outcome = rt.block_on(async {
+                let handler = Arc::new(Reference::new(ContentRev::Rev08, BTreeSet::new(), catalogs()));
+                let (addr, server) =
+                    mimi_conformance::driver::server::bind_http("127.0.0.1:0".parse().unwrap(), handler)
+                        .await
+                        .expect("bind");
+                tokio::spawn(server);
+                let driver = Driver::http(&format!("http://{addr}")).expect("client");
+                let plan = RunPlan {
+                    tests: all_tests(ContentRev::Rev08),
+                    filters: vec![],
+                    expectations: Expectations::default(),
+                    timeout: Duration::from_secs(10),
+                };
+                run(plan, &driver, |_, _| {}).await.expect("run")
+            });
+            let builtin = run_all(all_tests(ContentRev::Rev08), &reference(&[]), &[]);
+            ensure(
+                outcome.counts() == builtin.counts() && !outcome.unexpected(),
+                format!("{:?} vs {:?}", outcome.counts(), builtin.counts()),
+            )
+        }),
+        Trial::test("driver/stdio-transport-through-the-binary-and-unsupported-ops", || {
+            let cmd = format!("{} driver --stdio", bin().display());
+            let o = run_stdio(&cmd, &[], Duration::from_secs(10))?;
+            ensure(
+                !o.unexpected() && o.counts()[&Status::Pass] > 200,
+                format!("{:?}", o.counts()),
+            )
+        }),
+        Trial::test(
+            "driver/example-adapter-passes-content-and-reports-status-unsupported",
+            || {
+                let adapter = target_dir().join("examples").join("content_adapter");
+                ensure(adapter.exists(), format!("{} not built", adapter.display()))?;
+                let o = run_stdio(&adapter.display().to_string(), &[], Duration::from_secs(10))?;
+                let c = o.counts();
+                ensure(
+                    !o.unexpected() && c[&Status::Unsupported] == 5 && c[&Status::Pass] > 200,
+                    format!("{c:?}"),
+                )
+            },
+        ),
+        Trial::test("cli/run-writes-report-json-md-and-junit-and-exits-0", || {
+            let dir = temp_dir("run");
+            let (code, out, err) = cli(&["run", "--quiet", "--out", dir.to_str().unwrap()]);
+            ensure(code == 0, format!("exit {code}\n{out}\n{err}"))?;
+            let json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).map_err(|e| e.to_string())?)
+                    .map_err(|e| e.to_string())?;
+            for field in [
+                "schema",
+                "suite_version",
+                "drafts",
+                "iut",
+                "started",
+                "finished",
+                "summary",
+                "results",
+                "coverage",
+            ] {
+                ensure(
+                    json.get(field).is_some_and(|v| !v.is_null()),
+                    format!("report.json lacks {field}"),
+                )?;
+            }
+            let first = &json["results"][0];
+            for field in ["id", "status", "spec", "message", "duration_ms"] {
+                ensure(first.get(field).is_some(), format!("a result lacks {field}"))?;
+            }
+            ensure(
+                json["drafts"]["draft-ietf-mimi-content"] == "08",
+                "draft revision not recorded",
+            )?;
+            ensure(
+                dir.join("report.md").exists() && dir.join("junit.xml").exists(),
+                "report.md or junit.xml missing",
+            )
+        }),
+        Trial::test("cli/exit-codes-1-2-3-4", || {
+            let dir = temp_dir("codes");
+            let out = dir.to_str().unwrap();
+            let (code, ..) = cli(&["run", "-q", "--out", out, "--fault", "message-id-wrong-revision"]);
+            ensure(code == 1, format!("a broken IUT exits {code}"))?;
+            let (code, _, err) = cli(&["run", "-q", "--out", out, "--fault", "no-such-fault"]);
+            ensure(
+                code == 2 && err.contains("no-such-fault"),
+                format!("unknown fault exits {code}: {err}"),
+            )?;
+            let (code, ..) = cli(&["run", "--bogus-flag"]);
+            ensure(code == 2, format!("bad flag exits {code}"))?;
+            let (code, _, err) = cli(&["run", "-q", "--out", out, "--iut-driver", "http://127.0.0.1:9"]);
+            ensure(
+                code == 3 && err.contains("unreachable"),
+                format!("unreachable IUT exits {code}: {err}"),
+            )?;
+            let (code, ..) = cli(&["run", "-q", "--out", out, "--filter", "nothing/matches/*"]);
+            ensure(code == 4, format!("empty selection exits {code}"))
+        }),
+        Trial::test("cli/expectations-turn-known-gaps-green-and-report-xpass", || {
+            let dir = temp_dir("expect");
+            let out = dir.to_str().unwrap();
+            let known = dir.join("known.yaml");
+            std::fs::write(&known, "- id: \"content/3.3/message-id-*\"\n  status: xfail\n  reason: we still compute the -07 ID\n  link: https://example.org/1\n").unwrap();
+            let (code, stdout, _) = cli(&[
+                "run",
+                "-q",
+                "--out",
+                out,
+                "--fault",
+                "message-id-wrong-revision",
+                "--expectations",
+                known.to_str().unwrap(),
+            ]);
+            ensure(code == 0 && stdout.contains("xfail"), format!("exit {code}: {stdout}"))?;
+            let (code, stdout, _) = cli(&["run", "-q", "--out", out, "--expectations", known.to_str().unwrap()]);
+            ensure(
+                code == 1 && stdout.contains("xpass"),
+                format!("an unexpected pass exits {code}: {stdout}"),
+            )?;
+            let bad = dir.join("bad.yaml");
+            std::fs::write(&bad, "- id: \"content/*\"\n  status: maybe\n  reason: x\n").unwrap();
+            let (code, _, err) = cli(&["run", "-q", "--out", out, "--expectations", bad.to_str().unwrap()]);
+            ensure(
+                code == 2 && err.contains("bad.yaml") && err.contains("line 2"),
+                format!("bad expectations exit {code}: {err}"),
+            )
+        }),
+        Trial::test("cli/inspect-names-broken-rules-and-exits-1", || {
+            let dir = temp_dir("inspect");
+            let files = vectors();
+            let pick = |slug: &str| {
+                files
+                    .iter()
+                    .flat_map(|f| &f.cases)
+                    .find(|c| c.head.slug == slug)
+                    .and_then(|c| match &c.body {
+                        mimi_conformance::vectors::CaseBody::Content { cbor, .. } => Some(cbor.clone()),
+                        _ => None,
+                    })
+            };
+            let good = dir.join("good.cbor");
+            std::fs::write(&good, pick("example-original").ok_or("no example")?).unwrap();
+            let (code, out, _) = cli(&["content", "inspect", good.to_str().unwrap()]);
+            ensure(
+                code == 0 && out.contains("017ce54837404c3696e0c747b985cb172716d0ed0a3d249ca63ace7d82a096f4"),
+                format!("exit {code}: {out}"),
+            )?;
+            let bad = dir.join("bad.cbor");
+            std::fs::write(&bad, pick("invalid-salt-15-bytes").ok_or("no salt vector")?).unwrap();
+            let (code, out, _) = cli(&["content", "inspect", bad.to_str().unwrap()]);
+            ensure(
+                code == 1 && out.contains("salt-length") && out.contains("§4.1"),
+                format!("exit {code}: {out}"),
+            )?;
+            let (code, _, err) = cli(&["content", "inspect", "/no/such/file.cbor"]);
+            ensure(
+                code == 2 && err.contains("/no/such/file.cbor"),
+                format!("exit {code}: {err}"),
+            )
+        }),
+        Trial::test(
+            "cli/vectors-verify-names-the-file-case-and-field-of-a-bad-vector",
+            || {
+                let dir = temp_dir("verify");
+                let f = dir.join("broken.json");
+                std::fs::write(&f, r#"{"schema":"mimi-conformance/vectors/v1","kind":"content","draft":"draft-ietf-mimi-content","rev":"08","source":"x","tests":[{"tcId":1,"slug":"x","section":"4.1","result":"invalid","comment":"c","cbor":"zz","sender":"s","room":"r","rule":"salt-length"}]}"#).unwrap();
+                let (code, _, err) = cli(&["vectors", "verify", f.to_str().unwrap()]);
+                ensure(
+                    code == 2 && err.contains("broken.json") && err.contains("tests[0].cbor"),
+                    format!("exit {code}: {err}"),
+                )?;
+                let (code, out, _) = cli(&["vectors", "verify", "vectors/content/invalid.json"]);
+                ensure(code == 0 && out.contains("0 disagree"), format!("exit {code}: {out}"))
+            },
+        ),
+        Trial::test("report/markdown-and-junit-snapshots-of-a-fixed-run", || {
+            let cats = catalogs();
+            let mut outcome = run_all(
+                all_tests(ContentRev::Rev08),
+                &reference(&[Fault::MessageIdWrongRevision]),
+                &[
+                    "content/3.3/message-id-example-o",
+                    "content/5.1/",
+                    "content/5.2/draft-",
+                    "message-status/4/reject-status-value",
+                ],
+            );
+            outcome.results.retain(|r| r.status != Status::Skip);
+            for r in &mut outcome.results {
+                r.duration_ms = 0;
+            }
+            let drafts = [
+                ("draft-ietf-mimi-content", "08"),
+                ("draft-mahy-mimi-message-status", "01"),
+            ]
+            .into_iter()
+            .map(|(d, r)| (d.to_owned(), r.to_owned()))
+            .collect();
+            let mut report = Report::new(drafts, SystemTime::UNIX_EPOCH);
+            report.finish(&outcome, &cats, SystemTime::UNIX_EPOCH);
+            report.iut.as_mut().expect("iut").version = "(version)".into();
+            insta::assert_snapshot!("report_md", markdown(&report, &cats));
+            insta::assert_snapshot!("junit_xml", junit_xml(&report));
+            Ok(())
+        }),
+    ]
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = vector_trials();
+    trials.extend(suite_trials());
+    trials.extend(checks());
+    libtest_mimic::run(&args, trials).exit();
+}

@@ -106,7 +106,7 @@ pub fn markdown(report: &Report, catalogs: &Catalogs) -> String {
                     section,
                 })
                 .collect();
-            sections.sort_by(|a, b| section_key(&a.section).cmp(&section_key(&b.section)));
+            sections.sort_by_key(|a| section_key(&a.section));
             Group { doc, rev, sections }
         })
         .collect();

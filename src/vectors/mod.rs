@@ -302,10 +302,10 @@ fn typed(kind: FileKind, c: CaseIn) -> Result<Case, String> {
             if c.result != Verdict::Valid && rule.is_none() {
                 return Err("an invalid or acceptable case needs `rule`".into());
             }
-            if let (Some(k), Some(r)) = (rule, &c.req) {
-                if k.req() != r {
-                    return Err(format!("rule {} belongs to {}, but `req` says {r}", k.slug(), k.req()));
-                }
+            if let (Some(k), Some(r)) = (rule, &c.req)
+                && k.req() != r
+            {
+                return Err(format!("rule {} belongs to {}, but `req` says {r}", k.slug(), k.req()));
             }
             CaseBody::Content {
                 cbor: need(c.cbor, "cbor")?,

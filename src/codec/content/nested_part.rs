@@ -197,25 +197,29 @@ impl NestedPart {
                 .and_then(|e| e.str(&self.language)),
         );
         match &self.body {
-            PartBody::Null => infallible(e.u8(0)),
-            PartBody::Single { content_type, content } => {
-                infallible(e.u8(1).and_then(|e| e.str(content_type)).and_then(|e| e.bytes(content)))
+            PartBody::Null => {
+                infallible(e.u8(0));
             }
-            PartBody::External(x) => infallible(
-                e.u8(2)
-                    .and_then(|e| e.str(&x.content_type))
-                    .and_then(|e| e.str(&x.url))
-                    .and_then(|e| e.u64(x.expires))
-                    .and_then(|e| e.u64(x.size))
-                    .and_then(|e| e.u64(x.enc_alg))
-                    .and_then(|e| e.bytes(&x.key))
-                    .and_then(|e| e.bytes(&x.nonce))
-                    .and_then(|e| e.bytes(&x.aad))
-                    .and_then(|e| e.u64(x.hash_alg))
-                    .and_then(|e| e.bytes(&x.content_hash))
-                    .and_then(|e| e.str(&x.description))
-                    .and_then(|e| e.str(&x.filename)),
-            ),
+            PartBody::Single { content_type, content } => {
+                infallible(e.u8(1).and_then(|e| e.str(content_type)).and_then(|e| e.bytes(content)));
+            }
+            PartBody::External(x) => {
+                infallible(
+                    e.u8(2)
+                        .and_then(|e| e.str(&x.content_type))
+                        .and_then(|e| e.str(&x.url))
+                        .and_then(|e| e.u64(x.expires))
+                        .and_then(|e| e.u64(x.size))
+                        .and_then(|e| e.u64(x.enc_alg))
+                        .and_then(|e| e.bytes(&x.key))
+                        .and_then(|e| e.bytes(&x.nonce))
+                        .and_then(|e| e.bytes(&x.aad))
+                        .and_then(|e| e.u64(x.hash_alg))
+                        .and_then(|e| e.bytes(&x.content_hash))
+                        .and_then(|e| e.str(&x.description))
+                        .and_then(|e| e.str(&x.filename)),
+                );
+            }
             PartBody::Multi { part_semantics, parts } => {
                 infallible(
                     e.u8(3)
@@ -225,9 +229,8 @@ impl NestedPart {
                 for p in parts {
                     p.encode_to(e);
                 }
-                return;
             }
-        };
+        }
     }
 
     /// Every part in depth-first order, this one first (App. B.3).
