@@ -34,7 +34,10 @@ mod mylib {
     /// discouraged); the error says why the bytes are not acceptable content.
     pub fn parse(bytes: &[u8]) -> Result<Message, String> {
         let report = validate_content(bytes, Options::default());
-        match (report.findings.iter().find(|f| f.kind != Kind::FloatUsed), report.content) {
+        match (
+            report.findings.iter().find(|f| f.kind != Kind::FloatUsed),
+            report.content,
+        ) {
             (None, Some(m)) => Ok(m),
             (Some(f), _) => Err(f.to_string()),
             (None, None) => Err("not MIMI content".into()),

@@ -5,6 +5,7 @@
 //! untrusted input is first read into this tree, bounded in depth and never allocating more than
 //! the input holds; typed decoders (`content`, `status`) then work on the tree.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use minicbor::data::Type;
@@ -16,28 +17,28 @@ pub const MAX_DEPTH: usize = 128;
 
 /// One CBOR data item.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Item {
+pub struct Item<'b> {
     /// Bytes of the whole item, header included.
     pub span: Range<usize>,
     /// Every header of this item (and of its chunks) used the shortest argument form.
     pub shortest: bool,
     /// The item (string, array or map) was encoded with indefinite length.
     pub indefinite: bool,
-    pub value: Value,
+    pub value: Value<'b>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub enum Value<'b> {
     Uint(u64),
     /// A negative integer `-1 - n`, holding `n`.
     Nint(u64),
-    Bytes(Vec<u8>),
-    Text(String),
+    Bytes(Cow<'b, [u8]>),
+    Text(Cow<'b, str>),
     /// A text string that is not valid UTF-8 (RFC 8949 calls it invalid; §6.2 forbids it).
-    BadText(Vec<u8>),
-    Array(Vec<Item>),
-    Map(Vec<(Item, Item)>),
-    Tag(u64, Box<Item>),
+    BadText(Cow<'b, [u8]>),
+    Array(Vec<Item<'b>>),
+    Map(Vec<(Item<'b>, Item<'b>)>),
+    Tag(u64, Box<Item<'b>>),
     Bool(bool),
     Null,
     Undefined,
@@ -50,7 +51,7 @@ pub enum Value {
     },
 }
 
-impl Value {
+impl Value<'_> {
     /// The CDDL-ish name of the type, for messages.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -92,14 +93,14 @@ pub enum ParseError {
 
 /// A well-formed item, and what follows it.
 #[derive(Debug)]
-pub struct Parsed {
-    pub item: Item,
+pub struct Parsed<'b> {
+    pub item: Item<'b>,
     /// Offset of the first byte after the item; `< input.len()` means trailing bytes.
     pub end: usize,
 }
 
 /// Reads exactly one item from the start of `input`.
-pub fn parse(input: &[u8]) -> Result<Parsed, ParseError> {
+pub fn parse(input: &[u8]) -> Result<Parsed<'_>, ParseError> {
     let mut reader = Reader {
         d: Decoder::new(input),
         path: Vec::new(),
@@ -140,7 +141,7 @@ struct Reader<'b> {
 }
 
 impl<'b> Reader<'b> {
-    fn item(&mut self) -> Result<Item, ParseError> {
+    fn item(&mut self) -> Result<Item<'b>, ParseError> {
         let start = self.d.position();
         let ty = self.d.datatype().map_err(|e| err(start, e))?;
         let mut indefinite = false;
@@ -161,14 +162,14 @@ impl<'b> Reader<'b> {
             Type::Bytes => {
                 let b = self.d.bytes().map_err(|e| err(start, e))?;
                 shortest = self.d.position() - start - b.len() == shortest_header_len(b.len() as u64);
-                Value::Bytes(b.to_vec())
+                Value::Bytes(Cow::Borrowed(b))
             }
             Type::String => {
                 let s = self.d.str();
                 match s {
                     Ok(s) => {
                         shortest = self.d.position() - start - s.len() == shortest_header_len(s.len() as u64);
-                        Value::Text(s.to_owned())
+                        Value::Text(Cow::Borrowed(s))
                     }
                     Err(e) if e.is_end_of_input() => {
                         return Err(ParseError::Truncated { at: start });
@@ -178,7 +179,7 @@ impl<'b> Reader<'b> {
                         self.d.set_position(start);
                         let raw = self.raw_string_payload(start)?;
                         shortest = self.d.position() - start - raw.len() == shortest_header_len(raw.len() as u64);
-                        Value::BadText(raw)
+                        Value::BadText(Cow::Borrowed(raw))
                     }
                 }
             }
@@ -193,7 +194,7 @@ impl<'b> Reader<'b> {
                             what: format!("bad chunk in indefinite-length bstr: {e}"),
                         })?);
                     }
-                    Value::Bytes(buf)
+                    Value::Bytes(Cow::Owned(buf))
                 } else {
                     // Chunks are read as bytes so that invalid UTF-8 is reported, not fatal.
                     self.d.set_position(start + 1);
@@ -204,7 +205,7 @@ impl<'b> Reader<'b> {
                                 self.d.set_position(at + 1);
                                 break;
                             }
-                            Type::String => buf.extend(self.raw_string_payload(at)?),
+                            Type::String => buf.extend_from_slice(self.raw_string_payload(at)?),
                             other => {
                                 return Err(ParseError::Malformed {
                                     at,
@@ -214,8 +215,8 @@ impl<'b> Reader<'b> {
                         }
                     }
                     match String::from_utf8(buf) {
-                        Ok(s) => Value::Text(s),
-                        Err(e) => Value::BadText(e.into_bytes()),
+                        Ok(s) => Value::Text(Cow::Owned(s)),
+                        Err(e) => Value::BadText(Cow::Owned(e.into_bytes())),
                     }
                 }
             }
@@ -313,7 +314,7 @@ impl<'b> Reader<'b> {
     }
 
     /// A child item, with the depth bound.
-    fn nested(&mut self, index: usize) -> Result<Item, ParseError> {
+    fn nested(&mut self, index: usize) -> Result<Item<'b>, ParseError> {
         self.path.push(index);
         if self.path.len() > MAX_DEPTH {
             return Err(ParseError::TooDeep {
@@ -339,7 +340,7 @@ impl<'b> Reader<'b> {
 
     /// The payload of a definite-length text string, without UTF-8 checking (minicbor's
     /// readers all check UTF-8, and invalid UTF-8 is a finding here, not a parse failure).
-    fn raw_string_payload(&mut self, at: usize) -> Result<Vec<u8>, ParseError> {
+    fn raw_string_payload(&mut self, at: usize) -> Result<&'b [u8], ParseError> {
         let input = self.d.input();
         let info = input[at] & 0x1f;
         let (arg, header) = match info {
@@ -361,11 +362,11 @@ impl<'b> Reader<'b> {
             .and_then(|n| input.get(at + header..(at + header).checked_add(n)?))
             .ok_or(ParseError::Truncated { at })?;
         self.d.set_position(at + header + payload.len());
-        Ok(payload.to_vec())
+        Ok(payload)
     }
 }
 
-impl Item {
+impl Item<'_> {
     /// Writes the item in deterministic form (RFC 8949 §4.2.1): shortest arguments, definite
     /// lengths, map keys sorted bytewise, floats in the shortest width that keeps the value,
     /// NaN as 0xf97e00 (draft-ietf-mimi-content-08 §6.2).
@@ -457,7 +458,7 @@ pub fn diagnostic(bytes: &[u8]) -> String {
     }
 }
 
-impl Item {
+impl Item<'_> {
     /// Appends the item in diagnostic notation; `_ ` marks indefinite length.
     pub fn diagnostic(&self, out: &mut String) {
         use std::fmt::Write;

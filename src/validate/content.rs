@@ -56,7 +56,7 @@ pub fn validate_content(bytes: &[u8], opts: Options) -> ContentReport {
             format!("{} byte(s) after the content item", bytes.len() - parsed.end),
         ));
     }
-    encoding::check(&parsed.item, Some(5), &mut out);
+    encoding::check(bytes, &parsed.item, Some(5), &mut out);
     let content = match MimiContent::from_item(&parsed.item, bytes) {
         Ok(c) => {
             structure(&c, opts, &mut out);

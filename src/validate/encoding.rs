@@ -23,22 +23,22 @@ enum Place {
 
 /// Walks the whole document. `extensions_at` is the index of the extensions map in the
 /// top-level array (5 for mimiContent; `None` for documents without one).
-pub(super) fn check(root: &Item, extensions_at: Option<usize>, out: &mut Findings) {
+pub(super) fn check(input: &[u8], root: &Item, extensions_at: Option<usize>, out: &mut Findings) {
     match (&root.value, extensions_at) {
         (Value::Array(fields), Some(i)) => {
             item_rules(root, out);
             for (n, f) in fields.iter().enumerate() {
                 let ext_map = n == i && matches!(f.value, Value::Map(_));
-                walk(f, ext_map.then_some(1), ext_map, out);
+                walk(input, f, ext_map.then_some(1), ext_map, out);
             }
         }
-        _ => walk(root, None, false, out),
+        _ => walk(input, root, None, false, out),
     }
 }
 
 /// `level` is this item's tag/map/array level when it is inside the extensions map (which
 /// is level 1); scalars have no level of their own.
-fn walk(item: &Item, level: Option<usize>, is_extensions_map: bool, out: &mut Findings) {
+fn walk(input: &[u8], item: &Item, level: Option<usize>, is_extensions_map: bool, out: &mut Findings) {
     item_rules(item, out);
     if let Some(l) = level.filter(|&l| l > MAX_EXTENSION_DEPTH && is_container(item)) {
         out.push(Finding::new(
@@ -52,18 +52,18 @@ fn walk(item: &Item, level: Option<usize>, is_extensions_map: bool, out: &mut Fi
     }
     let child = level.map(|l| l + 1);
     match &item.value {
-        Value::Array(items) => items.iter().for_each(|i| walk(i, child, false, out)),
-        Value::Tag(_, inner) => walk(inner, child, false, out),
+        Value::Array(items) => items.iter().for_each(|i| walk(input, i, child, false, out)),
+        Value::Tag(_, inner) => walk(input, inner, child, false, out),
         Value::Map(entries) => {
             let place = match (is_extensions_map, level) {
                 (true, _) => Place::ExtensionsMap,
                 (false, Some(_)) => Place::InExtension,
                 (false, None) => Place::Outside,
             };
-            map_rules(item, entries, place, out);
+            map_rules(input, item, entries, place, out);
             for (k, v) in entries {
-                walk(k, child, false, out);
-                walk(v, child, false, out);
+                walk(input, k, child, false, out);
+                walk(input, v, child, false, out);
             }
         }
         _ => {}
@@ -126,7 +126,7 @@ fn item_rules(item: &Item, out: &mut Findings) {
 }
 
 /// Rules about a map's keys: their types (§6.2), range, uniqueness and order (§6.1).
-fn map_rules(map: &Item, entries: &[(Item, Item)], place: Place, out: &mut Findings) {
+fn map_rules(input: &[u8], map: &Item, entries: &[(Item, Item)], place: Place, out: &mut Findings) {
     let mut keys = Vec::with_capacity(entries.len());
     for (k, _) in entries {
         let at = k.span.start;
@@ -159,11 +159,22 @@ fn map_rules(map: &Item, entries: &[(Item, Item)], place: Place, out: &mut Findi
                 format!("integer key {n} is beyond ±(2^53−1)"),
             ));
         }
-        let mut e = minicbor::Encoder::new(Vec::new());
-        k.encode_deterministic(&mut e);
-        keys.push((e.into_writer(), at));
+        // A shortest-form scalar is its own deterministic encoding: compare it in place.
+        let key: std::borrow::Cow<'_, [u8]> = match k.value {
+            Value::Uint(_) | Value::Nint(_) | Value::Bytes(_) | Value::Text(_) | Value::BadText(_)
+                if k.shortest && !k.indefinite =>
+            {
+                input[k.span.clone()].into()
+            }
+            _ => {
+                let mut e = minicbor::Encoder::new(Vec::new());
+                k.encode_deterministic(&mut e);
+                e.into_writer().into()
+            }
+        };
+        keys.push((key, at));
     }
-    let mut seen: Vec<&[u8]> = keys.iter().map(|(k, _)| k.as_slice()).collect();
+    let mut seen: Vec<&[u8]> = keys.iter().map(|(k, _)| k.as_ref()).collect();
     seen.sort();
     if seen.windows(2).any(|w| w[0] == w[1]) {
         let kind = match place {

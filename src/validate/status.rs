@@ -30,7 +30,7 @@ pub fn validate_status(bytes: &[u8]) -> StatusReport {
             "bytes after the status report",
         ));
     }
-    encoding::check(&parsed.item, None, &mut out);
+    encoding::check(bytes, &parsed.item, None, &mut out);
     let mut statuses = Vec::new();
     let Value::Array(entries) = &parsed.item.value else {
         out.push(Finding::new(
@@ -63,7 +63,7 @@ pub fn validate_status(bytes: &[u8]) -> StatusReport {
                     let what = format!("entry {i}: messageId is {} bytes, not 32", b.len());
                     out.push(Finding::new(Kind::StatusMessageId, at, what));
                 }
-                b.clone()
+                b.to_vec()
             }
             other => {
                 let what = format!("entry {i}: messageId is a {}", describe(other));

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    DecodeError, Encoder, Extension, NestedPart, array, bstr, encoder, extensions, infallible, nullable, parse_whole,
-    shape, uint,
+    DecodeError, Encoder, Extension, NestedPart, Path, array, bstr, encoder, extensions, infallible, nullable,
+    parse_whole, shape, uint,
 };
 use crate::codec::cbor::{Item, Value};
 use crate::codec::hexbytes;
@@ -90,7 +90,7 @@ impl MimiContent {
             expires: nullable(&f[3], "expires", Expiration::from_item)?,
             in_reply_to: nullable(&f[4], "inReplyTo", bstr)?,
             extensions: extensions::from_item(&f[5], "mimiExtensions", input)?,
-            nested_part: NestedPart::from_item(&f[6], "nestedPart")?,
+            nested_part: NestedPart::from_item(&f[6], &Path::Root("nestedPart"))?,
         })
     }
 

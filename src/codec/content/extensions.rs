@@ -45,7 +45,7 @@ impl ExtensionValue {
     pub fn as_text(&self) -> Option<String> {
         match cbor::parse(&self.0) {
             Ok(p) if p.end == self.0.len() => match p.item.value {
-                Value::Text(s) => Some(s),
+                Value::Text(s) => Some(s.into_owned()),
                 _ => None,
             },
             _ => None,
@@ -74,7 +74,7 @@ pub(super) fn from_item(item: &Item, path: &str, input: &[u8]) -> Result<Vec<Ext
         .iter()
         .map(|(k, v)| Extension {
             key: match &k.value {
-                Value::Text(s) => ExtensionKey::Text(s.clone()),
+                Value::Text(s) => ExtensionKey::Text(s.to_string()),
                 other => match other.as_int().and_then(|n| i64::try_from(n).ok()) {
                     Some(n) => ExtensionKey::Int(n),
                     None => ExtensionKey::Other(input[k.span.clone()].to_vec()),

@@ -21,6 +21,8 @@ pub use message_id::{ContentRev, HASH_ALG_SHA256, MessageIdError, message_id};
 pub use nested_part::{Cardinality, ExternalPart, NestedPart, PartBody, PartIndex};
 pub use status::{MessageStatusReport, PerMessageStatus};
 
+use std::fmt::Display;
+
 use crate::codec::cbor::{self, Item, Value};
 
 /// Why bytes do not decode into a content structure.
@@ -40,7 +42,7 @@ pub enum DecodeError {
 }
 
 /// Parses one whole item: trailing bytes are an error.
-pub(crate) fn parse_whole(bytes: &[u8]) -> Result<Item, DecodeError> {
+pub(crate) fn parse_whole(bytes: &[u8]) -> Result<Item<'_>, DecodeError> {
     let parsed = cbor::parse(bytes)?;
     if parsed.end < bytes.len() {
         return Err(DecodeError::TrailingBytes {
@@ -50,14 +52,32 @@ pub(crate) fn parse_whole(bytes: &[u8]) -> Result<Item, DecodeError> {
     Ok(parsed.item)
 }
 
-fn shape(path: &str, what: impl Into<String>) -> DecodeError {
+/// Where a field sits, written out only when decoding fails (no allocation on success).
+#[derive(Clone, Copy)]
+pub(crate) enum Path<'a> {
+    Root(&'static str),
+    Field(&'a Path<'a>, &'static str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Path::Root(name) => f.write_str(name),
+            Path::Field(parent, name) => write!(f, "{parent}.{name}"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+fn shape(path: impl Display, what: impl Into<String>) -> DecodeError {
     DecodeError::Shape {
-        path: path.to_owned(),
+        path: path.to_string(),
         what: what.into(),
     }
 }
 
-fn array<'i>(item: &'i Item, path: &str, len: usize) -> Result<&'i [Item], DecodeError> {
+fn array<'i, 'b>(item: &'i Item<'b>, path: impl Display, len: usize) -> Result<&'i [Item<'b>], DecodeError> {
     match &item.value {
         Value::Array(items) if items.len() == len => Ok(items),
         Value::Array(items) => Err(shape(
@@ -68,32 +88,32 @@ fn array<'i>(item: &'i Item, path: &str, len: usize) -> Result<&'i [Item], Decod
     }
 }
 
-fn bstr(item: &Item, path: &str) -> Result<Vec<u8>, DecodeError> {
+fn bstr(item: &Item, path: impl Display) -> Result<Vec<u8>, DecodeError> {
     match &item.value {
-        Value::Bytes(b) => Ok(b.clone()),
+        Value::Bytes(b) => Ok(b.to_vec()),
         other => Err(shape(path, format!("{}, expected bstr", other.type_name()))),
     }
 }
 
-fn tstr(item: &Item, path: &str) -> Result<String, DecodeError> {
+fn tstr(item: &Item, path: impl Display) -> Result<String, DecodeError> {
     match &item.value {
-        Value::Text(s) => Ok(s.clone()),
-        Value::BadText(_) => Err(DecodeError::InvalidUtf8 { path: path.to_owned() }),
+        Value::Text(s) => Ok(s.to_string()),
+        Value::BadText(_) => Err(DecodeError::InvalidUtf8 { path: path.to_string() }),
         other => Err(shape(path, format!("{}, expected tstr", other.type_name()))),
     }
 }
 
-fn uint(item: &Item, path: &str) -> Result<u64, DecodeError> {
+fn uint(item: &Item, path: impl Display) -> Result<u64, DecodeError> {
     match item.value {
         Value::Uint(n) => Ok(n),
         ref other => Err(shape(path, format!("{}, expected uint", other.type_name()))),
     }
 }
 
-fn nullable<T>(
+fn nullable<T, P: Display>(
     item: &Item,
-    path: &str,
-    f: impl FnOnce(&Item, &str) -> Result<T, DecodeError>,
+    path: P,
+    f: impl FnOnce(&Item, P) -> Result<T, DecodeError>,
 ) -> Result<Option<T>, DecodeError> {
     match item.value {
         Value::Null => Ok(None),

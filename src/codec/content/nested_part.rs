@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DecodeError, Encoder, bstr, infallible, shape, tstr, uint};
+use super::{DecodeError, Encoder, Path, bstr, infallible, shape, tstr, uint};
 use crate::codec::cbor::{Item, Value};
 use crate::codec::hexbytes;
 
@@ -98,7 +98,7 @@ impl PartBody {
 }
 
 impl NestedPart {
-    pub(crate) fn from_item(item: &Item, path: &str) -> Result<Self, DecodeError> {
+    pub(crate) fn from_item(item: &Item, path: &Path<'_>) -> Result<Self, DecodeError> {
         let Value::Array(f) = &item.value else {
             return Err(shape(
                 path,
@@ -111,10 +111,10 @@ impl NestedPart {
                 format!("NestedPart of {} elements, expected at least 3", f.len()),
             ));
         }
-        let field = |name: &str| format!("{path}.{name}");
-        let disposition = uint(&f[0], &field("disposition"))?;
-        let language = tstr(&f[1], &field("language"))?;
-        let cardinality = uint(&f[2], &field("cardinality"))?;
+        let field = |name: &'static str| Path::Field(path, name);
+        let disposition = uint(&f[0], field("disposition"))?;
+        let language = tstr(&f[1], field("language"))?;
+        let cardinality = uint(&f[2], field("cardinality"))?;
         let rest = &f[3..];
         let want = |n: usize| {
             if rest.len() == n {
@@ -134,46 +134,46 @@ impl NestedPart {
             1 => {
                 want(2)?;
                 PartBody::Single {
-                    content_type: tstr(&rest[0], &field("contentType"))?,
-                    content: bstr(&rest[1], &field("content"))?,
+                    content_type: tstr(&rest[0], field("contentType"))?,
+                    content: bstr(&rest[1], field("content"))?,
                 }
             }
             2 => {
                 want(12)?;
                 PartBody::External(ExternalPart {
-                    content_type: tstr(&rest[0], &field("contentType"))?,
-                    url: tstr(&rest[1], &field("url"))?,
-                    expires: uint(&rest[2], &field("expires"))?,
-                    size: uint(&rest[3], &field("size"))?,
-                    enc_alg: uint(&rest[4], &field("encAlg"))?,
-                    key: bstr(&rest[5], &field("key"))?,
-                    nonce: bstr(&rest[6], &field("nonce"))?,
-                    aad: bstr(&rest[7], &field("aad"))?,
-                    hash_alg: uint(&rest[8], &field("hashAlg"))?,
-                    content_hash: bstr(&rest[9], &field("contentHash"))?,
-                    description: tstr(&rest[10], &field("description"))?,
-                    filename: tstr(&rest[11], &field("filename"))?,
+                    content_type: tstr(&rest[0], field("contentType"))?,
+                    url: tstr(&rest[1], field("url"))?,
+                    expires: uint(&rest[2], field("expires"))?,
+                    size: uint(&rest[3], field("size"))?,
+                    enc_alg: uint(&rest[4], field("encAlg"))?,
+                    key: bstr(&rest[5], field("key"))?,
+                    nonce: bstr(&rest[6], field("nonce"))?,
+                    aad: bstr(&rest[7], field("aad"))?,
+                    hash_alg: uint(&rest[8], field("hashAlg"))?,
+                    content_hash: bstr(&rest[9], field("contentHash"))?,
+                    description: tstr(&rest[10], field("description"))?,
+                    filename: tstr(&rest[11], field("filename"))?,
                 })
             }
             3 => {
                 want(2)?;
-                let part_semantics = uint(&rest[0], &field("partSemantics"))?;
+                let part_semantics = uint(&rest[0], field("partSemantics"))?;
                 let Value::Array(items) = &rest[1].value else {
                     return Err(shape(
-                        &field("parts"),
+                        field("parts"),
                         format!("{}, expected an array", rest[1].value.type_name()),
                     ));
                 };
                 let parts = items
                     .iter()
                     .enumerate()
-                    .map(|(i, p)| NestedPart::from_item(p, &format!("{path}.parts[{i}]")))
+                    .map(|(i, p)| NestedPart::from_item(p, &Path::Index(&Path::Field(path, "parts"), i)))
                     .collect::<Result<_, _>>()?;
                 PartBody::Multi { part_semantics, parts }
             }
             value => {
                 return Err(DecodeError::UnknownCardinality {
-                    path: field("cardinality"),
+                    path: field("cardinality").to_string(),
                     value,
                 });
             }
