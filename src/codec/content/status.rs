@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DecodeError, Encoder, array, bstr, encoder, infallible, parse_whole, shape, uint};
+use super::{DecodeError, Encoder, Path, array, bstr, encoder, infallible, parse_whole, shape, uint};
 use crate::codec::cbor::Value;
 use crate::codec::hexbytes;
 
@@ -37,11 +37,11 @@ impl MessageStatusReport {
             .iter()
             .enumerate()
             .map(|(i, entry)| {
-                let path = format!("MessageStatusReport[{i}]");
-                let f = array(entry, &path, 2)?;
+                let path = Path::Index(&Path::Root("MessageStatusReport"), i);
+                let f = array(entry, path, 2)?;
                 Ok(PerMessageStatus {
-                    message_id: bstr(&f[0], &format!("{path}.messageId"))?,
-                    status: uint(&f[1], &format!("{path}.status"))?,
+                    message_id: bstr(&f[0], Path::Field(&path, "messageId"))?,
+                    status: uint(&f[1], Path::Field(&path, "status"))?,
                 })
             })
             .collect::<Result<_, DecodeError>>()?;
