@@ -119,8 +119,8 @@ impl Driver {
         };
         transcript.push(Exchange {
             op: op.to_owned(),
-            request,
-            response,
+            request: shortened(&request),
+            response: shortened(&response),
             stderr,
             duration_ms: started.elapsed().as_millis() as u64,
         });
@@ -141,6 +141,22 @@ impl Driver {
                 "{op} result is not a JSON object: {other}"
             ))),
         })
+    }
+}
+
+/// Strings longer than this are cut in transcripts (a 500 KB vector would swamp a report).
+const TRANSCRIPT_STRING: usize = 2048;
+
+/// `v` with long strings cut, saying how much was left out.
+fn shortened(v: &Value) -> Value {
+    match v {
+        Value::String(s) if s.len() > TRANSCRIPT_STRING => {
+            let cut = s.floor_char_boundary(TRANSCRIPT_STRING);
+            Value::String(format!("{}… ({} more bytes)", &s[..cut], s.len() - cut))
+        }
+        Value::Array(a) => Value::Array(a.iter().map(shortened).collect()),
+        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), shortened(v))).collect()),
+        other => other.clone(),
     }
 }
 

@@ -21,9 +21,9 @@ pub struct Capabilities {
     pub drafts: BTreeMap<String, String>,
 }
 
-/// Params of `content.decode` and `status.decode`.
+/// Params of `content.decode` and `status.decode`. Params ignore unknown fields, so that
+/// later versions can add optional ones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CborParams {
     #[serde(with = "hexbytes")]
     pub cbor: Vec<u8>,
@@ -64,7 +64,6 @@ pub struct Rejection {
 
 /// `content.encode` params.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct EncodeParams {
     pub content: MimiContent,
 }
@@ -78,7 +77,6 @@ pub struct EncodeResult {
 
 /// `content.messageId` params.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct MessageIdParams {
     pub sender: String,
     pub room: String,

@@ -156,6 +156,16 @@ impl Transcript {
     }
 }
 
+/// Cuts `s` to 512 bytes, saying how much was left out.
+fn clip(s: &str) -> String {
+    const MAX: usize = 512;
+    if s.len() <= MAX {
+        return s.to_owned();
+    }
+    let cut = s.floor_char_boundary(MAX);
+    format!("{}… ({} more bytes)", &s[..cut], s.len() - cut)
+}
+
 /// How a check ended, before expectations apply.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -178,9 +188,13 @@ impl Outcome {
         }
     }
 
-    /// A failure as Expected / Actual lines.
+    /// A failure as Expected / Actual lines, each cut to a readable length.
     pub fn mismatch(what: &str, expected: impl std::fmt::Display, actual: impl std::fmt::Display) -> Self {
-        Outcome::fail(format!("{what}\nExpected: {expected}\nActual:   {actual}"))
+        Outcome::fail(format!(
+            "{what}\nExpected: {}\nActual:   {}",
+            clip(&expected.to_string()),
+            clip(&actual.to_string())
+        ))
     }
 
     pub fn error(message: impl Into<String>) -> Self {

@@ -163,6 +163,10 @@ pub async fn run(
                 _ => o,
             }
         };
+        // A passing test's transcript says nothing new; keep reports small.
+        if outcome.status == Status::Pass {
+            transcript = Transcript::default();
+        }
         let result = TestResult {
             id: test.id,
             title: test.title,

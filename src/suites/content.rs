@@ -384,10 +384,20 @@ impl Check {
                     .zip(&r.cbor)
                     .position(|(a, b)| a != b)
                     .unwrap_or(cbor.len().min(r.cbor.len()));
+                // Show the bytes around the first difference.
+                let window = |b: &[u8]| {
+                    let to = (at + 48).min(b.len());
+                    let from = at.saturating_sub(16).min(to);
+                    format!("[{from}..{to}] {}", hex::encode(&b[from..to]))
+                };
                 let mut o = Outcome::mismatch(
-                    &format!("encoding differs from byte {at}"),
-                    hex::encode(cbor),
-                    hex::encode(&r.cbor),
+                    &format!(
+                        "encoding differs from byte {at} ({} bytes expected, {} given)",
+                        cbor.len(),
+                        r.cbor.len()
+                    ),
+                    window(cbor),
+                    window(&r.cbor),
                 );
                 let broken = crate::validate::validate_content(&r.cbor, Default::default());
                 if let Some(f) = broken.findings.first() {

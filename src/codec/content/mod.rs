@@ -133,3 +133,6 @@ pub(crate) fn encoder() -> Encoder {
 pub(crate) fn infallible<T>(r: Result<T, minicbor::encode::Error<std::convert::Infallible>>) -> T {
     r.expect("encoding into a Vec<u8> cannot fail")
 }
+
+#[cfg(test)]
+mod content_test;
