@@ -181,13 +181,31 @@ fn checks() -> Vec<Trial> {
             }
             for c in &cats.catalogs {
                 for r in &c.requirements {
-                    let tested = tests
+                    let carrying: Vec<&str> = tests
                         .iter()
-                        .any(|t| t.spec.iter().any(|s| s.req == r.id || r.parts.contains(&s.req)));
-                    match (r.testable, tested) {
-                        (true, false) => problems.push(format!("{} is testable but no test checks it", r.id)),
-                        (false, true) => problems.push(format!("{} is marked untestable but tests check it", r.id)),
-                        (false, false) if r.reason.is_none() && r.deferred.is_none() => {
+                        .filter(|t| t.spec.iter().any(|s| s.req == r.id))
+                        .map(|t| t.id.as_str())
+                        .collect();
+                    let globs: Vec<globset::GlobMatcher> = r
+                        .tests
+                        .iter()
+                        .map(|g| globset::Glob::new(g).expect("glob").compile_matcher())
+                        .collect();
+                    for (g, m) in r.tests.iter().zip(&globs) {
+                        if !carrying.iter().any(|t| m.is_match(t)) {
+                            problems.push(format!("{}: `tests` glob {g} matches no test naming {}", r.id, r.id));
+                        }
+                    }
+                    for t in &carrying {
+                        if !globs.iter().any(|m| m.is_match(t)) {
+                            problems.push(format!("{}: test {t} names it but no `tests` glob lists it", r.id));
+                        }
+                    }
+                    let by_parts = !r.parts.is_empty();
+                    match (r.testable, carrying.is_empty() && !by_parts) {
+                        (true, true) => problems.push(format!("{} is testable but no test checks it", r.id)),
+                        (false, false) => problems.push(format!("{} is marked untestable but tests check it", r.id)),
+                        (false, true) if r.reason.is_none() && r.deferred.is_none() => {
                             problems.push(format!("{} is untestable without a reason", r.id))
                         }
                         _ => {}

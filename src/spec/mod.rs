@@ -64,6 +64,10 @@ pub struct Requirement {
     /// What a later suite needs to test it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deferred: Option<String>,
+    /// Globs over the ids of the tests that check it (`cargo test` keeps them exact: every
+    /// glob matches a test naming this requirement, and every such test matches a glob).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<String>,
     /// Requirements that split this one into testable pieces.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<String>,
