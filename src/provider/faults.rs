@@ -22,6 +22,8 @@ pub enum Fault {
     EncoderLengthFirst,
     /// Encoder writes every unsigned integer in 4-byte form.
     EncoderFixedWidthInts,
+    /// Encoder copies extension values as given instead of writing them deterministically.
+    EncoderRawExtensionValues,
     /// Decoder accepts everything it can read, breaking rules or not.
     DecoderNeverRejects,
     /// Decoder drops extensions other than senderUri and roomUri.
@@ -61,6 +63,7 @@ impl Fault {
             Fault::EncoderUnsortedKeys,
             Fault::EncoderLengthFirst,
             Fault::EncoderFixedWidthInts,
+            Fault::EncoderRawExtensionValues,
             Fault::DecoderNeverRejects,
             Fault::DecoderDropsUnknownExtensions,
             Fault::DecoderSwapsSenderRoom,
@@ -86,6 +89,7 @@ impl Fault {
             Fault::EncoderUnsortedKeys => "encoder-unsorted-keys",
             Fault::EncoderLengthFirst => "encoder-length-first",
             Fault::EncoderFixedWidthInts => "encoder-fixed-width-ints",
+            Fault::EncoderRawExtensionValues => "encoder-raw-extension-values",
             Fault::DecoderNeverRejects => "decoder-never-rejects",
             Fault::DecoderDropsUnknownExtensions => "decoder-drops-unknown-extensions",
             Fault::DecoderSwapsSenderRoom => "decoder-swaps-sender-room",
@@ -106,28 +110,39 @@ impl Reference {
     /// The content encoder, deterministic unless an encoder fault is on.
     pub(super) fn encode(&self, c: &MimiContent) -> Vec<u8> {
         let good = c.encode();
-        let order = if self.has(Fault::EncoderUnsortedKeys) {
-            KeyOrder::AsGiven(c.extensions.iter().map(|x| x.key.encoding()).collect())
-        } else if self.has(Fault::EncoderLengthFirst) {
-            KeyOrder::LengthFirst
-        } else if self.has(Fault::EncoderFixedWidthInts) {
-            KeyOrder::Bytewise
-        } else {
-            return good;
+        let habits = Habits {
+            order: if self.has(Fault::EncoderUnsortedKeys) {
+                KeyOrder::AsGiven(c.extensions.iter().map(|x| x.key.encoding()).collect())
+            } else if self.has(Fault::EncoderLengthFirst) {
+                KeyOrder::LengthFirst
+            } else {
+                KeyOrder::Bytewise
+            },
+            fixed_width: self.has(Fault::EncoderFixedWidthInts),
+            raw_values: self.has(Fault::EncoderRawExtensionValues).then(|| {
+                c.extensions
+                    .iter()
+                    .map(|x| (x.key.encoding(), x.value.0.clone()))
+                    .collect()
+            }),
         };
-        let Ok(parsed) = cbor::parse(&good) else {
+        if matches!(habits.order, KeyOrder::Bytewise) && !habits.fixed_width && habits.raw_values.is_none() {
             return good;
-        };
+        }
+        let Ok(parsed) = cbor::parse(&good) else { return good };
         let mut out = Vec::new();
-        write(
-            &parsed.item,
-            &order,
-            self.has(Fault::EncoderFixedWidthInts),
-            true,
-            &mut out,
-        );
+        write(&parsed.item, &habits, true, &mut out);
         out
     }
+}
+
+/// The faulty encoder's habits.
+struct Habits {
+    order: KeyOrder,
+    /// Every unsigned integer in 4-byte form.
+    fixed_width: bool,
+    /// Extension values written as the model gave them (key encoding → raw value).
+    raw_values: Option<Vec<(Vec<u8>, Vec<u8>)>>,
 }
 
 enum KeyOrder {
@@ -137,15 +152,16 @@ enum KeyOrder {
     AsGiven(Vec<Vec<u8>>),
 }
 
-/// Writes an item like `Item::encode_deterministic`, but with the faulty habits.
-fn write(item: &Item, order: &KeyOrder, fixed_width: bool, top: bool, out: &mut Vec<u8>) {
+/// Writes an item like `Item::encode_deterministic`, but with the faulty habits. `top` is
+/// true for the content array and for the extensions map inside it.
+fn write(item: &Item, habits: &Habits, top: bool, out: &mut Vec<u8>) {
     let det = |i: &Item| {
         let mut e = minicbor::Encoder::new(Vec::new());
         i.encode_deterministic(&mut e);
         e.into_writer()
     };
     match &item.value {
-        Value::Uint(n) if fixed_width && *n <= u64::from(u32::MAX) => {
+        Value::Uint(n) if habits.fixed_width && *n <= u64::from(u32::MAX) => {
             out.push(0x1a);
             out.extend_from_slice(&(*n as u32).to_be_bytes());
         }
@@ -153,12 +169,12 @@ fn write(item: &Item, order: &KeyOrder, fixed_width: bool, top: bool, out: &mut 
             out.extend(header(4, items.len() as u64));
             for (i, x) in items.iter().enumerate() {
                 // The extensions map is field 5 of the top-level array.
-                write(x, order, fixed_width, top && i == 5, out);
+                write(x, habits, top && i == 5, out);
             }
         }
         Value::Map(entries) => {
             let mut keyed: Vec<(Vec<u8>, &Item, &Item)> = entries.iter().map(|(k, v)| (det(k), k, v)).collect();
-            match order {
+            match &habits.order {
                 KeyOrder::LengthFirst => keyed.sort_by(|a, b| (a.0.len(), &a.0).cmp(&(b.0.len(), &b.0))),
                 KeyOrder::AsGiven(keys) if top => {
                     keyed.sort_by_key(|(k, _, _)| keys.iter().position(|x| x == k).unwrap_or(usize::MAX))
@@ -166,9 +182,17 @@ fn write(item: &Item, order: &KeyOrder, fixed_width: bool, top: bool, out: &mut 
                 _ => {}
             }
             out.extend(header(5, keyed.len() as u64));
-            for (_, k, v) in keyed {
-                write(k, order, fixed_width, false, out);
-                write(v, order, fixed_width, false, out);
+            for (key, k, v) in keyed {
+                write(k, habits, false, out);
+                match habits
+                    .raw_values
+                    .as_ref()
+                    .filter(|_| top)
+                    .and_then(|r| r.iter().find(|(rk, _)| *rk == key))
+                {
+                    Some((_, raw)) => out.extend_from_slice(raw),
+                    None => write(v, habits, false, out),
+                }
             }
         }
         _ => out.extend(det(item)),

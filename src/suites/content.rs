@@ -101,6 +101,10 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
         let d = short(&file.draft);
         for case in &file.cases {
             let h = &case.head;
+            // The verb in the id says valid or invalid; the slug need not repeat it.
+            let slug = ["valid-", "invalid-", "encode-"]
+                .iter()
+                .fold(h.slug.as_str(), |s, p| s.strip_prefix(p).unwrap_or(s));
             let mut test = |id: String, title: String, reqs: Vec<SpecRef>, op: Option<&'static str>, check: Check| {
                 out.push(Test {
                     id,
@@ -129,7 +133,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                             reqs.push(spec(r, file)?);
                         }
                         test(
-                            format!("{d}/{}/decode-{}", h.section, h.slug),
+                            format!("{d}/{}/decode-{slug}", h.section),
                             format!("decode {} ({}) and accept it unchanged", h.slug, h.comment),
                             reqs,
                             Some(ops::CONTENT_DECODE),
@@ -139,7 +143,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                             },
                         );
                         test(
-                            format!("{d}/6.1/encode-{}", h.slug),
+                            format!("{d}/6.1/encode-{slug}"),
                             format!("encode the model of {} deterministically", h.slug),
                             vec![spec("CONT-09", file)?],
                             Some(ops::CONTENT_ENCODE),
@@ -153,7 +157,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                             ContentRev::Rev07 => (e.message_id_07.clone(), e.message_id.clone()),
                         };
                         test(
-                            format!("{d}/3.3/message-id-{}", h.slug),
+                            format!("{d}/3.3/message-id-{slug}"),
                             format!("compute the message ID of {}", h.slug),
                             vec![spec("CONT-S08", file)?],
                             Some(ops::CONTENT_MESSAGE_ID),
@@ -170,7 +174,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                     (Verdict::Acceptable, Some(e)) => {
                         let rule = rule.unwrap_or(Kind::FloatUsed);
                         test(
-                            format!("{d}/{}/decode-{}", h.section, h.slug),
+                            format!("{d}/{}/decode-{slug}", h.section),
                             format!("decode {} ({}); rejecting it is acceptable", h.slug, h.comment),
                             vec![spec(rule.req(), file)?],
                             Some(ops::CONTENT_DECODE),
@@ -184,7 +188,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                     (_, _) => {
                         let rule = rule.ok_or_else(|| SuiteError(format!("{}: {} has no rule", file.path, h.slug)))?;
                         test(
-                            format!("{d}/{}/reject-{}", h.section, h.slug),
+                            format!("{d}/{}/reject-{slug}", h.section),
                             format!("reject {}", h.comment),
                             vec![spec(rule.req(), file)?],
                             Some(ops::CONTENT_DECODE),
@@ -196,7 +200,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                     }
                 },
                 (CaseBody::Encode { content, req, cbor }, _) => test(
-                    format!("{d}/{}/encode-{}", h.section, h.slug),
+                    format!("{d}/{}/encode-{slug}", h.section),
                     format!("encode {}", h.comment),
                     vec![spec(req, file)?],
                     Some(ops::CONTENT_ENCODE),
@@ -207,7 +211,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                 ),
                 (CaseBody::Status { cbor, rule, expected }, _) => match (expected, rule) {
                     (Some(e), _) => test(
-                        format!("{d}/{}/decode-{}", h.section, h.slug),
+                        format!("{d}/{}/decode-{slug}", h.section),
                         format!("decode {}", h.comment),
                         vec![spec("STAT-01", file)?, spec("STAT-02", file)?, spec("STAT-03", file)?],
                         Some(ops::STATUS_DECODE),
@@ -217,7 +221,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                         },
                     ),
                     (None, Some(rule)) => test(
-                        format!("{d}/{}/reject-{}", h.section, h.slug),
+                        format!("{d}/{}/reject-{slug}", h.section),
                         format!("reject {}", h.comment),
                         vec![spec(rule.req(), file)?],
                         Some(ops::STATUS_DECODE),
