@@ -581,10 +581,75 @@ fn checks() -> Vec<Trial> {
     ]
 }
 
+/// Two providers on loopback HTTPS: hub.example serving, follower.example calling.
+fn https_trials() -> Vec<Trial> {
+    use mimi_conformance::provider::https::{PeerClient, ProviderServer};
+    use mimi_conformance::provider::pki::TestCa;
+
+    vec![Trial::test("provider/mutual-tls-directory-and-from-checks", || {
+        let rt = runtime();
+        rt.block_on(async {
+            let ca = TestCa::new().map_err(|e| e.to_string())?;
+            let hub = ProviderServer::start(&ca.issue("hub.example").unwrap(), &ca, axum::Router::new())
+                .await
+                .map_err(|e| e.to_string())?;
+            let peers = [
+                ("hub.example".to_owned(), hub.addr),
+                ("other.example".to_owned(), hub.addr),
+            ];
+            let port = hub.addr.port();
+            let dir = "/.well-known/mimi-protocol-directory";
+            // A follower with a certificate from the run's CA gets the directory.
+            let follower =
+                PeerClient::new(&ca.issue("follower.example").unwrap(), &ca, &peers).map_err(|e| e.to_string())?;
+            let resp = follower
+                .request(reqwest::Method::GET, "hub.example", port, dir)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            ensure(resp.status() == 200, format!("directory: {}", resp.status()))?;
+            let body: serde_json::Value = resp.json().await.map_err(|e| e.to_string())?;
+            ensure(
+                body["keyMaterial"] == format!("https://hub.example:{port}/v1/keyMaterial/{{targetUser}}"),
+                format!("directory body {body}"),
+            )?;
+            // From naming a domain the certificate does not hold: 403.
+            let resp = follower
+                .request_from("evil.example", reqwest::Method::GET, "hub.example", port, dir)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            ensure(resp.status() == 403, format!("foreign From: {}", resp.status()))?;
+            // A server certificate for another name: the client refuses it.
+            let resp = follower
+                .request(reqwest::Method::GET, "other.example", port, dir)
+                .send()
+                .await;
+            ensure(
+                resp.is_err(),
+                format!("a server certificate for hub.example passed as other.example: {resp:?}"),
+            )?;
+            // A client certificate from another CA: the TLS handshake fails.
+            let stranger_ca = TestCa::new().map_err(|e| e.to_string())?;
+            let stranger = PeerClient::new(&stranger_ca.issue("follower.example").unwrap(), &ca, &peers)
+                .map_err(|e| e.to_string())?;
+            let resp = stranger
+                .request(reqwest::Method::GET, "hub.example", port, dir)
+                .send()
+                .await;
+            ensure(
+                resp.is_err(),
+                format!("a certificate of another CA was accepted: {resp:?}"),
+            )
+        })
+    })]
+}
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = vector_trials();
     trials.extend(suite_trials());
     trials.extend(checks());
+    trials.extend(https_trials());
     libtest_mimic::run(&args, trials).exit();
 }

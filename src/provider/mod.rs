@@ -4,6 +4,8 @@
 
 mod content;
 mod faults;
+pub mod https;
+pub mod pki;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -1,0 +1,261 @@
+//! Providers on real HTTPS with mutual TLS, on loopback (draft-ietf-mimi-protocol-06 §4.1).
+//!
+//! ```text
+//!   follower.example ──(client cert follower.example, From: mimi@follower.example)──►
+//!        Host: hub.example ── 127.0.0.1:<port> ── server cert hub.example
+//! ```
+//! Each provider domain is one axum server behind rustls that requires a client certificate
+//! from the run's test CA. Every request must name this provider in `Host`, and name in `From`
+//! (`mimi@<domain>`) a domain its client certificate is valid for. [`PeerClient`] is the other
+//! side: a provider calling its peers, with their domains resolved to loopback ports.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Once};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum_server::tls::TlsInfo;
+use axum_server::tls_rustls::RustlsConfig;
+use rustls::RootCertStore;
+use rustls::server::WebPkiClientVerifier;
+
+use super::pki::{ProviderIdentity, TestCa, certificate_names};
+
+/// The local part §4.1 fixes for the `From` header.
+pub const FROM_LOCAL_PART: &str = "mimi";
+
+/// Installs rustls's ring provider once per process (rustls needs one chosen explicitly).
+pub fn install_crypto() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// Why a provider could not be started or reached.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpsError {
+    #[error("TLS configuration: {0}")]
+    Tls(String),
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+    #[error("HTTP client: {0}")]
+    Client(String),
+}
+
+/// A running provider server.
+pub struct ProviderServer {
+    pub domain: String,
+    pub addr: SocketAddr,
+    handle: axum_server::Handle<SocketAddr>,
+}
+
+impl ProviderServer {
+    /// Serves `routes` for `identity.domain` on an ephemeral loopback port.
+    pub async fn start(identity: &ProviderIdentity, ca: &TestCa, routes: Router) -> Result<Self, HttpsError> {
+        install_crypto();
+        let mut roots = RootCertStore::empty();
+        roots
+            .add(ca.cert_der().clone())
+            .map_err(|e| HttpsError::Tls(e.to_string()))?;
+        let verifier = WebPkiClientVerifier::builder(Arc::new(roots))
+            .build()
+            .map_err(|e| HttpsError::Tls(e.to_string()))?;
+        let mut config = rustls::ServerConfig::builder()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(vec![identity.cert_der.clone()], identity.key())
+            .map_err(|e| HttpsError::Tls(e.to_string()))?;
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let app = routes
+            .route("/.well-known/mimi-protocol-directory", axum::routing::get(directory))
+            .layer(middleware::from_fn_with_state(
+                Arc::new(identity.domain.clone()),
+                check_peer,
+            ));
+        let handle = axum_server::Handle::new();
+        let server = axum_server::bind_rustls(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            RustlsConfig::from_config(Arc::new(config)),
+        )
+        .handle(handle.clone());
+        tokio::spawn(server.serve(app.into_make_service()));
+        let addr = handle
+            .listening()
+            .await
+            .ok_or_else(|| HttpsError::Tls("the server did not start".into()))?;
+        Ok(ProviderServer {
+            domain: identity.domain.clone(),
+            addr,
+            handle,
+        })
+    }
+
+    pub fn shutdown(&self) {
+        self.handle.shutdown();
+    }
+}
+
+impl Drop for ProviderServer {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+    }
+}
+
+/// §4.1 at the door: `Host` names this provider; `From` is `mimi@<domain>` and the client
+/// certificate is valid for that domain.
+async fn check_peer(State(domain): State<Arc<String>>, request: Request, next: Next) -> Response {
+    let authority = authority(&request);
+    let tls = request.extensions().get::<Arc<TlsInfo>>();
+    if let Err((status, why)) = peer_problem(&domain, authority.as_deref(), request.headers(), tls) {
+        return (status, why).into_response();
+    }
+    next.run(request).await
+}
+
+/// `Host` (HTTP/1.1) or the `:authority` (HTTP/2, which hyper puts in the URI).
+fn authority(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| request.uri().authority().map(|a| a.to_string()))
+}
+
+fn peer_problem(
+    domain: &str,
+    authority: Option<&str>,
+    headers: &HeaderMap,
+    tls: Option<&Arc<TlsInfo>>,
+) -> Result<(), (StatusCode, String)> {
+    // The port is not part of the provider's name (§4.1).
+    let host = authority.map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name));
+    if host != Some(domain) {
+        return Err((
+            StatusCode::MISDIRECTED_REQUEST,
+            format!("Host is {host:?}; this provider is {domain}"),
+        ));
+    }
+    if headers.get_all(header::FROM).iter().count() > 1 {
+        return Err((StatusCode::BAD_REQUEST, "more than one From header".into()));
+    }
+    let from = headers.get(header::FROM).and_then(|h| h.to_str().ok());
+    let Some(source) = from.and_then(|f| f.strip_prefix(FROM_LOCAL_PART).and_then(|r| r.strip_prefix('@'))) else {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            format!("From is {from:?}; §4.1 wants mimi@<provider domain>"),
+        ));
+    };
+    let cert = tls.and_then(|t| t.peer_certificates.first());
+    match cert {
+        Some(der) if certificate_names(der, source) => Ok(()),
+        Some(_) => Err((
+            StatusCode::FORBIDDEN,
+            format!("the client certificate is not valid for {source}, the From domain"),
+        )),
+        None => Err((StatusCode::FORBIDDEN, "no client certificate".into())),
+    }
+}
+
+/// §5.1: the directory of endpoint URLs (the draft's `update{roomId}` is read as `update/{roomId}`).
+async fn directory(request: Request) -> Response {
+    let base = format!("https://{}/v1", authority(&request).unwrap_or_default());
+    axum::Json(serde_json::json!({
+        "keyMaterial": format!("{base}/keyMaterial/{{targetUser}}"),
+        "update": format!("{base}/update/{{roomId}}"),
+        "notify": format!("{base}/notify/{{roomId}}"),
+        "submitMessage": format!("{base}/submitMessage/{{roomId}}"),
+        "groupInfo": format!("{base}/groupInfo/{{roomId}}"),
+        "requestConsent": format!("{base}/requestConsent/{{targetDomain}}"),
+        "updateConsent": format!("{base}/updateConsent/{{requesterDomain}}"),
+        "identifierQuery": format!("{base}/identifierQuery/{{domain}}"),
+        "reportAbuse": format!("{base}/reportAbuse/{{roomId}}"),
+        "proxyDownload": format!("{base}/proxyDownload/{{downloadUrl}}"),
+    }))
+    .into_response()
+}
+
+/// A provider calling its peers over mutual TLS.
+#[derive(Clone)]
+pub struct PeerClient {
+    pub domain: String,
+    client: reqwest::Client,
+}
+
+impl PeerClient {
+    /// A client presenting `identity`, trusting `ca`, reaching each `(domain, addr)` on loopback.
+    pub fn new(identity: &ProviderIdentity, ca: &TestCa, peers: &[(String, SocketAddr)]) -> Result<Self, HttpsError> {
+        install_crypto();
+        let err = |e: reqwest::Error| HttpsError::Client(e.to_string());
+        let pem = format!("{}{}", identity.cert_pem, identity.key_pem);
+        let mut builder = reqwest::Client::builder()
+            .https_only(true)
+            .tls_certs_only([reqwest::Certificate::from_pem(ca.cert_pem().as_bytes()).map_err(err)?])
+            .identity(reqwest::Identity::from_pem(pem.as_bytes()).map_err(err)?);
+        for (domain, addr) in peers {
+            builder = builder.resolve(domain, *addr);
+        }
+        Ok(PeerClient {
+            domain: identity.domain.clone(),
+            client: builder.build().map_err(err)?,
+        })
+    }
+
+    /// A request to `https://<domain>:<port><path>` with §4.1's `From` header.
+    pub fn request(&self, method: reqwest::Method, domain: &str, port: u16, path: &str) -> reqwest::RequestBuilder {
+        self.request_from(&self.domain.clone(), method, domain, port, path)
+    }
+
+    /// The same, claiming to come from `from_domain` (a simulated provider may lie on purpose).
+    pub fn request_from(
+        &self,
+        from_domain: &str,
+        method: reqwest::Method,
+        domain: &str,
+        port: u16,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("https://{domain}:{port}{path}"))
+            .header(header::FROM, format!("{FROM_LOCAL_PART}@{from_domain}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(host: &str, from: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, host.parse().unwrap());
+        if let Some(f) = from {
+            h.insert(header::FROM, f.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn rejects_a_host_naming_another_provider() {
+        let h = headers("other.example:443", Some("mimi@a.example"));
+        let e = peer_problem("hub.example", Some("other.example:443"), &h, None).unwrap_err();
+        assert_eq!(e.0, StatusCode::MISDIRECTED_REQUEST);
+    }
+
+    #[test]
+    fn rejects_a_missing_or_malformed_from() {
+        for from in [None, Some("a.example"), Some("admin@a.example")] {
+            let e = peer_problem("hub.example", Some("hub.example"), &headers("hub.example", from), None).unwrap_err();
+            assert_eq!(e.0, StatusCode::BAD_REQUEST, "{from:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_a_request_without_client_certificate() {
+        let h = headers("hub.example", Some("mimi@a.example"));
+        let e = peer_problem("hub.example", Some("hub.example:8443"), &h, None).unwrap_err();
+        assert_eq!(e.0, StatusCode::FORBIDDEN);
+    }
+}
