@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::codec::content::ContentRev;
 use crate::driver::Driver;
+use crate::harness::scenario::IutEndpoint;
 use crate::harness::{Expectations, RunPlan, Status, Target, Test, run};
 use crate::provider::{Fault, Reference};
 use crate::spec::Catalogs;
@@ -43,12 +44,14 @@ impl SelftestReport {
 }
 
 async fn failing(tests: &[Test], reference: Reference, timeout: Duration) -> Vec<String> {
+    let iut_endpoint = Some(IutEndpoint::Builtin(reference.door()));
     let driver = Driver::builtin(reference.name(), Arc::new(reference));
     let plan = RunPlan {
         tests: tests.to_vec(),
         filters: Vec::new(),
         expectations: Expectations::default(),
         timeout,
+        iut_endpoint,
     };
     match run(plan, &driver, |_, _| {}).await {
         Ok(outcome) => outcome
@@ -63,7 +66,7 @@ async fn failing(tests: &[Test], reference: Reference, timeout: Duration) -> Vec
 
 /// Runs the implementation tests of `tests` once clean and once per fault.
 pub async fn selftest(tests: &[Test], catalogs: Arc<Catalogs>, rev: ContentRev) -> SelftestReport {
-    let tests: Vec<Test> = tests.iter().filter(|t| t.target() == Target::Iut).cloned().collect();
+    let tests: Vec<Test> = tests.iter().filter(|t| t.target == Target::Iut).cloned().collect();
     let timeout = Duration::from_secs(10);
     let baseline_failures = failing(&tests, Reference::new(rev, BTreeSet::new(), catalogs.clone()), timeout).await;
     let mut faults = Vec::new();

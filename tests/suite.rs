@@ -31,7 +31,8 @@ fn vectors() -> Vec<VectorFile> {
 }
 
 fn all_tests(rev: ContentRev) -> Vec<Test> {
-    mimi_conformance::suites::build(&["content".into()], &vectors(), &catalogs(), rev).expect("suite builds")
+    mimi_conformance::suites::build(&["content".into(), "protocol".into()], &vectors(), &catalogs(), rev)
+        .expect("suite builds")
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -53,6 +54,9 @@ fn run_all(tests: Vec<Test>, driver: &Driver, filters: &[&str]) -> RunOutcome {
         filters: filters.iter().map(|s| s.to_string()).collect(),
         expectations: Expectations::default(),
         timeout: Duration::from_secs(10),
+        iut_endpoint: Some(mimi_conformance::harness::scenario::IutEndpoint::Builtin(
+            Default::default(),
+        )),
     };
     runtime().block_on(run(plan, driver, |_, _| {})).expect("run")
 }
@@ -62,11 +66,18 @@ fn run_stdio(cmd: &str, filters: &[&str], timeout: Duration) -> Result<RunOutcom
     let rt = runtime();
     rt.block_on(async {
         let driver = Driver::stdio(cmd).map_err(|e| e.to_string())?;
+        // A driver alone has no HTTPS side: the protocol scenarios are left out.
+        let filters = if filters.is_empty() {
+            &["content/", "message-status/"][..]
+        } else {
+            filters
+        };
         let plan = RunPlan {
             tests: all_tests(ContentRev::Rev08),
             filters: filters.iter().map(|s| s.to_string()).collect(),
             expectations: Expectations::default(),
             timeout,
+            iut_endpoint: None,
         };
         run(plan, &driver, |_, _| {}).await.map_err(|e| e.to_string().into())
     })
@@ -361,6 +372,7 @@ fn checks() -> Vec<Trial> {
                 filters: vec!["content/5.1/decode-example-original".into()],
                 expectations: Expectations::default(),
                 timeout: Duration::from_millis(300),
+                iut_endpoint: None,
             };
             let o = rt.block_on(run(plan, &driver, |_, _| {})).map_err(|e| e.to_string())?;
             let r = o
@@ -385,6 +397,9 @@ fn checks() -> Vec<Trial> {
                     filters: vec![],
                     expectations: Expectations::default(),
                     timeout: Duration::from_secs(10),
+                    iut_endpoint: Some(mimi_conformance::harness::scenario::IutEndpoint::Builtin(
+                        Default::default(),
+                    )),
                 };
                 run(plan, &driver, |_, _| {}).await.expect("run")
             });
@@ -590,9 +605,14 @@ fn https_trials() -> Vec<Trial> {
         let rt = runtime();
         rt.block_on(async {
             let ca = TestCa::new().map_err(|e| e.to_string())?;
-            let hub = ProviderServer::start(&ca.issue("hub.example").unwrap(), &ca, axum::Router::new())
-                .await
-                .map_err(|e| e.to_string())?;
+            let hub = ProviderServer::start(
+                &ca.issue("hub.example").unwrap(),
+                &ca,
+                axum::Router::new(),
+                Default::default(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             let peers = [
                 ("hub.example".to_owned(), hub.addr),
                 ("other.example".to_owned(), hub.addr),
@@ -600,8 +620,8 @@ fn https_trials() -> Vec<Trial> {
             let port = hub.addr.port();
             let dir = "/.well-known/mimi-protocol-directory";
             // A follower with a certificate from the run's CA gets the directory.
-            let follower =
-                PeerClient::new(&ca.issue("follower.example").unwrap(), &ca, &peers).map_err(|e| e.to_string())?;
+            let follower = PeerClient::new(Some(&ca.issue("follower.example").unwrap()), &ca, &peers, false)
+                .map_err(|e| e.to_string())?;
             let resp = follower
                 .request(reqwest::Method::GET, "hub.example", port, dir)
                 .send()
@@ -615,7 +635,7 @@ fn https_trials() -> Vec<Trial> {
             )?;
             // From naming a domain the certificate does not hold: 403.
             let resp = follower
-                .request_from("evil.example", reqwest::Method::GET, "hub.example", port, dir)
+                .request_with_from("mimi@evil.example", reqwest::Method::GET, "hub.example", port, dir)
                 .send()
                 .await
                 .map_err(|e| e.to_string())?;
@@ -631,8 +651,13 @@ fn https_trials() -> Vec<Trial> {
             )?;
             // A client certificate from another CA: the TLS handshake fails.
             let stranger_ca = TestCa::new().map_err(|e| e.to_string())?;
-            let stranger = PeerClient::new(&stranger_ca.issue("follower.example").unwrap(), &ca, &peers)
-                .map_err(|e| e.to_string())?;
+            let stranger = PeerClient::new(
+                Some(&stranger_ca.issue("follower.example").unwrap()),
+                &ca,
+                &peers,
+                false,
+            )
+            .map_err(|e| e.to_string())?;
             let resp = stranger
                 .request(reqwest::Method::GET, "hub.example", port, dir)
                 .send()

@@ -9,6 +9,7 @@ use super::{Command, ContentCommand, Exit, IutArgs, Rev, VectorsCommand};
 use crate::codec::cbor;
 use crate::codec::content::{ContentRev, message_id};
 use crate::driver::Driver;
+use crate::harness::scenario::IutEndpoint;
 use crate::harness::{Expectations, RunError, RunPlan, Status, Test, run};
 use crate::provider::{Fault, Reference};
 use crate::report::{Report, ReportWriter};
@@ -63,6 +64,7 @@ fn drafts(rev: ContentRev) -> BTreeMap<String, String> {
     BTreeMap::from([
         ("draft-ietf-mimi-content".to_owned(), rev.as_str().to_owned()),
         ("draft-mahy-mimi-message-status".to_owned(), "01".to_owned()),
+        ("draft-ietf-mimi-protocol".to_owned(), "06".to_owned()),
     ])
 }
 
@@ -81,13 +83,21 @@ fn faults(names: &[String]) -> Result<BTreeSet<Fault>, Stop> {
         .collect()
 }
 
-fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<Driver, Stop> {
+/// The implementation under test: its driver, and where scenarios reach its HTTPS side.
+fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<(Driver, Option<IutEndpoint>), Stop> {
     match (&iut.iut_driver, &iut.iut_driver_cmd) {
-        (Some(url), _) => Driver::http(url).map_err(|e| Stop(Exit::Unreachable, e.to_string())),
-        (_, Some(cmd)) => Driver::stdio(cmd).map_err(|e| Stop(Exit::Unreachable, e.to_string())),
+        (Some(url), _) => Ok((
+            Driver::http(url).map_err(|e| Stop(Exit::Unreachable, e.to_string()))?,
+            None,
+        )),
+        (_, Some(cmd)) => Ok((
+            Driver::stdio(cmd).map_err(|e| Stop(Exit::Unreachable, e.to_string()))?,
+            None,
+        )),
         (None, None) => {
             let reference = Reference::new(rev(iut.content_rev), faults(&iut.fault)?, catalogs.clone());
-            Ok(Driver::builtin(reference.name(), Arc::new(reference)))
+            let endpoint = IutEndpoint::Builtin(reference.door());
+            Ok((Driver::builtin(reference.name(), Arc::new(reference)), Some(endpoint)))
         }
     }
 }
@@ -138,12 +148,13 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
         Some(p) => Expectations::read(p).map_err(|e| Stop(Exit::Usage, e.to_string()))?,
         None => Expectations::default(),
     };
-    let driver = driver(&a.iut, &catalogs)?;
+    let (driver, iut_endpoint) = driver(&a.iut, &catalogs)?;
     let plan = RunPlan {
         tests,
         filters: a.filter.clone(),
         expectations,
         timeout: timeout(a.iut.timeout)?,
+        iut_endpoint,
     };
     let mut writer = ReportWriter::create(&a.out, Report::new(drafts(rev), SystemTime::now()))
         .map_err(|e| Stop(Exit::Usage, format!("cannot write the report: {e}")))?;
@@ -332,12 +343,13 @@ async fn cmd_verify(a: super::VerifyArgs) -> Outcome {
     );
     let tests = suites::content::tests(&files, &catalogs, rev(a.iut.content_rev))
         .map_err(|e| Stop(Exit::Usage, e.to_string()))?;
-    let driver = driver(&a.iut, &catalogs)?;
+    let (driver, iut_endpoint) = driver(&a.iut, &catalogs)?;
     let plan = RunPlan {
         tests,
         filters: Vec::new(),
         expectations: Expectations::default(),
         timeout: timeout(a.iut.timeout)?,
+        iut_endpoint,
     };
     let outcome = run(plan, &driver, |_, r| print_result(r)).await.map_err(run_error)?;
     let counts: Vec<String> = outcome

@@ -9,6 +9,7 @@
 
 pub mod expectations;
 pub mod run;
+pub mod scenario;
 
 use serde::Serialize;
 
@@ -91,18 +92,15 @@ pub struct Test {
     /// What the test sends or looks at.
     pub title: String,
     pub spec: Vec<SpecRef>,
-    /// The driver operation it needs (`None` for draft checks).
+    /// The driver operation it needs, if any.
     pub op: Option<&'static str>,
+    pub target: Target,
     pub check: crate::suites::Check,
     /// A known error in the draft that makes this check fail today: a fail becomes xfail.
     pub known_erratum: Option<String>,
 }
 
 impl Test {
-    pub fn target(&self) -> Target {
-        if self.op.is_some() { Target::Iut } else { Target::Draft }
-    }
-
     /// The section of the first requirement, for grouping.
     pub fn section(&self) -> &str {
         self.spec.first().map(|s| s.section.as_str()).unwrap_or("")

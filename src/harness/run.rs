@@ -7,9 +7,10 @@ use globset::{Glob, GlobMatcher};
 use serde::Serialize;
 
 use super::expectations::Expected;
-use super::{Expectations, Outcome, Status, Target, Test, TestResult, Transcript};
+use super::{Expectations, Outcome, Status, Test, TestResult, Transcript};
 use crate::driver::messages::Capabilities;
 use crate::driver::{Driver, ops};
+use crate::harness::scenario::IutEndpoint;
 
 /// What to run and how.
 pub struct RunPlan {
@@ -18,8 +19,10 @@ pub struct RunPlan {
     /// Globs over test ids; a pattern without glob characters is an id prefix. Empty: all.
     pub filters: Vec<String>,
     pub expectations: Expectations,
-    /// Per driver call.
+    /// Per driver call, and per scenario step.
     pub timeout: Duration,
+    /// Where scenarios find the implementation's HTTPS side; `None`: scenarios are unsupported.
+    pub iut_endpoint: Option<IutEndpoint>,
 }
 
 /// Why a run could not happen at all.
@@ -146,7 +149,10 @@ pub async fn run(
                 message: format!("the implementation does not list operation {op}"),
             }
         } else {
-            let o = test.check.run(driver, plan.timeout, &mut transcript).await;
+            let o = test
+                .check
+                .run(driver, plan.iut_endpoint, plan.timeout, &mut transcript)
+                .await;
             let known = test
                 .known_erratum
                 .clone()
@@ -171,7 +177,7 @@ pub async fn run(
             id: test.id,
             title: test.title,
             status: outcome.status,
-            target: if test.op.is_some() { Target::Iut } else { Target::Draft },
+            target: test.target,
             spec: test.spec,
             message: outcome.message,
             duration_ms: started.elapsed().as_millis() as u64,

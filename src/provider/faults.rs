@@ -3,6 +3,7 @@
 //! trips, is a hole in the suite.
 
 use super::Reference;
+use super::https::DoorChecks;
 use crate::codec::cbor::{self, Item, Value};
 use crate::codec::content::MimiContent;
 use crate::validate::Kind;
@@ -36,6 +37,16 @@ pub enum Fault {
     DecoderNormalisesDisposition,
     /// Status decoder loses the last entry.
     StatusDropsLastEntry,
+    /// The provider serves requests whose `Host` names another provider.
+    DoorIgnoresHost,
+    /// The provider does not check `From` (its form, or that the client certificate holds it).
+    DoorIgnoresFrom,
+    /// The provider does not require a client certificate.
+    DoorNoClientAuth,
+    /// The provider accepts client certificates from any CA.
+    DoorAnyClientCa,
+    /// The provider's directory leaves out the `update` endpoint.
+    DirectoryIncomplete,
     /// Validator does not check this rule.
     Skip(Kind),
 }
@@ -70,6 +81,11 @@ impl Fault {
             Fault::DecoderReversesParts,
             Fault::DecoderNormalisesDisposition,
             Fault::StatusDropsLastEntry,
+            Fault::DoorIgnoresHost,
+            Fault::DoorIgnoresFrom,
+            Fault::DoorNoClientAuth,
+            Fault::DoorAnyClientCa,
+            Fault::DirectoryIncomplete,
         ];
         v.extend(
             Kind::ALL
@@ -96,6 +112,11 @@ impl Fault {
             Fault::DecoderReversesParts => "decoder-reverses-parts",
             Fault::DecoderNormalisesDisposition => "decoder-normalises-disposition",
             Fault::StatusDropsLastEntry => "status-drops-last-entry",
+            Fault::DoorIgnoresHost => "door-ignores-host",
+            Fault::DoorIgnoresFrom => "door-ignores-from",
+            Fault::DoorNoClientAuth => "door-no-client-auth",
+            Fault::DoorAnyClientCa => "door-any-client-ca",
+            Fault::DirectoryIncomplete => "directory-incomplete",
             Fault::Skip(k) => return format!("skip:{}", k.slug()),
         };
         s.to_owned()
@@ -107,6 +128,17 @@ impl Fault {
 }
 
 impl Reference {
+    /// What its HTTPS side checks at the door (§4.1), minus the faults.
+    pub fn door(&self) -> DoorChecks {
+        DoorChecks {
+            host: !self.has(Fault::DoorIgnoresHost),
+            from: !self.has(Fault::DoorIgnoresFrom),
+            client_auth: !self.has(Fault::DoorNoClientAuth),
+            client_ca: !self.has(Fault::DoorAnyClientCa),
+            directory: !self.has(Fault::DirectoryIncomplete),
+        }
+    }
+
     /// The content encoder, deterministic unless an encoder fault is on.
     pub(super) fn encode(&self, c: &MimiContent) -> Vec<u8> {
         let good = c.encode();

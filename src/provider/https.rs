@@ -19,8 +19,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum_server::tls::TlsInfo;
 use axum_server::tls_rustls::RustlsConfig;
+use rustls::DigitallySignedStruct;
 use rustls::RootCertStore;
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::WebPkiClientVerifier;
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 
 use super::pki::{ProviderIdentity, TestCa, certificate_names};
 
@@ -46,6 +50,84 @@ pub enum HttpsError {
     Client(String),
 }
 
+/// What a provider checks at the door (§4.1). All on for a conforming provider; the reference
+/// implementation's faults switch them off so that `selftest` can show the scenarios catch it.
+#[derive(Debug, Clone, Copy)]
+pub struct DoorChecks {
+    /// `Host` names this provider.
+    pub host: bool,
+    /// `From` is `mimi@<domain>` and the client certificate is valid for that domain.
+    pub from: bool,
+    /// The TLS handshake requires a client certificate.
+    pub client_auth: bool,
+    /// A client certificate must chain to the trusted CA.
+    pub client_ca: bool,
+    /// The §5.1 directory lists every endpoint (a fault leaves `update` out).
+    pub directory: bool,
+}
+
+impl Default for DoorChecks {
+    fn default() -> Self {
+        DoorChecks {
+            host: true,
+            from: true,
+            client_auth: true,
+            client_ca: true,
+            directory: true,
+        }
+    }
+}
+
+/// A client-certificate verifier that accepts any certificate (a fault: it skips the chain check
+/// and keeps the handshake-signature checks of the verifier it wraps).
+#[derive(Debug)]
+struct AnyClientCertificate(Arc<dyn ClientCertVerifier>);
+
+impl ClientCertVerifier for AnyClientCertificate {
+    fn offer_client_auth(&self) -> bool {
+        self.0.offer_client_auth()
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.0.client_auth_mandatory()
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
 /// A running provider server.
 pub struct ProviderServer {
     pub domain: String,
@@ -55,24 +137,39 @@ pub struct ProviderServer {
 
 impl ProviderServer {
     /// Serves `routes` for `identity.domain` on an ephemeral loopback port.
-    pub async fn start(identity: &ProviderIdentity, ca: &TestCa, routes: Router) -> Result<Self, HttpsError> {
+    pub async fn start(
+        identity: &ProviderIdentity,
+        ca: &TestCa,
+        routes: Router,
+        door: DoorChecks,
+    ) -> Result<Self, HttpsError> {
         install_crypto();
         let mut roots = RootCertStore::empty();
         roots
             .add(ca.cert_der().clone())
             .map_err(|e| HttpsError::Tls(e.to_string()))?;
-        let verifier = WebPkiClientVerifier::builder(Arc::new(roots))
-            .build()
-            .map_err(|e| HttpsError::Tls(e.to_string()))?;
+        let verifier = WebPkiClientVerifier::builder(Arc::new(roots));
+        let verifier = if door.client_auth {
+            verifier
+        } else {
+            verifier.allow_unauthenticated()
+        };
+        let mut verifier = verifier.build().map_err(|e| HttpsError::Tls(e.to_string()))?;
+        if !door.client_ca {
+            verifier = Arc::new(AnyClientCertificate(verifier));
+        }
         let mut config = rustls::ServerConfig::builder()
             .with_client_cert_verifier(verifier)
             .with_single_cert(vec![identity.cert_der.clone()], identity.key())
             .map_err(|e| HttpsError::Tls(e.to_string()))?;
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let app = routes
-            .route("/.well-known/mimi-protocol-directory", axum::routing::get(directory))
+            .route(
+                "/.well-known/mimi-protocol-directory",
+                axum::routing::get(directory).with_state(door.directory),
+            )
             .layer(middleware::from_fn_with_state(
-                Arc::new(identity.domain.clone()),
+                Arc::new((identity.domain.clone(), door)),
                 check_peer,
             ));
         let handle = axum_server::Handle::new();
@@ -106,11 +203,15 @@ impl Drop for ProviderServer {
 
 /// §4.1 at the door: `Host` names this provider; `From` is `mimi@<domain>` and the client
 /// certificate is valid for that domain.
-async fn check_peer(State(domain): State<Arc<String>>, request: Request, next: Next) -> Response {
+async fn check_peer(State(door): State<Arc<(String, DoorChecks)>>, request: Request, next: Next) -> Response {
+    let (domain, checks) = &*door;
     let authority = authority(&request);
     let tls = request.extensions().get::<Arc<TlsInfo>>();
-    if let Err((status, why)) = peer_problem(&domain, authority.as_deref(), request.headers(), tls) {
-        return (status, why).into_response();
+    match peer_problem(domain, authority.as_deref(), request.headers(), tls) {
+        Err((StatusCode::MISDIRECTED_REQUEST, _)) if !checks.host => {}
+        Err((StatusCode::BAD_REQUEST | StatusCode::FORBIDDEN, _)) if !checks.from => {}
+        Err((status, why)) => return (status, why).into_response(),
+        Ok(()) => {}
     }
     next.run(request).await
 }
@@ -161,9 +262,9 @@ fn peer_problem(
 }
 
 /// §5.1: the directory of endpoint URLs (the draft's `update{roomId}` is read as `update/{roomId}`).
-async fn directory(request: Request) -> Response {
+async fn directory(State(complete): State<bool>, request: Request) -> Response {
     let base = format!("https://{}/v1", authority(&request).unwrap_or_default());
-    axum::Json(serde_json::json!({
+    let mut urls = serde_json::json!({
         "keyMaterial": format!("{base}/keyMaterial/{{targetUser}}"),
         "update": format!("{base}/update/{{roomId}}"),
         "notify": format!("{base}/notify/{{roomId}}"),
@@ -174,45 +275,61 @@ async fn directory(request: Request) -> Response {
         "identifierQuery": format!("{base}/identifierQuery/{{domain}}"),
         "reportAbuse": format!("{base}/reportAbuse/{{roomId}}"),
         "proxyDownload": format!("{base}/proxyDownload/{{downloadUrl}}"),
-    }))
-    .into_response()
+    });
+    if !complete {
+        urls.as_object_mut().map(|o| o.remove("update"));
+    }
+    axum::Json(urls).into_response()
 }
 
 /// A provider calling its peers over mutual TLS.
 #[derive(Clone)]
 pub struct PeerClient {
-    pub domain: String,
+    /// The caller's domain; `None` for a client without certificate (a fault knob).
+    pub domain: Option<String>,
     client: reqwest::Client,
 }
 
 impl PeerClient {
-    /// A client presenting `identity`, trusting `ca`, reaching each `(domain, addr)` on loopback.
-    pub fn new(identity: &ProviderIdentity, ca: &TestCa, peers: &[(String, SocketAddr)]) -> Result<Self, HttpsError> {
+    /// A client presenting `identity` (or no certificate), trusting `ca`, reaching each
+    /// `(domain, addr)` on loopback; `http1` forces HTTP/1.1 (so that a `Host` header is sent).
+    pub fn new(
+        identity: Option<&ProviderIdentity>,
+        ca: &TestCa,
+        peers: &[(String, SocketAddr)],
+        http1: bool,
+    ) -> Result<Self, HttpsError> {
         install_crypto();
         let err = |e: reqwest::Error| HttpsError::Client(e.to_string());
-        let pem = format!("{}{}", identity.cert_pem, identity.key_pem);
         let mut builder = reqwest::Client::builder()
             .https_only(true)
-            .tls_certs_only([reqwest::Certificate::from_pem(ca.cert_pem().as_bytes()).map_err(err)?])
-            .identity(reqwest::Identity::from_pem(pem.as_bytes()).map_err(err)?);
+            .tls_certs_only([reqwest::Certificate::from_pem(ca.cert_pem().as_bytes()).map_err(err)?]);
+        if let Some(id) = identity {
+            let pem = format!("{}{}", id.cert_pem, id.key_pem);
+            builder = builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).map_err(err)?);
+        }
+        if http1 {
+            builder = builder.http1_only();
+        }
         for (domain, addr) in peers {
             builder = builder.resolve(domain, *addr);
         }
         Ok(PeerClient {
-            domain: identity.domain.clone(),
+            domain: identity.map(|i| i.domain.clone()),
             client: builder.build().map_err(err)?,
         })
     }
 
-    /// A request to `https://<domain>:<port><path>` with §4.1's `From` header.
+    /// A request to `https://<domain>:<port><path>` with §4.1's `From: mimi@<own domain>`.
     pub fn request(&self, method: reqwest::Method, domain: &str, port: u16, path: &str) -> reqwest::RequestBuilder {
-        self.request_from(&self.domain.clone(), method, domain, port, path)
+        let own = self.domain.as_deref().unwrap_or("unknown.invalid");
+        self.request_with_from(&format!("{FROM_LOCAL_PART}@{own}"), method, domain, port, path)
     }
 
-    /// The same, claiming to come from `from_domain` (a simulated provider may lie on purpose).
-    pub fn request_from(
+    /// The same with any `From` value (a simulated provider may lie on purpose).
+    pub fn request_with_from(
         &self,
-        from_domain: &str,
+        from: &str,
         method: reqwest::Method,
         domain: &str,
         port: u16,
@@ -220,7 +337,7 @@ impl PeerClient {
     ) -> reqwest::RequestBuilder {
         self.client
             .request(method, format!("https://{domain}:{port}{path}"))
-            .header(header::FROM, format!("{FROM_LOCAL_PART}@{from_domain}"))
+            .header(header::FROM, from)
     }
 }
 

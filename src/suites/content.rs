@@ -12,7 +12,7 @@ use crate::driver::messages::{
     CborParams, DecodeResult, EncodeParams, EncodeResult, MessageIdParams, MessageIdResult, StatusDecodeResult,
 };
 use crate::driver::{CallError, Driver, ops};
-use crate::harness::{Outcome, Status, Test, Transcript};
+use crate::harness::{Outcome, Status, Target, Test, Transcript};
 use crate::spec::{Catalogs, SpecRef};
 use crate::validate::Kind;
 use crate::vectors::{CaseBody, FileKind, VectorFile, Verdict};
@@ -106,11 +106,14 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                 .iter()
                 .fold(h.slug.as_str(), |s, p| s.strip_prefix(p).unwrap_or(s));
             let mut test = |id: String, title: String, reqs: Vec<SpecRef>, op: Option<&'static str>, check: Check| {
+                let target = if op.is_some() { Target::Iut } else { Target::Draft };
+                let check = super::Check::Content(Box::new(check));
                 out.push(Test {
                     id,
                     title,
                     spec: reqs,
                     op,
+                    target,
                     check,
                     known_erratum: None,
                 });
@@ -268,11 +271,12 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                         title: format!("{location}: {field} holds the -08 value"),
                         spec: vec![spec("CONT-S08", file)?],
                         op: None,
-                        check: Check::DraftBytes {
+                        target: Target::Draft,
+                        check: super::Check::Content(Box::new(Check::DraftBytes {
                             cbor: cbor.clone(),
                             field: field.clone(),
                             expected: expected.clone(),
-                        },
+                        })),
                         known_erratum: Some(format!(
                             "draft erratum in {location}: {field} is {} where -08 gives {} ({})",
                             hex::encode(found),

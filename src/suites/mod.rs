@@ -2,15 +2,49 @@
 //! `<draft>/<section>/<slug>`, so that a listing reads like the draft's contents.
 
 pub mod content;
+pub mod protocol;
 
-pub use content::Check;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::driver::Driver;
+use crate::harness::scenario::{IutEndpoint, Scenario, run_scenario};
+use crate::harness::{Outcome, Status, Transcript};
+
+/// What a test does.
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// A content check through the driver (or of the draft's own data).
+    Content(Box<content::Check>),
+    /// A scenario against the implementation's HTTPS side.
+    Scenario(Arc<Scenario>),
+}
+
+impl Check {
+    pub async fn run(
+        &self,
+        driver: &Driver,
+        iut: Option<IutEndpoint>,
+        timeout: Duration,
+        tr: &mut Transcript,
+    ) -> Outcome {
+        match (self, iut) {
+            (Check::Content(c), _) => c.run(driver, timeout, tr).await,
+            (Check::Scenario(s), Some(iut)) => run_scenario(s, iut, timeout, tr).await,
+            (Check::Scenario(_), None) => Outcome {
+                status: Status::Unsupported,
+                message: "scenarios need the implementation's HTTPS side (the built-in one, or --iut-url)".into(),
+            },
+        }
+    }
+}
 
 use crate::harness::Test;
 use crate::spec::Catalogs;
 use crate::vectors::VectorFile;
 
 /// The suites this build knows.
-pub const SUITES: &[&str] = &["content"];
+pub const SUITES: &[&str] = &["content", "protocol"];
 
 /// A suite that cannot be built: a vector names a requirement the catalog lacks, or an id repeats.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -28,6 +62,7 @@ pub fn build(
     for s in suites {
         match s.as_str() {
             "content" => tests.extend(content::tests(files, catalogs, rev)?),
+            "protocol" => tests.extend(protocol::tests(catalogs)?),
             other => {
                 return Err(SuiteError(format!(
                     "unknown suite {other:?}; known: {}",
