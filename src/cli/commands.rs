@@ -9,6 +9,7 @@ use super::{Command, ContentCommand, Exit, IutArgs, Rev, VectorsCommand};
 use crate::codec::cbor;
 use crate::codec::content::{ContentRev, message_id};
 use crate::driver::Driver;
+use crate::harness::run::Selection;
 use crate::harness::scenario::IutEndpoint;
 use crate::harness::{Expectations, RunError, RunPlan, Status, Test, run};
 use crate::provider::{Fault, Reference};
@@ -167,8 +168,17 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
             write_error.get_or_insert(e);
         }
     })
-    .await
-    .map_err(run_error)?;
+    .await;
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            let stop = run_error(e);
+            writer
+                .abort(&stop.1)
+                .map_err(|e| Stop(Exit::Usage, format!("cannot write the report: {e}")))?;
+            return Err(stop);
+        }
+    };
     if let Some(e) = write_error {
         return Err(Stop(Exit::Usage, format!("cannot write the report: {e}")));
     }
@@ -183,7 +193,11 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
         .collect();
     println!(
         "\n{} against {} ({}): {}",
-        SUITES.join("+"),
+        if a.suite.is_empty() {
+            SUITES.join("+")
+        } else {
+            a.suite.join("+")
+        },
         outcome.iut.name,
         outcome.iut.driver,
         counts.join(", ")
@@ -201,18 +215,17 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
     })
 }
 
+/// Writes to stdout, ending quietly if the reader went away (`list | head`).
+fn write_stdout(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
 fn cmd_list(a: super::ListArgs) -> Outcome {
     let catalogs = catalogs()?;
     let tests = build(&a.suite, &embedded_vectors()?, &catalogs, ContentRev::Rev08)?;
-    let plan_filter = |t: &Test| {
-        a.filter.is_empty()
-            || a.filter.iter().any(|f| {
-                globset::Glob::new(f)
-                    .map(|g| g.compile_matcher().is_match(&t.id))
-                    .unwrap_or(false)
-                    || t.id.starts_with(f.as_str())
-            })
-    };
+    let selection = Selection::parse(&a.filter).map_err(run_error)?;
+    let mut out = String::new();
     if a.requirements {
         for c in &catalogs.catalogs {
             for r in &c.requirements {
@@ -227,21 +240,30 @@ fn cmd_list(a: super::ListArgs) -> Outcome {
                     (0, None, None) => "NOT YET TESTED".to_owned(),
                     (n, _, _) => format!("{n} tests"),
                 };
-                println!(
-                    "{:<9} {}-{} §{:<6} {:<6} {}",
+                out.push_str(&format!(
+                    "{:<9} {}-{} §{:<6} {:<6} {}\n",
                     r.id, c.doc, c.rev, r.section, r.level, how
-                );
+                ));
             }
         }
+        write_stdout(&out);
         return Ok(Exit::Ok);
     }
     let mut n = 0;
-    for t in tests.iter().filter(|t| plan_filter(t)) {
+    for t in tests.iter().filter(|t| selection.selects(&t.id)) {
         n += 1;
-        let s = &t.spec[0];
+        let mut parts = t.id.splitn(3, '/');
+        let (short, section) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let doc = crate::suites::draft_of(short).unwrap_or(short);
+        let rev = catalogs
+            .catalogs
+            .iter()
+            .find(|c| c.doc == doc)
+            .map_or("", |c| c.rev.as_str());
         let reqs: Vec<String> = t.spec.iter().map(|s| format!("{} {}", s.req, s.level)).collect();
-        println!("{:<58} {}-{} §{:<5} {}", t.id, s.doc, s.rev, s.section, reqs.join(", "));
+        out.push_str(&format!("{:<58} {doc}-{rev} §{section:<5} {}\n", t.id, reqs.join(", ")));
     }
+    write_stdout(&out);
     Ok(if n == 0 { Exit::NothingSelected } else { Exit::Ok })
 }
 

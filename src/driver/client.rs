@@ -220,6 +220,18 @@ struct StdioIo {
     broken: Option<String>,
 }
 
+impl Drop for StdioDriver {
+    /// Stops the adapter and everything it started (its process group).
+    fn drop(&mut self) {
+        if let Some(pid) = self._child.id().and_then(|p| i32::try_from(p).ok()) {
+            // SAFETY: kill(2) with a negative pid signals a process group; no memory is involved.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
 impl StdioDriver {
     fn spawn(command: &str) -> Result<Self, CallError> {
         let mut child = Command::new("sh")
@@ -228,6 +240,8 @@ impl StdioDriver {
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
+            // Its own process group, so that the whole adapter (not just `sh`) can be stopped.
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| CallError::Transport(format!("cannot start `{command}`: {e}")))?;

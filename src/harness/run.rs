@@ -12,6 +12,9 @@ use crate::driver::messages::Capabilities;
 use crate::driver::{Driver, ops};
 use crate::harness::scenario::IutEndpoint;
 
+/// After this many driver calls in a row time out or fail, the rest are not attempted.
+const MAX_SILENT: usize = 3;
+
 /// What to run and how.
 pub struct RunPlan {
     /// Every test of the selected suites (the filtered-out ones are reported as skip).
@@ -68,24 +71,38 @@ impl RunOutcome {
     }
 }
 
+/// Which tests `--filter` selects: globs over ids, or id prefixes (`content/6`). Empty: all.
+pub struct Selection(Vec<Filter>);
+
 enum Filter {
     Prefix(String),
     Glob(GlobMatcher),
 }
 
-fn filters(patterns: &[String]) -> Result<Vec<Filter>, RunError> {
-    patterns
-        .iter()
-        .map(|p| {
-            if p.contains(['*', '?', '[', '{']) {
-                Glob::new(p)
-                    .map(|g| Filter::Glob(g.compile_matcher()))
-                    .map_err(|e| RunError::BadFilter(p.clone(), e.to_string()))
-            } else {
-                Ok(Filter::Prefix(p.clone()))
-            }
-        })
-        .collect()
+impl Selection {
+    pub fn parse(patterns: &[String]) -> Result<Self, RunError> {
+        let filters = patterns
+            .iter()
+            .map(|p| {
+                if p.contains(['*', '?', '[', '{']) {
+                    Glob::new(p)
+                        .map(|g| Filter::Glob(g.compile_matcher()))
+                        .map_err(|e| RunError::BadFilter(p.clone(), e.to_string()))
+                } else {
+                    Ok(Filter::Prefix(p.clone()))
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Selection(filters))
+    }
+
+    pub fn selects(&self, id: &str) -> bool {
+        self.0.is_empty()
+            || self.0.iter().any(|f| match f {
+                Filter::Prefix(p) => id.starts_with(p.as_str()),
+                Filter::Glob(g) => g.is_match(id),
+            })
+    }
 }
 
 /// Runs the plan; `on_result` sees each result as soon as it exists.
@@ -94,14 +111,8 @@ pub async fn run(
     driver: &Driver,
     mut on_result: impl FnMut(&IutInfo, &TestResult),
 ) -> Result<RunOutcome, RunError> {
-    let filters = filters(&plan.filters)?;
-    let selected = |t: &Test| {
-        filters.is_empty()
-            || filters.iter().any(|f| match f {
-                Filter::Prefix(p) => t.id.starts_with(p.as_str()),
-                Filter::Glob(g) => g.is_match(&t.id),
-            })
-    };
+    let selection = Selection::parse(&plan.filters)?;
+    let selected = |t: &Test| selection.selects(&t.id);
     if !plan.tests.iter().any(selected) {
         return Err(RunError::NothingSelected(plan.filters.clone()));
     }
@@ -124,6 +135,9 @@ pub async fn run(
     };
 
     let mut results = Vec::with_capacity(plan.tests.len());
+    // Consecutive driver calls that timed out or lost the transport: past a few, the
+    // implementation has stopped answering, and waiting out every remaining timeout helps nobody.
+    let mut silent = 0;
     for test in plan.tests {
         let started = Instant::now();
         let mut transcript = Transcript::default();
@@ -143,6 +157,13 @@ pub async fn run(
                 status,
                 message: format!("expectations: {}", e.reason),
             }
+        } else if silent >= MAX_SILENT && test.op.is_some() {
+            Outcome {
+                status: Status::Error,
+                message: format!(
+                    "not run: the implementation stopped answering ({MAX_SILENT} calls in a row timed out or failed)"
+                ),
+            }
         } else if let Some(op) = test.op.filter(|op| !iut.ops.iter().any(|o| o == op)) {
             Outcome {
                 status: Status::Unsupported,
@@ -153,6 +174,13 @@ pub async fn run(
                 .check
                 .run(driver, plan.iut_endpoint, plan.timeout, &mut transcript)
                 .await;
+            if test.op.is_some() {
+                silent = if matches!(o.status, Status::Timeout | Status::Error) {
+                    silent + 1
+                } else {
+                    0
+                };
+            }
             let known = test
                 .known_erratum
                 .clone()

@@ -53,16 +53,13 @@ fn reqs(r: &TestResult) -> String {
 }
 
 pub fn markdown(report: &Report, catalogs: &Catalogs) -> String {
+    // Grouped by the draft and section the test id names (`content/6.1/…`).
     let mut groups: BTreeMap<(String, String), BTreeMap<String, Vec<&TestResult>>> = BTreeMap::new();
     for r in &report.results {
-        let (doc, rev, section) = match r.spec.first() {
-            Some(s) => (
-                s.doc.clone(),
-                s.rev.clone(),
-                r.id.split('/').nth(1).unwrap_or(&s.section).to_owned(),
-            ),
-            None => ("(no requirement)".into(), String::new(), String::new()),
-        };
+        let mut parts = r.id.splitn(3, '/');
+        let (short, section) = (parts.next().unwrap_or(""), parts.next().unwrap_or("").to_owned());
+        let doc = crate::suites::draft_of(short).unwrap_or(short).to_owned();
+        let rev = report.drafts.get(&doc).cloned().unwrap_or_default();
         groups
             .entry((doc, rev))
             .or_default()
@@ -70,16 +67,7 @@ pub fn markdown(report: &Report, catalogs: &Catalogs) -> String {
             .or_default()
             .push(r);
     }
-    let title = |doc: &str, section: &str| {
-        catalogs
-            .catalogs
-            .iter()
-            .filter(|c| c.doc == doc)
-            .flat_map(|c| &c.requirements)
-            .find(|r| r.section == section)
-            .map(|r| r.title.clone())
-            .unwrap_or_default()
-    };
+    let title = |doc: &str, section: &str| catalogs.section_title(doc, section).unwrap_or_default().to_owned();
     let groups: Vec<Group> = groups
         .into_iter()
         .map(|((doc, rev), sections)| {

@@ -33,6 +33,9 @@ pub struct Report {
     pub started: String,
     /// `None` while the run is going (or if it crashed).
     pub finished: Option<String>,
+    /// Why the run stopped before running its tests (unreachable implementation, nothing selected).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aborted: Option<String>,
     pub summary: BTreeMap<Status, usize>,
     pub results: Vec<TestResult>,
     /// Every requirement of the tested drafts: which tests check it, or why none can.
@@ -67,6 +70,7 @@ impl Report {
             iut: None,
             started: timestamp(started),
             finished: None,
+            aborted: None,
             summary: Status::ALL.iter().map(|&s| (s, 0)).collect(),
             results: Vec::new(),
             coverage: Vec::new(),
@@ -182,6 +186,18 @@ impl ReportWriter {
             path: dir.display().to_string(),
             source,
         })?;
+        // A previous run's files must not speak for a run that did not happen.
+        for stale in ["report.md", "junit.xml"] {
+            match std::fs::remove_file(dir.join(stale)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(WriteError {
+                        path: dir.join(stale).display().to_string(),
+                        source: e,
+                    });
+                }
+                _ => {}
+            }
+        }
         let mut w = ReportWriter {
             dir: dir.to_owned(),
             report,
@@ -216,6 +232,13 @@ impl ReportWriter {
         };
         std::fs::write(&tmp, bytes).map_err(err)?;
         std::fs::rename(&tmp, &path).map_err(err)
+    }
+
+    /// Records why the run stopped before its tests, in `report.json`.
+    pub fn abort(mut self, reason: &str) -> Result<(), WriteError> {
+        self.report.aborted = Some(reason.to_owned());
+        self.report.finished = Some(timestamp(SystemTime::now()));
+        self.flush_json()
     }
 
     /// Writes the final `report.json`, `report.md` and `junit.xml`.

@@ -43,6 +43,9 @@ pub struct Catalog {
     pub doc: String,
     pub rev: String,
     pub source: String,
+    /// Section number → title, from the draft's table of contents.
+    #[serde(default)]
+    pub sections: BTreeMap<String, String>,
     pub requirements: Vec<Requirement>,
 }
 
@@ -136,6 +139,15 @@ impl Catalogs {
         self.index
             .get(id)
             .map(|&(c, r)| (&self.catalogs[c], &self.catalogs[c].requirements[r]))
+    }
+
+    /// The title of `section` of `doc`, from its table of contents.
+    pub fn section_title(&self, doc: &str, section: &str) -> Option<&str> {
+        self.catalogs
+            .iter()
+            .find(|c| c.doc == doc)
+            .and_then(|c| c.sections.get(section))
+            .map(String::as_str)
     }
 
     /// A reference to requirement `id` for a test to carry.

@@ -73,15 +73,6 @@ pub enum Check {
     },
 }
 
-/// The short draft name test ids start with.
-fn short(draft: &str) -> &str {
-    match draft {
-        "draft-ietf-mimi-content" => "content",
-        "draft-mahy-mimi-message-status" => "message-status",
-        other => other,
-    }
-}
-
 pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Result<Vec<Test>, SuiteError> {
     let spec = |req: &str, file: &VectorFile| {
         catalogs
@@ -98,7 +89,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
         .collect();
     let mut out = Vec::new();
     for file in files {
-        let d = short(&file.draft);
+        let d = super::short_name(&file.draft);
         for case in &file.cases {
             let h = &case.head;
             // The verb in the id says valid or invalid; the slug need not repeat it.

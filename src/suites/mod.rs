@@ -46,6 +46,24 @@ use crate::vectors::VectorFile;
 /// The suites this build knows.
 pub const SUITES: &[&str] = &["content", "protocol"];
 
+/// The drafts test ids start with, by their short names.
+pub const DRAFTS: &[(&str, &str)] = &[
+    ("content", "draft-ietf-mimi-content"),
+    ("message-status", "draft-mahy-mimi-message-status"),
+    ("protocol", "draft-ietf-mimi-protocol"),
+    ("policy", "draft-ietf-mimi-room-policy"),
+];
+
+/// The draft a test id's first segment names.
+pub fn draft_of(short: &str) -> Option<&'static str> {
+    DRAFTS.iter().find(|(s, _)| *s == short).map(|(_, d)| *d)
+}
+
+/// The short name test ids use for a draft.
+pub fn short_name(draft: &str) -> &str {
+    DRAFTS.iter().find(|(_, d)| *d == draft).map_or(draft, |(s, _)| s)
+}
+
 /// A suite that cannot be built: a vector names a requirement the catalog lacks, or an id repeats.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{0}")]

@@ -213,7 +213,11 @@ fn parts(root: &NestedPart, out: &mut Findings) {
         }
         match &p.body {
             PartBody::Null => {}
-            PartBody::Single { content, .. } => cid_references(i, content, &indices, out),
+            // Content IDs live in text formats that link (HTML, Markdown); binary parts are not scanned.
+            PartBody::Single { content, content_type } if content_type.starts_with("text/") => {
+                cid_references(i, content, &indices, out)
+            }
+            PartBody::Single { .. } => {}
             PartBody::External(x) => {
                 for (name, v, max) in [
                     ("expires", x.expires, u64::from(u32::MAX)),

@@ -106,7 +106,9 @@ impl Kind {
     /// BCP 14 rules, SHOULD for §9.1's "should be logged and discarded" and §6.2's floats.
     pub fn level(self) -> Level {
         match self {
-            Kind::FloatUsed | Kind::TopicIdTooLong | Kind::TooManyParts | Kind::ExpiryWindow => Level::Should,
+            Kind::FloatUsed | Kind::TopicIdTooLong | Kind::TooManyParts | Kind::ExpiryWindow | Kind::UnknownHashAlg => {
+                Level::Should
+            }
             _ => Level::Must,
         }
     }

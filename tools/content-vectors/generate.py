@@ -86,7 +86,7 @@ RULES = {
     "known-extension-type": ("CONT-S10", "4.3"),
     "salt-length": ("CONT-S02", "4.1"),
     "message-id-length": ("CONT-S03", "3.3"),
-    "unknown-hash-alg": ("CONT-S04", "3.3"),
+    "unknown-hash-alg": ("CONT-S04", "9.1"),
     "too-few-parts": ("CONT-S05", "4.4"),
     "enc-alg-zero-with-key": ("CONT-S06", "4.5"),
     "unknown-part-semantics": ("CONT-S07", "4.4"),
@@ -108,7 +108,7 @@ RULES = {
     "topic-id-too-long": ("CONT-R01", "9.1"),
     "too-many-parts": ("CONT-R02", "9.1"),
 }
-SHOULD_RULES = {"topic-id-too-long", "too-many-parts"}
+SHOULD_RULES = {"topic-id-too-long", "too-many-parts", "unknown-hash-alg"}
 ENCODING_RULES = {"malformed-cbor", "truncated", "trailing-bytes", "non-shortest-argument",
                   "indefinite-length", "unsorted-map-keys", "non-shortest-float",
                   "length-first-key-order"}
@@ -1365,11 +1365,23 @@ def main() -> int:
       "conferencing with the ExternalPart expires set to 2^32-1 and size to 2^64-1, the largest values "
       "of uint .size 4 and uint .size 8.",
       with_body(B["conferencing"], conf_max))
+    # Depth-first and breadth-first numbering disagree in this body: depth-first gives
+    # 0 root, 1 A, 2 B, 3 html, 4 x, 5 png, 6 y; breadth-first gives 0 root, 1 A, 2 y, 3 B, ...
+    # y's cid:3 names a SinglePart depth-first (valid) but a MultiPart breadth-first.
+    def depth_first_body(cid):
+        html = single(1, "", "text/html;charset=utf-8", b"<p>Welcome</p>")
+        x = single(1, "", "text/plain;charset=utf-8", b"x")
+        png_part = single(4, "", "image/png", png)
+        y = single(1, "", "text/html;charset=utf-8", b'<p>See <img src="' + cid + b'local.invalid"/></p>')
+        return multi(1, "", 2, [multi(1, "", 2, [multi(1, "", 2, [html, x]), png_part]), y])
+
     E("valid-part-index-depth-first", "4.4", "CONT-S09", ["Mutation"],
-      "multipart-1 with the second alternative replaced by a processAll MultiPart of two parts, so that "
-      "part indices 2..4 sit one level deeper (checks depth-first numbering).",
-      with_body(mp1, multi(1, "", 0, [md_part, multi(1, "", 2, [vendor_part,
-                                                                 single(4, "", "image/png", png)])])))
+      "multipart-1 with a body whose depth-first and breadth-first part numbers differ; the last part "
+      "references cid:3@local.invalid, a SinglePart when parts are numbered depth-first (App. B.3) but "
+      "a MultiPart if they were numbered breadth-first.",
+      with_body(mp1, depth_first_body(b"cid:3@")))
+    globals()["DEPTH_FIRST_BODY"] = depth_first_body
+    globals()["MP1_TEMPLATE"] = mp1
 
     reg = Registry()
     for slug, section, req, flags, comment, tree in edge:
@@ -1582,6 +1594,10 @@ def main() -> int:
     I("invalid-cid-to-multipart", "cid-reference",
       "multipart-3 with the English HTML part (index 3) referencing cid:2@local.invalid, which is a "
       "MultiPart, instead of cid:5.", mp3_cid(b"cid:2@"), "multipart-3")
+    I("invalid-cid-breadth-first-numbering", "cid-reference",
+      "the valid part-index case with the last part referencing cid:2@local.invalid: a MultiPart when "
+      "parts are numbered depth-first, though a SinglePart (the referencing part itself) if they were "
+      "numbered breadth-first.", enc(with_body(MP1_TEMPLATE, DEPTH_FIRST_BODY(b"cid:2@"))), "multipart-1")
     I("invalid-cid-beyond-last-part", "cid-reference",
       "multipart-3 with the English HTML part (index 3) referencing cid:11@local.invalid, one past the "
       "last part index 10.", mp3_cid(b"cid:11@"), "multipart-3", ["Boundary"])
