@@ -404,7 +404,7 @@ def fanout():
         ("FanoutMessage", "fanout-commit", "5.5", ["Arm", "Empty"], "A commit, no stapled proposals.", com),
     ]
     alt_cases = [("FanoutMessage", "fanout-commit-protocol-field", "5.5", ["Arm", "AlternativeReading"],
-                  "PROT-X06 alternative: a Protocol field after timestamp.", alt)]
+                  "PROT-X05 alternative: a Protocol field after timestamp.", alt)]
     extra = [
         ("FanoutMessage", "fanout-group-info-message", "5.5", "bad-enum-value",
          "message is an MLSMessage of wire format mls_group_info: no arm.",
@@ -450,7 +450,7 @@ def group_info():
         ("HPKECiphertext", "hpke-ciphertext", "5.6", [], "RFC 9420 HPKECiphertext.", hpke_ciphertext()),
     ]
     alt_cases = [("GroupInfoRequest", "group-info-request-plain-joining-code", "5.6", ["AlternativeReading", "Empty"],
-                  "PROT-X08 alternative: joiningCode is a plain opaque<V> (empty: no code).", req_alt)]
+                  "PROT-X06 alternative: joiningCode is a plain opaque<V> (empty: no code).", req_alt)]
     bad_resp = struct(("version", fixed(5, 1, 5)), ("room_id", opaque(ROOM)), ("status", enum(1, 1, GI_CODE)))
     bad_presence = bytearray(tbs.raw)
     bad_presence[-1] = 7

@@ -4,7 +4,7 @@
 //!
 //! -06 writes `select (protocol)` though the struct has no `protocol` field, and selects on
 //! `message.wire_format` with labels that are partly content types (application, proposal,
-//! commit) and partly a wire format (welcome). Readings (NOTES §9 item 5, PROT-X06):
+//! commit) and partly a wire format (welcome). Readings (NOTES §9 item 5, PROT-X05):
 //!
 //! * no `protocol` field is on the wire (the room is mls10); [`Reading::fanout_protocol_field`]
 //!   selects the other reading, a `Protocol protocol` right after `timestamp`;

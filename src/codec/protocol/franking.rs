@@ -1,6 +1,6 @@
 //! draft-ietf-mimi-protocol-06 §5.4.1 Message Franking: FrankAAD (the `frank_aad` Safe AAD
 //! component 0x0020), FrankingAgentData (the `franking_agent` GroupContext component, registered
-//! in §10.2 as `franking_signature_key` 0x0021; reading PROT-X10), ServerFrankingContext and
+//! in §10.2 as `franking_signature_key` 0x0021; reading PROT-X09), ServerFrankingContext and
 //! FrankingIntegrityTBS (§5.4.1.2). [`super::submit::Frank`] is what the hub returns.
 
 use serde::{Deserialize, Serialize};

@@ -7,10 +7,10 @@
 //! * `joiningCode` is `optional opaque joiningCode<V>` in GroupInfoRequestTBS but a plain
 //!   `opaque joiningCode<V>` in GroupInfoRequest, although the request is the TBS plus a
 //!   signature. This codec reads both as `optional<opaque<V>>` (the prose calls the code
-//!   optional; PROT-X08). [`JoiningCodeReading::Plain`] selects the other reading: a plain
+//!   optional; PROT-X06). [`JoiningCodeReading::Plain`] selects the other reading: a plain
 //!   `opaque<V>` in both, empty when there is no code.
 //! * GroupInfoResponse and its TBS name the first field `version` but select on `protocol`: the
-//!   select is read as being on `version` (PROT-X09). The TBS is built only for a `success`
+//!   select is read as being on `version` (PROT-X06). The TBS is built only for a `success`
 //!   response (its mls10 fields exist only then).
 
 use serde::{Deserialize, Serialize};

@@ -75,9 +75,9 @@ use wire::Fail;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Reading {
     /// §5.5 FanoutMessage: `select (protocol)` with no protocol field. `false` (default): no
-    /// field on the wire. `true`: a `Protocol protocol` right after `timestamp` (PROT-X06).
+    /// field on the wire. `true`: a `Protocol protocol` right after `timestamp` (PROT-X05).
     pub fanout_protocol_field: bool,
-    /// §5.6 GroupInfoRequest(TBS) `joiningCode` (PROT-X08).
+    /// §5.6 GroupInfoRequest(TBS) `joiningCode` (PROT-X06).
     pub joining_code: JoiningCodeReading,
     /// The wire format code point of a SemiPrivateMessage (TBD1 in
     /// draft-mahy-mls-semiprivatemessage; `None`: not recognised). Its content type is read as

@@ -218,3 +218,18 @@ fn reads_a_fanout_stream_of_several_messages() {
     let all = FanoutMessage::read_all(&body, &Reading::default()).unwrap();
     assert_eq!(all.len(), 2);
 }
+
+#[test]
+fn names_only_testable_catalog_requirements_in_vectors() {
+    let catalogs = crate::spec::Catalogs::from_sources([(
+        "spec/draft-ietf-mimi-protocol-06.yaml".to_owned(),
+        include_str!("../../../spec/draft-ietf-mimi-protocol-06.yaml").to_owned(),
+    )])
+    .unwrap();
+    for c in cases().iter().filter(|c| !c.valid) {
+        let (_, r) = catalogs
+            .get(&c.req)
+            .unwrap_or_else(|| panic!("{}/{}: no {}", c.file, c.slug, c.req));
+        assert!(r.testable, "{}/{}: {} is not testable", c.file, c.slug, c.req);
+    }
+}

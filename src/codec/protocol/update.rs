@@ -3,7 +3,7 @@
 //!
 //! HandshakeBundle's `select (proposalOrCommit.content.content_type)` looks inside the MLSMessage
 //! (see [`super::wire::peek_mls`]); -06 leaves that select without its closing `};` (reading
-//! PROT-X05: the select ends before the struct does).
+//! PROT-X08: the select ends before the struct does).
 
 use serde::{Deserialize, Serialize};
 use tls_codec::{DeserializeBytes, Error, Serialize as _};
