@@ -270,6 +270,3 @@ pub struct ComponentData {
 pub struct AppDataDictionary {
     pub component_data: VecOf<ComponentData>,
 }
-
-#[allow(dead_code)]
-fn _assert_size<T: Size>() {}
