@@ -7,7 +7,7 @@
 //! `opaque<V>`; see [`MlsMessageBytes`].
 
 use serde::{Deserialize, Serialize};
-use tls_codec::{DeserializeBytes, Error, Size, TlsDeserializeBytes, TlsSerialize, TlsSize};
+use tls_codec::{DeserializeBytes, Error, TlsDeserializeBytes, TlsSerialize, TlsSize};
 
 use super::wire::{Opaque, VecOf, open_enum};
 
