@@ -363,7 +363,7 @@ async fn cmd_verify(a: super::VerifyArgs) -> Outcome {
         "{cases} cases in {} files: {inconsistent} disagree with the draft's rules\n",
         files.len()
     );
-    let tests = suites::content::tests(&files, &catalogs, rev(a.iut.content_rev))
+    let tests = suites::from_vectors(&files, &catalogs, rev(a.iut.content_rev))
         .map_err(|e| Stop(Exit::Usage, e.to_string()))?;
     let (driver, iut_endpoint) = driver(&a.iut, &catalogs)?;
     let plan = RunPlan {

@@ -91,3 +91,42 @@ pub struct MessageIdResult {
     #[serde(with = "hexbytes")]
     pub message_id: Vec<u8>,
 }
+
+/// `wire.decode` params: a protocol struct by its draft name (e.g. `KeyMaterialRequest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireDecodeParams {
+    #[serde(rename = "struct")]
+    pub structure: String,
+    #[serde(with = "hexbytes")]
+    pub hex: Vec<u8>,
+    /// `"alternative"` for the other reading of -06's inconsistencies; default the suite's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
+}
+
+/// `wire.decode` result: `{accepted: true, value}` or `{accepted: false, reason, rule?}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireDecodeResult {
+    pub accepted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
+    #[serde(flatten)]
+    pub rejection: Rejection,
+}
+
+/// `wire.encode` params.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireEncodeParams {
+    #[serde(rename = "struct")]
+    pub structure: String,
+    pub value: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
+}
+
+/// `wire.encode` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireEncodeResult {
+    #[serde(with = "hexbytes")]
+    pub hex: Vec<u8>,
+}

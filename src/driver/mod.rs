@@ -22,6 +22,8 @@ pub mod ops {
     pub const CONTENT_ENCODE: &str = "content.encode";
     pub const CONTENT_MESSAGE_ID: &str = "content.messageId";
     pub const STATUS_DECODE: &str = "status.decode";
+    pub const WIRE_DECODE: &str = "wire.decode";
+    pub const WIRE_ENCODE: &str = "wire.encode";
 }
 
 /// The error object a driver answers with.

@@ -47,6 +47,10 @@ pub enum Fault {
     DoorAnyClientCa,
     /// The provider's directory leaves out the `update` endpoint.
     DirectoryIncomplete,
+    /// Protocol-struct decoder loses the first field of what it decodes.
+    WireDecodeDropsFirstField,
+    /// Protocol-struct encoder drops the last byte.
+    WireEncodeDropsLastByte,
     /// Validator does not check this rule.
     Skip(Kind),
 }
@@ -86,6 +90,8 @@ impl Fault {
             Fault::DoorNoClientAuth,
             Fault::DoorAnyClientCa,
             Fault::DirectoryIncomplete,
+            Fault::WireDecodeDropsFirstField,
+            Fault::WireEncodeDropsLastByte,
         ];
         v.extend(
             Kind::ALL
@@ -117,6 +123,8 @@ impl Fault {
             Fault::DoorNoClientAuth => "door-no-client-auth",
             Fault::DoorAnyClientCa => "door-any-client-ca",
             Fault::DirectoryIncomplete => "directory-incomplete",
+            Fault::WireDecodeDropsFirstField => "wire-decode-drops-first-field",
+            Fault::WireEncodeDropsLastByte => "wire-encode-drops-last-byte",
             Fault::Skip(k) => return format!("skip:{}", k.slug()),
         };
         s.to_owned()

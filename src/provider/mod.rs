@@ -6,6 +6,7 @@ mod content;
 mod faults;
 pub mod https;
 pub mod pki;
+mod wire;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -52,16 +53,19 @@ impl Handler for Reference {
                 "driver": crate::driver::PROTOCOL_VERSION,
                 "name": self.name(),
                 "version": env!("CARGO_PKG_VERSION"),
-                "ops": [ops::CAPABILITIES, ops::CONTENT_DECODE, ops::CONTENT_ENCODE, ops::CONTENT_MESSAGE_ID, ops::STATUS_DECODE],
+                "ops": [ops::CAPABILITIES, ops::CONTENT_DECODE, ops::CONTENT_ENCODE, ops::CONTENT_MESSAGE_ID, ops::STATUS_DECODE, ops::WIRE_DECODE, ops::WIRE_ENCODE],
                 "drafts": {
                     "draft-ietf-mimi-content": self.rev.as_str(),
                     "draft-mahy-mimi-message-status": "01",
+                    "draft-ietf-mimi-protocol": "06",
                 },
             })),
             ops::CONTENT_DECODE => self.content_decode(parse(op, params)?),
             ops::CONTENT_ENCODE => self.content_encode(parse(op, params)?),
             ops::CONTENT_MESSAGE_ID => self.content_message_id(parse(op, params)?),
             ops::STATUS_DECODE => self.status_decode(parse(op, params)?),
+            ops::WIRE_DECODE => self.wire_decode(parse(op, params)?),
+            ops::WIRE_ENCODE => self.wire_encode(parse(op, params)?),
             _ => Err(DriverError::unsupported(op)),
         }
     }

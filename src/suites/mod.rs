@@ -18,6 +18,8 @@ pub enum Check {
     Content(Box<content::Check>),
     /// A scenario against the implementation's HTTPS side.
     Scenario(Arc<Scenario>),
+    /// A protocol struct through `wire.decode` / `wire.encode`.
+    Wire(Box<protocol::WireCheck>),
 }
 
 impl Check {
@@ -30,6 +32,7 @@ impl Check {
     ) -> Outcome {
         match (self, iut) {
             (Check::Content(c), _) => c.run(driver, timeout, tr).await,
+            (Check::Wire(c), _) => c.run(driver, timeout, tr).await,
             (Check::Scenario(s), Some(iut)) => run_scenario(s, iut, timeout, tr).await,
             (Check::Scenario(_), None) => Outcome {
                 status: Status::Unsupported,
@@ -69,6 +72,17 @@ pub fn short_name(draft: &str) -> &str {
 #[error("{0}")]
 pub struct SuiteError(pub String);
 
+/// The tests a set of vector files gives, whatever their draft (no scenarios).
+pub fn from_vectors(
+    files: &[VectorFile],
+    catalogs: &Catalogs,
+    rev: crate::codec::content::ContentRev,
+) -> Result<Vec<Test>, SuiteError> {
+    let mut tests = content::tests(files, catalogs, rev)?;
+    tests.extend(protocol::wire_tests(files, catalogs)?);
+    Ok(tests)
+}
+
 /// Every test of the named suites, in id order.
 pub fn build(
     suites: &[String],
@@ -80,7 +94,7 @@ pub fn build(
     for s in suites {
         match s.as_str() {
             "content" => tests.extend(content::tests(files, catalogs, rev)?),
-            "protocol" => tests.extend(protocol::tests(catalogs)?),
+            "protocol" => tests.extend(protocol::tests(files, catalogs)?),
             other => {
                 return Err(SuiteError(format!(
                     "unknown suite {other:?}; known: {}",

@@ -1,34 +1,268 @@
-//! Protocol tests (draft-ietf-mimi-protocol-06): one per scenario under `scenarios/protocol/`.
+//! Protocol tests (draft-ietf-mimi-protocol-06): one per scenario under `scenarios/protocol/`,
+//! and one or two per wire-format vector under `vectors/protocol/` (through `wire.decode` and
+//! `wire.encode`, for implementations that expose their codecs).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
 
 use super::{Check, SuiteError};
+use crate::driver::messages::{WireDecodeParams, WireDecodeResult, WireEncodeParams, WireEncodeResult};
+use crate::driver::{Driver, ops};
 use crate::harness::scenario::{self, Scenario};
-use crate::harness::{Target, Test};
+use crate::harness::{Outcome, Status, Target, Test, Transcript};
 use crate::spec::Catalogs;
+use crate::vectors::{CaseBody, FileKind, VectorFile, Verdict};
 
-pub fn tests(catalogs: &Catalogs) -> Result<Vec<Test>, SuiteError> {
-    let scenarios = scenario::embedded().map_err(|e| SuiteError(e.to_string()))?;
-    scenarios.into_iter().map(|s| test(s, catalogs)).collect()
+/// What a wire-format test does.
+#[derive(Debug, Clone)]
+pub enum WireCheck {
+    /// `wire.decode` must accept and give exactly this JSON.
+    Decode {
+        structure: String,
+        bytes: Vec<u8>,
+        reading: Option<String>,
+        expected: Value,
+    },
+    /// `wire.encode` must give exactly these bytes.
+    Encode {
+        structure: String,
+        value: Value,
+        reading: Option<String>,
+        bytes: Vec<u8>,
+    },
+    /// `wire.decode` must reject.
+    Reject {
+        structure: String,
+        bytes: Vec<u8>,
+        reading: Option<String>,
+        rule: String,
+    },
 }
 
-fn test(s: Scenario, catalogs: &Catalogs) -> Result<Test, SuiteError> {
-    let spec = s
-        .requirements
-        .iter()
+pub fn tests(files: &[VectorFile], catalogs: &Catalogs) -> Result<Vec<Test>, SuiteError> {
+    let scenarios = scenario::embedded().map_err(|e| SuiteError(e.to_string()))?;
+    let mut out = scenarios
+        .into_iter()
+        .map(|s| scenario_test(s, catalogs))
+        .collect::<Result<Vec<_>, _>>()?;
+    out.extend(wire_tests(files, catalogs)?);
+    Ok(out)
+}
+
+fn spec_refs(reqs: &[String], catalogs: &Catalogs, what: &str) -> Result<Vec<crate::spec::SpecRef>, SuiteError> {
+    reqs.iter()
         .map(|r| {
             catalogs
                 .spec_ref(r)
-                .ok_or_else(|| SuiteError(format!("scenario {}: requirement {r} is not in any catalog", s.id)))
+                .ok_or_else(|| SuiteError(format!("{what}: requirement {r} is not in any catalog")))
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect()
+}
+
+fn scenario_test(s: Scenario, catalogs: &Catalogs) -> Result<Test, SuiteError> {
     Ok(Test {
         id: s.id.clone(),
         title: s.title.clone(),
-        spec,
+        spec: spec_refs(&s.requirements, catalogs, &format!("scenario {}", s.id))?,
         op: None,
         target: Target::Iut,
         check: Check::Scenario(Arc::new(s)),
         known_erratum: None,
     })
+}
+
+pub(super) fn wire_tests(files: &[VectorFile], catalogs: &Catalogs) -> Result<Vec<Test>, SuiteError> {
+    let tls = || {
+        files
+            .iter()
+            .filter(|f| f.kind == FileKind::Tls)
+            .flat_map(|f| f.cases.iter().map(move |c| (f, c)))
+    };
+    // A valid case checks the requirement its struct's invalid cases name.
+    let mut req_of: BTreeMap<&str, &str> = BTreeMap::new();
+    for (_, c) in tls() {
+        if let CaseBody::Tls {
+            structure,
+            req: Some(r),
+            ..
+        } = &c.body
+        {
+            req_of.entry(structure.as_str()).or_insert(r.as_str());
+        }
+    }
+    let mut out = Vec::new();
+    for (file, c) in tls() {
+        let CaseBody::Tls {
+            structure,
+            bytes,
+            alternative,
+            rule,
+            req,
+            expected,
+        } = &c.body
+        else {
+            continue;
+        };
+        let h = &c.head;
+        let slug = h.slug.strip_prefix("invalid-").unwrap_or(&h.slug);
+        let reading = alternative.then(|| "alternative".to_owned());
+        let what = format!("{}#{}", file.path, h.tc_id);
+        let mut push =
+            |verb: &str, op: &'static str, title: String, req: &str, check: WireCheck| -> Result<(), SuiteError> {
+                out.push(Test {
+                    id: format!("protocol/{}/{verb}-{slug}", h.section),
+                    title,
+                    spec: spec_refs(&[req.to_owned()], catalogs, &what)?,
+                    op: Some(op),
+                    target: Target::Iut,
+                    check: Check::Wire(Box::new(check)),
+                    known_erratum: None,
+                });
+                Ok(())
+            };
+        match (h.result, expected, rule) {
+            (Verdict::Valid, Some(value), _) => {
+                let req = req
+                    .as_deref()
+                    .or(req_of.get(structure.as_str()).copied())
+                    .unwrap_or("PROT-S01");
+                push(
+                    "decode",
+                    ops::WIRE_DECODE,
+                    format!("decode a {structure}: {}", h.comment),
+                    req,
+                    WireCheck::Decode {
+                        structure: structure.clone(),
+                        bytes: bytes.clone(),
+                        reading: reading.clone(),
+                        expected: value.clone(),
+                    },
+                )?;
+                push(
+                    "encode",
+                    ops::WIRE_ENCODE,
+                    format!("encode a {structure}: {}", h.comment),
+                    req,
+                    WireCheck::Encode {
+                        structure: structure.clone(),
+                        value: value.clone(),
+                        reading,
+                        bytes: bytes.clone(),
+                    },
+                )?;
+            }
+            (_, _, Some(rule)) => push(
+                "reject",
+                ops::WIRE_DECODE,
+                format!("reject a {structure}: {}", h.comment),
+                req.as_deref().unwrap_or("PROT-S01"),
+                WireCheck::Reject {
+                    structure: structure.clone(),
+                    bytes: bytes.clone(),
+                    reading,
+                    rule: rule.clone(),
+                },
+            )?,
+            _ => return Err(SuiteError(format!("{what}: a case with neither expected nor rule"))),
+        }
+    }
+    Ok(out)
+}
+
+fn call_failed(e: crate::driver::CallError) -> Outcome {
+    use crate::driver::CallError;
+    match e {
+        CallError::Unsupported(m) => Outcome {
+            status: Status::Unsupported,
+            message: m,
+        },
+        CallError::Timeout(t) => Outcome {
+            status: Status::Timeout,
+            message: format!("no answer within {t:?}"),
+        },
+        CallError::Transport(m) => Outcome::error(m),
+        e @ (CallError::Driver(_) | CallError::BadResponse(_)) => Outcome::fail(e.to_string()),
+    }
+}
+
+impl WireCheck {
+    pub async fn run(&self, driver: &Driver, timeout: Duration, tr: &mut Transcript) -> Outcome {
+        match self {
+            WireCheck::Decode {
+                structure,
+                bytes,
+                reading,
+                expected,
+            } => {
+                let p = WireDecodeParams {
+                    structure: structure.clone(),
+                    hex: bytes.clone(),
+                    reading: reading.clone(),
+                };
+                let r: WireDecodeResult = match driver.call(ops::WIRE_DECODE, &p, timeout, &mut tr.exchanges).await {
+                    Ok(r) => r,
+                    Err(e) => return call_failed(e),
+                };
+                match (r.accepted, r.value) {
+                    (true, Some(v)) if &v == expected => Outcome::pass(),
+                    (true, Some(v)) => Outcome::mismatch(&format!("decoded {structure}"), expected, v),
+                    (true, None) => Outcome::fail("accepted without a `value`"),
+                    (false, _) => Outcome::mismatch(
+                        &format!("a valid {structure} was rejected"),
+                        "accepted",
+                        format!("rejected: {}", r.rejection.reason.unwrap_or_default()),
+                    ),
+                }
+            }
+            WireCheck::Encode {
+                structure,
+                value,
+                reading,
+                bytes,
+            } => {
+                let p = WireEncodeParams {
+                    structure: structure.clone(),
+                    value: value.clone(),
+                    reading: reading.clone(),
+                };
+                let r: WireEncodeResult = match driver.call(ops::WIRE_ENCODE, &p, timeout, &mut tr.exchanges).await {
+                    Ok(r) => r,
+                    Err(e) => return call_failed(e),
+                };
+                if &r.hex == bytes {
+                    Outcome::pass()
+                } else {
+                    Outcome::mismatch(&format!("encoded {structure}"), hex::encode(bytes), hex::encode(&r.hex))
+                }
+            }
+            WireCheck::Reject {
+                structure,
+                bytes,
+                reading,
+                rule,
+            } => {
+                let p = WireDecodeParams {
+                    structure: structure.clone(),
+                    hex: bytes.clone(),
+                    reading: reading.clone(),
+                };
+                let r: WireDecodeResult = match driver.call(ops::WIRE_DECODE, &p, timeout, &mut tr.exchanges).await {
+                    Ok(r) => r,
+                    Err(e) => return call_failed(e),
+                };
+                if r.accepted {
+                    Outcome::mismatch(
+                        &format!("a {structure} breaking {rule} was accepted"),
+                        "rejected",
+                        "accepted",
+                    )
+                } else {
+                    Outcome::pass()
+                }
+            }
+        }
+    }
 }

@@ -52,6 +52,62 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "vectors/content/findings.json",
         include_str!("../../vectors/content/findings.json"),
     ),
+    (
+        "vectors/protocol/abuse.json",
+        include_str!("../../vectors/protocol/abuse.json"),
+    ),
+    (
+        "vectors/protocol/common.json",
+        include_str!("../../vectors/protocol/common.json"),
+    ),
+    (
+        "vectors/protocol/consent.json",
+        include_str!("../../vectors/protocol/consent.json"),
+    ),
+    (
+        "vectors/protocol/fanout.json",
+        include_str!("../../vectors/protocol/fanout.json"),
+    ),
+    (
+        "vectors/protocol/franking.json",
+        include_str!("../../vectors/protocol/franking.json"),
+    ),
+    (
+        "vectors/protocol/group-info.json",
+        include_str!("../../vectors/protocol/group-info.json"),
+    ),
+    (
+        "vectors/protocol/identifier.json",
+        include_str!("../../vectors/protocol/identifier.json"),
+    ),
+    (
+        "vectors/protocol/key-material.json",
+        include_str!("../../vectors/protocol/key-material.json"),
+    ),
+    (
+        "vectors/protocol/participant-list.json",
+        include_str!("../../vectors/protocol/participant-list.json"),
+    ),
+    (
+        "vectors/protocol/pseudonymous.json",
+        include_str!("../../vectors/protocol/pseudonymous.json"),
+    ),
+    (
+        "vectors/protocol/ratchet-tree.json",
+        include_str!("../../vectors/protocol/ratchet-tree.json"),
+    ),
+    (
+        "vectors/protocol/room-metadata.json",
+        include_str!("../../vectors/protocol/room-metadata.json"),
+    ),
+    (
+        "vectors/protocol/submit.json",
+        include_str!("../../vectors/protocol/submit.json"),
+    ),
+    (
+        "vectors/protocol/update.json",
+        include_str!("../../vectors/protocol/update.json"),
+    ),
 ];
 
 /// What a file holds.
@@ -68,6 +124,8 @@ pub enum FileKind {
     Implied,
     /// Errors in the draft's own examples.
     Findings,
+    /// Structs of the TLS presentation language (protocol-06 §5, §7), by draft name.
+    Tls,
 }
 
 /// Wycheproof's verdicts.
@@ -130,6 +188,21 @@ struct CaseIn {
     found: Option<Vec<u8>>,
     #[serde(default)]
     expected: Option<Value>,
+    /// `kind: tls`: the struct's draft name, its encoding, and which reading of -06 applies.
+    #[serde(default, rename = "struct")]
+    structure: Option<String>,
+    #[serde(default, with = "hexbytes::option")]
+    hex: Option<Vec<u8>>,
+    #[serde(default)]
+    reading: Option<Reading>,
+}
+
+/// Which reading of the draft's inconsistencies a case is decoded under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reading {
+    Default,
+    Alternative,
 }
 
 /// A loaded vector file.
@@ -195,6 +268,15 @@ pub enum CaseBody {
         field: String,
         found: Vec<u8>,
         expected: Vec<u8>,
+    },
+    /// A struct's bytes and, for a valid case, its JSON; for an invalid one, the decode rule.
+    Tls {
+        structure: String,
+        bytes: Vec<u8>,
+        alternative: bool,
+        rule: Option<String>,
+        req: Option<String>,
+        expected: Option<Value>,
     },
 }
 
@@ -357,6 +439,24 @@ fn typed(kind: FileKind, c: CaseIn) -> Result<Case, String> {
                 cbor: need(c.cbor, "cbor")?,
                 of: need(c.of, "of")?,
                 expected: expected::<E>(c.expected)?.derived,
+            }
+        }
+        FileKind::Tls => {
+            let valid = c.result == Verdict::Valid;
+            if !valid && c.rule.is_none() {
+                return Err("an invalid case needs `rule`".into());
+            }
+            CaseBody::Tls {
+                structure: need(c.structure, "struct")?,
+                bytes: need(c.hex, "hex")?,
+                alternative: c.reading == Some(Reading::Alternative),
+                rule: c.rule,
+                req: c.req,
+                expected: if valid {
+                    Some(need(c.expected, "expected")?)
+                } else {
+                    None
+                },
             }
         }
         FileKind::Findings => {

@@ -130,6 +130,36 @@ fn check(case: &Case) -> Result<(), String> {
             Ok(d) => Err(format!("decodes to {d:?}")),
             Err(e) => Err(e.to_string()),
         },
+        CaseBody::Tls {
+            structure,
+            bytes,
+            alternative,
+            rule,
+            expected,
+            ..
+        } => {
+            use crate::codec::protocol::{Reading, decode_named_with, encode_named_with};
+            let reading = if *alternative {
+                Reading::alternative()
+            } else {
+                Reading::default()
+            };
+            match (decode_named_with(structure, bytes, &reading), expected, rule) {
+                (Ok(got), Some(want), _) if &got == want => {
+                    let again = encode_named_with(structure, want, &reading).map_err(|e| e.to_string())?;
+                    if &again == bytes {
+                        Ok(())
+                    } else {
+                        Err(format!("re-encodes as {}", hex::encode(again)))
+                    }
+                }
+                (Ok(got), Some(_), _) => Err(format!("decodes to {got}")),
+                (Err(e), Some(_), _) => Err(format!("does not decode: {e}")),
+                (Err(e), None, Some(r)) if e.rule() == r => Ok(()),
+                (Err(e), None, r) => Err(format!("fails with {} ({e}), the vector says {r:?}", e.rule())),
+                (Ok(got), None, _) => Err(format!("an invalid case decodes to {got}")),
+            }
+        }
         CaseBody::Finding { found, expected, .. } => {
             if found == expected {
                 Err("a finding whose found and expected values agree is no finding".into())
