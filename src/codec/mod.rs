@@ -5,3 +5,4 @@
 pub mod cbor;
 pub mod content;
 pub mod hexbytes;
+pub mod policy;
