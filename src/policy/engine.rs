@@ -322,10 +322,7 @@ impl Engine<'_> {
             return Err(deny(
                 Rule::MaxClients,
                 Some(cap),
-                format!(
-                    "{} clients plus {clients} exceed max_clients {max}",
-                    s.total_clients()
-                ),
+                format!("{} clients plus {clients} exceed max_clients {max}", s.total_clients()),
             ));
         }
         Ok(())
@@ -414,7 +411,11 @@ impl Engine<'_> {
                 self.check_max(s, *role, *clients, Rule::MaxParticipants, cap)?;
                 self.check_room_limits(s, *role != 1, *clients, cap)?;
                 s.list.insert(user.clone(), (*role, *clients));
-                Ok(allow(Rule::AddRoleChange, Some(cap), format!("{user} added as role {role}")))
+                Ok(allow(
+                    Rule::AddRoleChange,
+                    Some(cap),
+                    format!("{user} added as role {role}"),
+                ))
             }
             Action::Remove {
                 user,
@@ -479,7 +480,9 @@ impl Engine<'_> {
                 }
                 let target_role = s.role_of(user);
                 if !self.on(PolicyFault::IgnoreMinConstraints) {
-                    let min = s.role(target_role).map_or(0, |r| r.minimum_active_participants_constraint);
+                    let min = s
+                        .role(target_role)
+                        .map_or(0, |r| r.minimum_active_participants_constraint);
                     if s.active(target_role) < u64::from(min) + 1 {
                         return Err(deny(
                             Rule::MinActiveParticipants,
@@ -489,7 +492,11 @@ impl Engine<'_> {
                     }
                 }
                 s.list.insert(user.clone(), (target_role, 0));
-                Ok(allow(Rule::CapabilityHeld, Some(cap), format!("clients of {user} removed")))
+                Ok(allow(
+                    Rule::CapabilityHeld,
+                    Some(cap),
+                    format!("clients of {user} removed"),
+                ))
             }
             Action::ChangeRole { user, role } => {
                 let cap = Cap::CAN_CHANGE_USER_ROLE;
@@ -505,7 +512,11 @@ impl Engine<'_> {
                     ));
                 }
                 self.move_role(s, user, from, *role, cap)?;
-                Ok(allow(Rule::RoleChange, Some(cap), format!("{user} moved from role {from} to {role}")))
+                Ok(allow(
+                    Rule::RoleChange,
+                    Some(cap),
+                    format!("{user} moved from role {from} to {role}"),
+                ))
             }
             Action::ChangeOwnRole => {
                 let cap = Cap::CAN_CHANGE_OWN_ROLE;
@@ -519,7 +530,11 @@ impl Engine<'_> {
                 };
                 self.defined(s, role, cap)?;
                 self.move_role(s, &actor, actor_role, role, cap)?;
-                Ok(allow(Rule::PreauthMatch, Some(cap), format!("{actor} takes role {role}")))
+                Ok(allow(
+                    Rule::PreauthMatch,
+                    Some(cap),
+                    format!("{actor} takes role {role}"),
+                ))
             }
             Action::Ban { user } => {
                 let cap = Cap::CAN_BAN;
@@ -574,7 +589,11 @@ impl Engine<'_> {
                     ));
                 }
                 self.move_role(s, user, 1, *role, cap)?;
-                Ok(allow(Rule::UnbanRoleChange, Some(cap), format!("{user} unbanned to role {role}")))
+                Ok(allow(
+                    Rule::UnbanRoleChange,
+                    Some(cap),
+                    format!("{user} unbanned to role {role}"),
+                ))
             }
             Action::AddOwnClient { clients } => {
                 let cap = Cap::CAN_ADD_OWN_CLIENT;
@@ -594,11 +613,16 @@ impl Engine<'_> {
                     return Err(deny(
                         Rule::MultiDevice,
                         Some(cap),
-                        format!("multi_device is false and {actor} would have {} clients", have + clients),
+                        format!(
+                            "multi_device is false and {actor} would have {} clients",
+                            have + clients
+                        ),
                     ));
                 }
                 if have == 0 && !self.on(PolicyFault::IgnoreMaxConstraints) {
-                    let max = s.role(actor_role).and_then(|r| r.maximum_active_participants_constraint);
+                    let max = s
+                        .role(actor_role)
+                        .and_then(|r| r.maximum_active_participants_constraint);
                     if let Some(max) = max
                         && s.active(actor_role) + 1 > u64::from(max)
                     {
@@ -621,7 +645,11 @@ impl Engine<'_> {
                     ));
                 }
                 s.list.insert(actor.clone(), (actor_role, have + clients));
-                Ok(allow(Rule::OwnClient, Some(cap), format!("{clients} client(s) of {actor} added")))
+                Ok(allow(
+                    Rule::OwnClient,
+                    Some(cap),
+                    format!("{clients} client(s) of {actor} added"),
+                ))
             }
             Action::RemoveOwnClient => {
                 let cap = Cap::CAN_REMOVE_OWN_CLIENT;
@@ -632,7 +660,9 @@ impl Engine<'_> {
                 }
                 self.self_commit(cap)?;
                 if have == 1 && !self.on(PolicyFault::IgnoreMinConstraints) {
-                    let min = s.role(actor_role).map_or(0, |r| r.minimum_active_participants_constraint);
+                    let min = s
+                        .role(actor_role)
+                        .map_or(0, |r| r.minimum_active_participants_constraint);
                     if s.active(actor_role) < u64::from(min) + 1 {
                         return Err(deny(
                             Rule::MinActiveParticipants,
@@ -642,7 +672,11 @@ impl Engine<'_> {
                     }
                 }
                 s.list.insert(actor.clone(), (actor_role, have - 1));
-                Ok(allow(Rule::OwnClient, Some(cap), format!("a client of {actor} removed")))
+                Ok(allow(
+                    Rule::OwnClient,
+                    Some(cap),
+                    format!("a client of {actor} removed"),
+                ))
             }
             Action::JoinPreauth { clients } => {
                 let cap = Cap::CAN_JOIN_IF_PREAUTHORIZED;
@@ -672,7 +706,11 @@ impl Engine<'_> {
                 self.check_max(s, role, *clients, Rule::MaxParticipants, cap)?;
                 self.check_room_limits(s, role != 1, *clients, cap)?;
                 s.list.insert(actor.clone(), (role, *clients));
-                Ok(allow(Rule::PreauthMatch, Some(cap), format!("{actor} joins as role {role}")))
+                Ok(allow(
+                    Rule::PreauthMatch,
+                    Some(cap),
+                    format!("{actor} joins as role {role}"),
+                ))
             }
             Action::OpenJoin { role, clients } => {
                 let cap = Cap::CAN_OPEN_JOIN;
@@ -703,7 +741,11 @@ impl Engine<'_> {
                 self.check_max(s, *role, *clients, Rule::MaxParticipants, cap)?;
                 self.check_room_limits(s, *role != 1, *clients, cap)?;
                 s.list.insert(actor.clone(), (*role, *clients));
-                Ok(allow(Rule::OpenJoinRoleChange, Some(cap), format!("{actor} joins as role {role}")))
+                Ok(allow(
+                    Rule::OpenJoinRoleChange,
+                    Some(cap),
+                    format!("{actor} joins as role {role}"),
+                ))
             }
             Action::JoinCode {
                 role,
@@ -734,7 +776,11 @@ impl Engine<'_> {
                 self.check_max(s, *role, *clients, Rule::MaxParticipants, cap)?;
                 self.check_room_limits(s, *role != 1, *clients, cap)?;
                 s.list.insert(actor.clone(), (*role, *clients));
-                Ok(allow(Rule::JoinCode, Some(cap), format!("{actor} joins as role {role}")))
+                Ok(allow(
+                    Rule::JoinCode,
+                    Some(cap),
+                    format!("{actor} joins as role {role}"),
+                ))
             }
             Action::Metadata { field } => {
                 let cap = match field {
@@ -752,7 +798,11 @@ impl Engine<'_> {
             Action::UpdateRoles { roles } => {
                 let cap = Cap::CAN_CHANGE_ROLE_DEFINITIONS;
                 self.require(s, cap)?;
-                if let Some(r) = roles.roles.iter().find(|r| r.role_index != 0 && r.has(Cap::CAN_OPEN_JOIN)) {
+                if let Some(r) = roles
+                    .roles
+                    .iter()
+                    .find(|r| r.role_index != 0 && r.has(Cap::CAN_OPEN_JOIN))
+                {
                     return Err(deny(
                         Rule::OpenJoinNonZeroRole,
                         Some(cap),
@@ -790,7 +840,11 @@ impl Engine<'_> {
                     ));
                 }
                 s.base = Some(base_policy.clone());
-                Ok(allow(Rule::CapabilityHeld, Some(cap), "base_room_policy replaced".into()))
+                Ok(allow(
+                    Rule::CapabilityHeld,
+                    Some(cap),
+                    "base_room_policy replaced".into(),
+                ))
             }
         }
     }
@@ -798,7 +852,11 @@ impl Engine<'_> {
     /// An action that needs its capability and nothing else.
     fn plain(&self, s: &State, cap: Cap) -> Step {
         self.require(s, cap)?;
-        Ok(allow(Rule::CapabilityHeld, Some(cap), format!("the actor's role holds {cap}")))
+        Ok(allow(
+            Rule::CapabilityHeld,
+            Some(cap),
+            format!("the actor's role holds {cap}"),
+        ))
     }
 
     /// Moves a listed user from `from` to `to` (§8.1.3): minimum constraints of the old role,
