@@ -288,6 +288,8 @@ OPEN = copy.deepcopy(COOPERATIVE)
 OPEN[0] = role(0, "no_role", ["canOpenJoin"], [(0, [2])], mxa=0)
 OPEN_BAD = copy.deepcopy(OPEN)
 OPEN_BAD[2]["role_capabilities"] = OPEN_BAD[2]["role_capabilities"] + ["canOpenJoin"]
+ACTIVE_1 = copy.deepcopy(STRICT)
+ACTIVE_1[2]["maximum_active_participants_constraint"] = 1
 NO_BANNED = copy.deepcopy(COOPERATIVE)
 NO_BANNED[1]["role_name"] = "blocked"
 
@@ -302,6 +304,8 @@ FIXTURES = [
      "A.1 with canOpenJoin on role 0 and role 0's authorized_role_changes [(0,[2])]."),
     ("cooperative-open-join-on-user", "8.1.1", OPEN_BAD, ["Derived"],
      "cooperative-open-join with canOpenJoin also on role 2 (ordinary_user), which section 8.1.1 forbids."),
+    ("strict-one-active-user", "3", ACTIVE_1, ["Derived"],
+     "A.2 with ordinary_user's maximum_active_participants_constraint 1."),
     ("cooperative-no-banned-role", "8.1.3", NO_BANNED, ["Derived"],
      "A.1 with role 1 named 'blocked' instead of 'banned'."),
 ]
@@ -331,6 +335,7 @@ POP["strict"] = POP["cooperative"]
 POP["cooperative-open-join"] = POP["cooperative"]
 POP["cooperative-open-join-on-user"] = POP["cooperative"]
 POP["cooperative-no-banned-role"] = POP["cooperative"]
+POP["strict-one-active-user"] = POP["cooperative"]
 
 
 def participants(fixture, changes=None, drop=()):
@@ -1256,6 +1261,20 @@ case("cooperative-add-then-denied-change", fx, "carol",
      [{"op": "add", "user": U("zed"), "role": 2}, {"op": "ban", "user": U("dave")}],
      "A.1: the add is authorized, the ban is not (ordinary_user lacks canBan): the commit is denied.",
      flags=["Combination"], expect=(False, "capability-missing"))
+
+fx = "strict-one-active-user"
+case("one-active-user-second-becomes-active", fx, "carol", [{"op": "add_own_client"}],
+     "Section 3: ordinary_user allows one active participant; dave is active, carol has no client yet.",
+     flags=["Derived", "Boundary"], parts=participants(fx, {"carol": (2, 0)}), expect=(False, "max-active-participants"))
+case("one-active-user-first-becomes-active", fx, "carol", [{"op": "add_own_client"}],
+     "Section 3: with dave inactive too, carol becomes the one active ordinary_user.", flags=["Derived", "Boundary"],
+     parts=participants(fx, {"carol": (2, 0), "dave": (2, 0)}), expect=(True, "own-client"))
+case("one-active-user-active-add-denied", fx, "bob", [{"op": "add", "user": U("zed"), "role": 2}],
+     "Section 8.1.1: the added user's client would make a third active ordinary_user where one is allowed.",
+     flags=["Derived", "Boundary"], expect=(False, "max-participants"))
+case("one-active-user-inactive-add-allowed", fx, "bob", [{"op": "add", "user": U("zed"), "role": 2, "clients": 0}],
+     "Section 8.1.1: added without clients, the active maximum is not touched.", flags=["Derived", "Boundary"],
+     expect=(True, "add-role-change"))
 
 # 11. Metadata and other plain capabilities.
 for fx, actor in (("cooperative", "carol"), ("cooperative", "bob"), ("strict", "carol"), ("strict", "bob"),
