@@ -57,9 +57,9 @@ rules! {
         "a PreAuthUpdate in the same commit as a participant-list change other than a removal";
     UnknownRole => "unknown-role", "POL-S04", "3",
         "the target role index is not a role of roles_list, or is 0 where a non-zero role is required";
-    TargetSelf => "target-self", "POL-S05", "8.1",
+    TargetSelf => "target-self", "POL-S14", "8.1",
         "a capability over another user used on the actor itself";
-    TargetNotListed => "target-not-listed", "POL-S05", "8.1",
+    TargetNotListed => "target-not-listed", "POL-S14", "8.1",
         "the target user is not in the participant list (or has nothing to remove)";
     AddTargetListed => "add-target-listed", "POL-S05", "8.1.1",
         "the user to add (or joining) is already in the participant list, or is the actor";
@@ -89,7 +89,7 @@ rules! {
         "canRemoveSelf without removing all of the leaver's clients";
     LeaveRoleChange => "leave-role-change", "POL-S09", "8.1.2",
         "canRemoveSelf: an entry from the holder's own role includes 0";
-    MinParticipants => "min-participants", "POL-S10", "8.1.2",
+    MinParticipants => "min-participants", "POL-S08", "8.1.2",
         "minimum_participants_constraint of the role a user leaves";
     MinActiveParticipants => "min-active-participants", "POL-S10", "8.1.2",
         "minimum_active_participants_constraint of the role whose user loses its last client";

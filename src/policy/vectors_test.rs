@@ -150,3 +150,21 @@ fn every_rule_the_vectors_name_is_known() {
         assert!(Rule::from_slug(case["expected"]["rule"].as_str().unwrap()).is_some());
     }
 }
+
+#[test]
+fn every_rule_names_a_catalog_requirement_of_its_section() {
+    let catalogs = crate::spec::Catalogs::from_sources([(
+        "spec/draft-ietf-mimi-room-policy-03.yaml".to_owned(),
+        include_str!("../../spec/draft-ietf-mimi-room-policy-03.yaml").to_owned(),
+    )])
+    .unwrap();
+    for rule in Rule::ALL {
+        let (_, req) = catalogs
+            .get(rule.req())
+            .unwrap_or_else(|| panic!("{rule}: {} is not in the catalog", rule.req()));
+        assert_eq!(req.section, rule.section(), "{rule}");
+        assert!(req.testable, "{rule}: {} is not testable", rule.req());
+    }
+    let (_, codec) = catalogs.get("POL-S01").unwrap();
+    assert!(codec.testable);
+}
