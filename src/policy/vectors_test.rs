@@ -168,3 +168,30 @@ fn every_rule_names_a_catalog_requirement_of_its_section() {
     let (_, codec) = catalogs.get("POL-S01").unwrap();
     assert!(codec.testable);
 }
+
+#[test]
+fn hostile_prefixes_and_byte_flips_never_panic() {
+    let mut inputs: Vec<Vec<u8>> = file(FIXTURES, "policy-fixtures")
+        .iter()
+        .map(|f| hex::decode(f["hex"].as_str().unwrap()).unwrap())
+        .collect();
+    inputs.extend(
+        file(CODEC, "policy-codec")
+            .iter()
+            .map(|c| hex::decode(c["hex"].as_str().unwrap()).unwrap()),
+    );
+    for bytes in inputs.iter().take(12) {
+        for name in crate::codec::policy::STRUCT_NAMES {
+            for n in (0..bytes.len()).step_by(7) {
+                let _ = decode_json(name, &bytes[..n]);
+            }
+            for i in (0..bytes.len()).step_by(13) {
+                for v in [0x00, 0x3f, 0x7f, 0xbf, 0xff] {
+                    let mut b = bytes.clone();
+                    b[i] = v;
+                    let _ = decode_json(name, &b);
+                }
+            }
+        }
+    }
+}
