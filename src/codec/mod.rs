@@ -6,3 +6,4 @@ pub mod cbor;
 pub mod content;
 pub mod hexbytes;
 pub mod protocol;
+pub mod policy;
