@@ -31,8 +31,13 @@ fn vectors() -> Vec<VectorFile> {
 }
 
 fn all_tests(rev: ContentRev) -> Vec<Test> {
-    mimi_conformance::suites::build(&["content".into(), "protocol".into()], &vectors(), &catalogs(), rev)
-        .expect("suite builds")
+    mimi_conformance::suites::build(
+        &["content".into(), "protocol".into(), "policy".into()],
+        &vectors(),
+        &catalogs(),
+        rev,
+    )
+    .expect("suite builds")
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -114,6 +119,7 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn vector_trials() -> Vec<Trial> {
+    let fixtures = Arc::new(mimi_conformance::vectors::Fixtures::from_files(&vectors()));
     vectors()
         .into_iter()
         .flat_map(|f| {
@@ -122,9 +128,11 @@ fn vector_trials() -> Vec<Trial> {
                 .trim_start_matches("vectors/")
                 .trim_end_matches(".json")
                 .to_owned();
+            let fixtures = fixtures.clone();
             f.cases.into_iter().map(move |c| {
                 let id = format!("vectors/{name}/{:03}-{}", c.head.tc_id, c.head.slug);
-                Trial::test(id, move || match verify_against_reference(&c) {
+                let fixtures = fixtures.clone();
+                Trial::test(id, move || match verify_against_reference(&c, &fixtures) {
                     VerifyOutcome::Consistent => Ok(()),
                     VerifyOutcome::Inconsistent(why) => Err(why.into()),
                 })

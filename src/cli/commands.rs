@@ -17,7 +17,7 @@ use crate::report::{Report, ReportWriter};
 use crate::spec::{Catalogs, Level};
 use crate::suites::{self, SUITES};
 use crate::validate::{Options, validate_content};
-use crate::vectors::{VectorFile, VerifyOutcome, verify_against_reference};
+use crate::vectors::{Fixtures, VectorFile, VerifyOutcome, verify_against_reference};
 
 /// A command that cannot go on: what to print and how to exit.
 struct Stop(Exit, String);
@@ -348,12 +348,16 @@ async fn cmd_verify(a: super::VerifyArgs) -> Outcome {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| Stop(Exit::Usage, e.to_string()))?
     };
+    // A decisions file may rely on the built-in fixtures.
+    let mut fixture_files = embedded_vectors()?;
+    fixture_files.extend(files.iter().cloned());
+    let fixtures = Fixtures::from_files(&fixture_files);
     let mut inconsistent = 0;
     let mut cases = 0;
     for f in &files {
         for c in &f.cases {
             cases += 1;
-            if let VerifyOutcome::Inconsistent(why) = verify_against_reference(c) {
+            if let VerifyOutcome::Inconsistent(why) = verify_against_reference(c, &fixtures) {
                 inconsistent += 1;
                 println!("INCONSISTENT {}#{} ({}): {why}", f.path, c.head.tc_id, c.head.slug);
             }

@@ -5,5 +5,6 @@
 pub mod cbor;
 pub mod content;
 pub mod hexbytes;
-pub mod protocol;
 pub mod policy;
+pub mod protocol;
+pub mod tls;

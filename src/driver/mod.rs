@@ -24,6 +24,7 @@ pub mod ops {
     pub const STATUS_DECODE: &str = "status.decode";
     pub const WIRE_DECODE: &str = "wire.decode";
     pub const WIRE_ENCODE: &str = "wire.encode";
+    pub const POLICY_DECIDE: &str = "policy.decide";
 }
 
 /// The error object a driver answers with.

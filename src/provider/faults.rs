@@ -53,6 +53,12 @@ pub enum Fault {
     WireEncodeDropsLastByte,
     /// Validator does not check this rule.
     Skip(Kind),
+    /// The hub's policy engine has this defect.
+    Policy(crate::policy::PolicyFault),
+    /// The hub enforces no policy: every change is allowed.
+    PolicyAllowsEverything,
+    /// The hub's policy engine denies every change.
+    PolicyDeniesEverything,
 }
 
 /// Rules whose check cannot be skipped: without it nothing can be decoded at all, or the
@@ -99,6 +105,8 @@ impl Fault {
                 .filter(|k| !UNSKIPPABLE.contains(k))
                 .map(Fault::Skip),
         );
+        v.extend([Fault::PolicyAllowsEverything, Fault::PolicyDeniesEverything]);
+        v.extend(crate::policy::PolicyFault::ALL.into_iter().map(Fault::Policy));
         v
     }
 
@@ -126,6 +134,9 @@ impl Fault {
             Fault::WireDecodeDropsFirstField => "wire-decode-drops-first-field",
             Fault::WireEncodeDropsLastByte => "wire-encode-drops-last-byte",
             Fault::Skip(k) => return format!("skip:{}", k.slug()),
+            Fault::Policy(p) => return format!("policy:{}", p.name()),
+            Fault::PolicyAllowsEverything => "policy-allows-everything",
+            Fault::PolicyDeniesEverything => "policy-denies-everything",
         };
         s.to_owned()
     }

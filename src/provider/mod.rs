@@ -53,11 +53,12 @@ impl Handler for Reference {
                 "driver": crate::driver::PROTOCOL_VERSION,
                 "name": self.name(),
                 "version": env!("CARGO_PKG_VERSION"),
-                "ops": [ops::CAPABILITIES, ops::CONTENT_DECODE, ops::CONTENT_ENCODE, ops::CONTENT_MESSAGE_ID, ops::STATUS_DECODE, ops::WIRE_DECODE, ops::WIRE_ENCODE],
+                "ops": [ops::CAPABILITIES, ops::CONTENT_DECODE, ops::CONTENT_ENCODE, ops::CONTENT_MESSAGE_ID, ops::STATUS_DECODE, ops::WIRE_DECODE, ops::WIRE_ENCODE, ops::POLICY_DECIDE],
                 "drafts": {
                     "draft-ietf-mimi-content": self.rev.as_str(),
                     "draft-mahy-mimi-message-status": "01",
                     "draft-ietf-mimi-protocol": "06",
+                    "draft-ietf-mimi-room-policy": "03",
                 },
             })),
             ops::CONTENT_DECODE => self.content_decode(parse(op, params)?),
@@ -66,6 +67,7 @@ impl Handler for Reference {
             ops::STATUS_DECODE => self.status_decode(parse(op, params)?),
             ops::WIRE_DECODE => self.wire_decode(parse(op, params)?),
             ops::WIRE_ENCODE => self.wire_encode(parse(op, params)?),
+            ops::POLICY_DECIDE => self.policy_decide(parse(op, params)?),
             _ => Err(DriverError::unsupported(op)),
         }
     }

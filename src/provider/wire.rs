@@ -1,17 +1,18 @@
-//! The reference implementation's protocol-struct operations (draft-ietf-mimi-protocol-06 §5,
-//! §7): the codecs the reference provider itself speaks on the wire, exposed for vectors.
+//! The reference implementation's TLS-struct operations (protocol-06 §5, §7; room-policy-03
+//! Appendix B): the codecs the reference provider itself speaks on the wire, exposed for vectors.
 
 use serde_json::{Value, json};
 
 use super::{Fault, Reference, to_value};
-use crate::codec::protocol::{Reading, decode_named_with, encode_named_with};
+use crate::codec::tls;
 use crate::driver::DriverError;
 use crate::driver::messages::{Rejection, WireDecodeParams, WireDecodeResult, WireEncodeParams, WireEncodeResult};
 
-fn reading(name: Option<&str>) -> Result<Reading, DriverError> {
+/// Whether `name` asks for protocol-06's alternative reading.
+fn alternative(name: Option<&str>) -> Result<bool, DriverError> {
     match name {
-        None | Some("default") => Ok(Reading::default()),
-        Some("alternative") => Ok(Reading::alternative()),
+        None | Some("default") => Ok(false),
+        Some("alternative") => Ok(true),
         Some(other) => Err(DriverError::invalid_params(format!(
             "reading {other:?} is neither default nor alternative"
         ))),
@@ -20,7 +21,7 @@ fn reading(name: Option<&str>) -> Result<Reading, DriverError> {
 
 impl Reference {
     pub(super) fn wire_decode(&self, p: WireDecodeParams) -> Result<Value, DriverError> {
-        let result = match decode_named_with(&p.structure, &p.hex, &reading(p.reading.as_deref())?) {
+        let result = match tls::decode(&p.structure, &p.hex, alternative(p.reading.as_deref())?) {
             Ok(mut value) => {
                 if self.has(Fault::WireDecodeDropsFirstField) {
                     match value.as_object().and_then(|o| o.keys().next().cloned()) {
@@ -45,8 +46,8 @@ impl Reference {
                 accepted: false,
                 value: None,
                 rejection: Rejection {
-                    reason: Some(e.to_string()),
-                    rule: Some(e.rule().to_owned()),
+                    reason: Some(e.message),
+                    rule: Some(e.rule),
                     section: None,
                 },
             },
@@ -55,12 +56,35 @@ impl Reference {
     }
 
     pub(super) fn wire_encode(&self, p: WireEncodeParams) -> Result<Value, DriverError> {
-        let mut hex = encode_named_with(&p.structure, &p.value, &reading(p.reading.as_deref())?)
+        let mut hex = tls::encode(&p.structure, &p.value, alternative(p.reading.as_deref())?)
             .map_err(|e| DriverError::invalid_params(e.to_string()))?;
         if self.has(Fault::WireEncodeDropsLastByte) {
             // A classic slip: the last byte of the struct is forgotten.
             hex.pop();
         }
         to_value(&WireEncodeResult { hex })
+    }
+}
+
+impl Reference {
+    /// `policy.decide` (room-policy-03 §3, §4, §8) with the policy faults that are on.
+    pub(super) fn policy_decide(&self, p: crate::policy::DecideParams) -> Result<Value, DriverError> {
+        let faults = self
+            .faults
+            .iter()
+            .filter_map(|f| match f {
+                Fault::Policy(p) => Some(*p),
+                _ => None,
+            })
+            .collect();
+        let mut decision =
+            crate::policy::decide_with(&p, &faults).map_err(|e| DriverError::invalid_params(e.to_string()))?;
+        if self.has(Fault::PolicyAllowsEverything) {
+            decision.allowed = true;
+        }
+        if self.has(Fault::PolicyDeniesEverything) {
+            decision.allowed = false;
+        }
+        to_value(&decision)
     }
 }

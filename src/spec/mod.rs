@@ -87,6 +87,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../spec/draft-ietf-mimi-protocol-06.yaml"),
     ),
     (
+        "spec/draft-ietf-mimi-room-policy-03.yaml",
+        include_str!("../../spec/draft-ietf-mimi-room-policy-03.yaml"),
+    ),
+    (
         "spec/draft-mahy-mimi-message-status-01.yaml",
         include_str!("../../spec/draft-mahy-mimi-message-status-01.yaml"),
     ),

@@ -277,8 +277,8 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                     });
                 }
                 (CaseBody::Finding { .. }, _) => {}
-                // Protocol structs: the protocol suite's.
-                (CaseBody::Tls { .. }, _) => {}
+                // Protocol and policy cases: their suites'.
+                (CaseBody::Tls { .. } | CaseBody::PolicyFixture { .. } | CaseBody::PolicyDecision { .. }, _) => {}
             }
         }
     }

@@ -2,6 +2,7 @@
 //! `<draft>/<section>/<slug>`, so that a listing reads like the draft's contents.
 
 pub mod content;
+pub mod policy;
 pub mod protocol;
 
 use std::sync::Arc;
@@ -20,6 +21,8 @@ pub enum Check {
     Scenario(Arc<Scenario>),
     /// A protocol struct through `wire.decode` / `wire.encode`.
     Wire(Box<protocol::WireCheck>),
+    /// An authorization decision through `policy.decide`.
+    Policy(Box<policy::PolicyCheck>),
 }
 
 impl Check {
@@ -33,6 +36,7 @@ impl Check {
         match (self, iut) {
             (Check::Content(c), _) => c.run(driver, timeout, tr).await,
             (Check::Wire(c), _) => c.run(driver, timeout, tr).await,
+            (Check::Policy(c), _) => c.run(driver, timeout, tr).await,
             (Check::Scenario(s), Some(iut)) => run_scenario(s, iut, timeout, tr).await,
             (Check::Scenario(_), None) => Outcome {
                 status: Status::Unsupported,
@@ -47,7 +51,7 @@ use crate::spec::Catalogs;
 use crate::vectors::VectorFile;
 
 /// The suites this build knows.
-pub const SUITES: &[&str] = &["content", "protocol"];
+pub const SUITES: &[&str] = &["content", "protocol", "policy"];
 
 /// The drafts test ids start with, by their short names.
 pub const DRAFTS: &[(&str, &str)] = &[
@@ -79,7 +83,10 @@ pub fn from_vectors(
     rev: crate::codec::content::ContentRev,
 ) -> Result<Vec<Test>, SuiteError> {
     let mut tests = content::tests(files, catalogs, rev)?;
-    tests.extend(protocol::wire_tests(files, catalogs)?);
+    for draft in ["draft-ietf-mimi-protocol", "draft-ietf-mimi-room-policy"] {
+        tests.extend(protocol::wire_tests(files, catalogs, draft)?);
+    }
+    tests.extend(policy::decision_tests(files, catalogs)?);
     Ok(tests)
 }
 
@@ -95,6 +102,7 @@ pub fn build(
         match s.as_str() {
             "content" => tests.extend(content::tests(files, catalogs, rev)?),
             "protocol" => tests.extend(protocol::tests(files, catalogs)?),
+            "policy" => tests.extend(policy::tests(files, catalogs)?),
             other => {
                 return Err(SuiteError(format!(
                     "unknown suite {other:?}; known: {}",

@@ -48,7 +48,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs) -> Result<Vec<Test>, Sui
         .into_iter()
         .map(|s| scenario_test(s, catalogs))
         .collect::<Result<Vec<_>, _>>()?;
-    out.extend(wire_tests(files, catalogs)?);
+    out.extend(wire_tests(files, catalogs, "draft-ietf-mimi-protocol")?);
     Ok(out)
 }
 
@@ -74,13 +74,16 @@ fn scenario_test(s: Scenario, catalogs: &Catalogs) -> Result<Test, SuiteError> {
     })
 }
 
-pub(super) fn wire_tests(files: &[VectorFile], catalogs: &Catalogs) -> Result<Vec<Test>, SuiteError> {
+/// Tests of `draft`'s TLS structs (`tls` and `policy-codec` files) through `wire.decode` and
+/// `wire.encode`.
+pub(super) fn wire_tests(files: &[VectorFile], catalogs: &Catalogs, draft: &str) -> Result<Vec<Test>, SuiteError> {
     let tls = || {
         files
             .iter()
-            .filter(|f| f.kind == FileKind::Tls)
+            .filter(|f| matches!(f.kind, FileKind::Tls | FileKind::PolicyCodec) && f.draft == draft)
             .flat_map(|f| f.cases.iter().map(move |c| (f, c)))
     };
+    let short = super::short_name(draft);
     // A valid case checks the requirement its struct's invalid cases name.
     let mut req_of: BTreeMap<&str, &str> = BTreeMap::new();
     for (_, c) in tls() {
@@ -113,7 +116,7 @@ pub(super) fn wire_tests(files: &[VectorFile], catalogs: &Catalogs) -> Result<Ve
         let mut push =
             |verb: &str, op: &'static str, title: String, req: &str, check: WireCheck| -> Result<(), SuiteError> {
                 out.push(Test {
-                    id: format!("protocol/{}/{verb}-{slug}", h.section),
+                    id: format!("{short}/{}/{verb}-{slug}", h.section),
                     title,
                     spec: spec_refs(&[req.to_owned()], catalogs, &what)?,
                     op: Some(op),

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
-pub use verify::{VerifyOutcome, verify_against_reference};
+pub use verify::{Fixtures, VerifyOutcome, verify_against_reference};
 
 use crate::codec::content::{MessageDerivedValues, MessageStatusReport, MimiContent, PartIndex};
 use crate::codec::hexbytes;
@@ -108,6 +108,18 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "vectors/protocol/update.json",
         include_str!("../../vectors/protocol/update.json"),
     ),
+    (
+        "vectors/policy/fixtures.json",
+        include_str!("../../vectors/policy/fixtures.json"),
+    ),
+    (
+        "vectors/policy/decisions.json",
+        include_str!("../../vectors/policy/decisions.json"),
+    ),
+    (
+        "vectors/policy/codec.json",
+        include_str!("../../vectors/policy/codec.json"),
+    ),
 ];
 
 /// What a file holds.
@@ -126,6 +138,15 @@ pub enum FileKind {
     Findings,
     /// Structs of the TLS presentation language (protocol-06 §5, §7), by draft name.
     Tls,
+    /// Room-policy role sets (room-policy-03 Appendix A), by name.
+    #[serde(rename = "policy-fixtures")]
+    PolicyFixtures,
+    /// Authorization decisions against a fixture (room-policy-03 §3, §4, §8).
+    #[serde(rename = "policy-decision")]
+    PolicyDecision,
+    /// Room-policy structs (Appendix B), as `tls` cases are.
+    #[serde(rename = "policy-codec")]
+    PolicyCodec,
 }
 
 /// Wycheproof's verdicts.
@@ -195,6 +216,22 @@ struct CaseIn {
     hex: Option<Vec<u8>>,
     #[serde(default)]
     reading: Option<Reading>,
+    /// `policy-fixtures`: the role set's name and RoleData JSON.
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    roles: Option<Value>,
+    /// `policy-decision`: the fixture it runs against, and the rest of `policy.decide`'s params.
+    #[serde(default)]
+    fixture: Option<String>,
+    #[serde(default)]
+    participants: Option<Value>,
+    #[serde(default, rename = "base_policy")]
+    base_policy: Option<Value>,
+    #[serde(default)]
+    preauth: Option<Value>,
+    #[serde(default)]
+    change: Option<Value>,
 }
 
 /// Which reading of the draft's inconsistencies a case is decoded under.
@@ -277,6 +314,19 @@ pub enum CaseBody {
         rule: Option<String>,
         req: Option<String>,
         expected: Option<Value>,
+    },
+    /// A named role set: its RoleData JSON and TLS encoding.
+    PolicyFixture { name: String, roles: Value, bytes: Vec<u8> },
+    /// `policy.decide` against a fixture: the params besides the roles, and the decision.
+    PolicyDecision {
+        fixture: String,
+        participants: Value,
+        base_policy: Option<Value>,
+        preauth: Option<Value>,
+        change: Value,
+        /// `{allowed, rule, capability?}`.
+        expected: Value,
+        req: String,
     },
 }
 
@@ -441,7 +491,27 @@ fn typed(kind: FileKind, c: CaseIn) -> Result<Case, String> {
                 expected: expected::<E>(c.expected)?.derived,
             }
         }
-        FileKind::Tls => {
+        FileKind::PolicyFixtures => CaseBody::PolicyFixture {
+            name: need(c.name, "name")?,
+            roles: need(c.roles, "roles")?,
+            bytes: need(c.hex, "hex")?,
+        },
+        FileKind::PolicyDecision => {
+            let expected = need(c.expected, "expected")?;
+            if !expected.get("allowed").is_some_and(Value::is_boolean) {
+                return Err("`expected.allowed` must be true or false".into());
+            }
+            CaseBody::PolicyDecision {
+                fixture: need(c.fixture, "fixture")?,
+                participants: need(c.participants, "participants")?,
+                base_policy: c.base_policy,
+                preauth: c.preauth,
+                change: need(c.change, "change")?,
+                expected,
+                req: need(c.req, "req")?,
+            }
+        }
+        FileKind::Tls | FileKind::PolicyCodec => {
             let valid = c.result == Verdict::Valid;
             if !valid && c.rule.is_none() {
                 return Err("an invalid case needs `rule`".into());

@@ -3,7 +3,11 @@
 //! names. This is how a vector author (or a working-group participant) validates new vectors;
 //! the IUT is checked separately, by the suite built from the same files.
 
-use super::{Case, CaseBody, Verdict};
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::{Case, CaseBody, VectorFile, Verdict};
 use crate::codec::content::{ContentRev, MessageDerivedValues, message_id};
 use crate::validate::{Kind, Options, validate_content, validate_status};
 
@@ -14,9 +18,48 @@ pub enum VerifyOutcome {
     Inconsistent(String),
 }
 
-/// Checks `case` with the reference codec and validator.
-pub fn verify_against_reference(case: &Case) -> VerifyOutcome {
-    match check(case) {
+/// What a case may need from other files: the room-policy fixtures, by name.
+#[derive(Debug, Clone, Default)]
+pub struct Fixtures(BTreeMap<String, Value>);
+
+impl Fixtures {
+    pub fn from_files(files: &[VectorFile]) -> Self {
+        Fixtures(
+            files
+                .iter()
+                .flat_map(|f| &f.cases)
+                .filter_map(|c| match &c.body {
+                    CaseBody::PolicyFixture { name, roles, .. } => Some((name.clone(), roles.clone())),
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+
+    /// The `policy.decide` params of a decision case; `None` if its fixture is unknown.
+    pub fn decide_params(&self, body: &CaseBody) -> Option<Value> {
+        let CaseBody::PolicyDecision {
+            fixture,
+            participants,
+            base_policy,
+            preauth,
+            change,
+            ..
+        } = body
+        else {
+            return None;
+        };
+        Some(json!({
+            "room_policy": {"roles": self.0.get(fixture)?, "base_policy": base_policy, "preauth": preauth},
+            "participants": participants,
+            "change": change,
+        }))
+    }
+}
+
+/// Checks `case` with the reference codecs, validator and policy engine.
+pub fn verify_against_reference(case: &Case, fixtures: &Fixtures) -> VerifyOutcome {
+    match check(case, fixtures) {
         Ok(()) => VerifyOutcome::Consistent,
         Err(why) => VerifyOutcome::Inconsistent(why),
     }
@@ -28,7 +71,7 @@ fn kinds(findings: &[crate::validate::Finding]) -> Vec<Kind> {
     k
 }
 
-fn check(case: &Case) -> Result<(), String> {
+fn check(case: &Case, fixtures: &Fixtures) -> Result<(), String> {
     match &case.body {
         CaseBody::Content {
             cbor,
@@ -138,15 +181,10 @@ fn check(case: &Case) -> Result<(), String> {
             expected,
             ..
         } => {
-            use crate::codec::protocol::{Reading, decode_named_with, encode_named_with};
-            let reading = if *alternative {
-                Reading::alternative()
-            } else {
-                Reading::default()
-            };
-            match (decode_named_with(structure, bytes, &reading), expected, rule) {
+            use crate::codec::tls;
+            match (tls::decode(structure, bytes, *alternative), expected, rule) {
                 (Ok(got), Some(want), _) if &got == want => {
-                    let again = encode_named_with(structure, want, &reading).map_err(|e| e.to_string())?;
+                    let again = tls::encode(structure, want, *alternative).map_err(|e| e.to_string())?;
                     if &again == bytes {
                         Ok(())
                     } else {
@@ -155,10 +193,30 @@ fn check(case: &Case) -> Result<(), String> {
                 }
                 (Ok(got), Some(_), _) => Err(format!("decodes to {got}")),
                 (Err(e), Some(_), _) => Err(format!("does not decode: {e}")),
-                (Err(e), None, Some(r)) if e.rule() == r => Ok(()),
-                (Err(e), None, r) => Err(format!("fails with {} ({e}), the vector says {r:?}", e.rule())),
+                (Err(e), None, Some(r)) if &e.rule == r => Ok(()),
+                (Err(e), None, r) => Err(format!("fails with {} ({e}), the vector says {r:?}", e.rule)),
                 (Ok(got), None, _) => Err(format!("an invalid case decodes to {got}")),
             }
+        }
+        CaseBody::PolicyFixture { roles, bytes, .. } => {
+            let decoded = crate::codec::tls::decode("RoleData", bytes, false).map_err(|e| e.to_string())?;
+            if &decoded == roles {
+                Ok(())
+            } else {
+                Err(format!("the fixture's bytes decode to {decoded}"))
+            }
+        }
+        body @ CaseBody::PolicyDecision { expected, .. } => {
+            let params = fixtures.decide_params(body).ok_or("unknown fixture")?;
+            let params: crate::policy::DecideParams = serde_json::from_value(params).map_err(|e| e.to_string())?;
+            let decision = crate::policy::decide(&params).map_err(|e| e.to_string())?;
+            let got = serde_json::to_value(&decision).map_err(|e| e.to_string())?;
+            for field in ["allowed", "rule", "capability"] {
+                if expected.get(field).unwrap_or(&Value::Null) != got.get(field).unwrap_or(&Value::Null) {
+                    return Err(format!("the reference decides {got}, the vector says {expected}"));
+                }
+            }
+            Ok(())
         }
         CaseBody::Finding { found, expected, .. } => {
             if found == expected {
