@@ -23,9 +23,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use openmls::component::ComponentId;
 use openmls::prelude::tls_codec::{DeserializeBytes as _, Serialize as _};
 use openmls::prelude::{
-    BasicCredential, ContentType, CreationFromExternalError, ExternalSender, GroupContext, MergeCommitError,
-    MlsMessageBodyIn, MlsMessageIn, OpenMlsProvider, ProcessedMessageContent, ProposalStore, ProtocolMessage,
-    PublicGroup, PublicProcessMessageError, RatchetTreeIn, Sender, StageCommitError, StagedCommit, WireFormat,
+    BasicCredential, ContentType, CreationFromExternalError, ExternalProposal, ExternalSender, GroupContext,
+    MergeCommitError, MlsMessageBodyIn, MlsMessageIn, OpenMlsProvider, ProcessedMessageContent, ProposalStore,
+    ProposeRemoveMemberError, ProtocolMessage, PublicGroup, PublicProcessMessageError, RatchetTreeIn, Sender,
+    SenderExtensionIndex, StageCommitError, StagedCommit, WireFormat,
 };
 use openmls_basic_credential::SignatureKeyPair;
 use openmls_rust_crypto::OpenMlsRustCrypto;
@@ -83,6 +84,26 @@ impl HubIdentity {
             BasicCredential::new(self.uri.as_bytes().to_vec()).into(),
         )
     }
+}
+
+/// Errors of [`HubRoom::propose_remove`].
+#[derive(Debug, thiserror::Error)]
+pub enum HubProposeError {
+    /// The identity is not the one this room view was created for.
+    #[error("the identity {0} is not this room's hub")]
+    NotThisHub(String),
+    /// The hub is not in the external_senders extension (PROT-32), so it cannot propose.
+    #[error("PROT-32 (§7.4): the hub is not in the external_senders extension")]
+    HubNotAnExternalSender,
+    /// The client to remove is not a member.
+    #[error("{0} is not a member of the group")]
+    UnknownMember(String),
+    /// openmls could not create the proposal.
+    #[error("cannot create the proposal: {0}")]
+    Create(#[from] ProposeRemoveMemberError<StorageError>),
+    /// The proposal could not be encoded.
+    #[error("cannot encode the proposal: {0}")]
+    Encode(#[from] openmls::prelude::tls_codec::Error),
 }
 
 /// What [`HubRoom::process`] accepted.
@@ -380,6 +401,38 @@ impl HubRoom {
     /// with the GroupInfo, §5.6).
     pub fn ratchet_tree(&self) -> Result<Vec<u8>, openmls::prelude::tls_codec::Error> {
         self.group.export_ratchet_tree().tls_serialize_detached()
+    }
+
+    /// A Remove proposal for a member client, sent by the hub as an external sender (§7.3: "Any
+    /// party involved in a room (follower server, Hub or clients) can send proposals"; e.g. when
+    /// a participant was removed or banned, §5.3). Returned as a serialized MLSMessage
+    /// (PublicMessage); the hub stores it by processing it like any other proposal.
+    pub fn propose_remove(&self, hub: &HubIdentity, client: &str) -> Result<Vec<u8>, HubProposeError> {
+        if hub.external_sender() != self.hub {
+            return Err(HubProposeError::NotThisHub(hub.uri().to_owned()));
+        }
+        let index = self
+            .group
+            .group_context()
+            .extensions()
+            .external_senders()
+            .and_then(|senders| senders.iter().position(|sender| *sender == self.hub))
+            .and_then(|index| u32::try_from(index).ok())
+            .ok_or(HubProposeError::HubNotAnExternalSender)?;
+        let leaf = self
+            .group
+            .members()
+            .find(|member| credential_identity(&member.credential) == client)
+            .ok_or_else(|| HubProposeError::UnknownMember(client.to_owned()))?
+            .index;
+        let message = ExternalProposal::new_remove::<OpenMlsRustCrypto>(
+            leaf,
+            self.group.group_id().clone(),
+            self.group.group_context().epoch(),
+            &hub.signer,
+            SenderExtensionIndex::new(index),
+        )?;
+        Ok(message.tls_serialize_detached()?)
     }
 
     /// Processes one message sent to the hub. A proposal is stored; a commit is checked (module

@@ -384,3 +384,91 @@ fn user_of_client_maps_device_uris_to_user_uris() {
         Err(NewClientError::ClientUri(_))
     ));
 }
+
+/// The hub removes bob's client with an external Remove proposal (§7.3, §7.4); alice commits it
+/// together with bob's removal from the participant list, and learns that the hub accepted her
+/// commit when it is fanned back to her.
+#[test]
+fn hub_external_remove_proposal_is_committed_by_a_member() {
+    let ciphersuite = CIPHERSUITES[1];
+    let Setup {
+        hub_identity,
+        mut hub,
+        mut alice,
+        bob_client,
+    } = setup(ciphersuite);
+    let added = alice
+        .commit(RoomChanges {
+            add: bob_client.key_packages(ciphersuite, 1).unwrap(),
+            update: vec![(PARTICIPANT_LIST, b"+mimi://b.example/u/bob".to_vec())],
+            ..RoomChanges::default()
+        })
+        .unwrap();
+    hub.process(&added.commit, &participants).unwrap();
+    // The hub fans the commit out to alice too: her pending commit is merged.
+    assert!(matches!(
+        alice.process(&added.commit).unwrap(),
+        Received::Commit {
+            epoch: 1,
+            removed: false,
+            ..
+        }
+    ));
+    let mut bob = Room::join(bob_client, &added.welcome.unwrap(), rules()).unwrap();
+
+    let other_hub = HubIdentity::new("mimi://other.example").unwrap();
+    assert!(matches!(
+        hub.propose_remove(&other_hub, BOB),
+        Err(HubProposeError::NotThisHub(_))
+    ));
+    assert!(matches!(
+        hub.propose_remove(&hub_identity, MALLORY),
+        Err(HubProposeError::UnknownMember(_))
+    ));
+    let proposal = hub.propose_remove(&hub_identity, BOB).unwrap();
+    let from_hub = "mimi://a.example".to_owned();
+    assert_eq!(
+        hub.process(&proposal, &participants).unwrap(),
+        HubEvent::Proposal {
+            sender: from_hub.clone()
+        }
+    );
+    for member in [&mut alice, &mut bob] {
+        assert_eq!(
+            member.process(&proposal).unwrap(),
+            Received::Proposal {
+                sender: from_hub.clone()
+            }
+        );
+    }
+
+    // Committing only the participant-list change also commits the stored Remove.
+    let commit = alice
+        .update_component(PARTICIPANT_LIST, b"-mimi://b.example/u/bob".to_vec())
+        .unwrap();
+    assert_eq!(
+        hub.process(&commit.commit, &participants).unwrap(),
+        HubEvent::Commit {
+            committer: ALICE.to_owned(),
+            epoch: 2
+        }
+    );
+    assert!(matches!(
+        alice.process(&commit.commit).unwrap(),
+        Received::Commit {
+            epoch: 2,
+            removed: false,
+            ..
+        }
+    ));
+    assert!(matches!(
+        bob.process(&commit.commit).unwrap(),
+        Received::Commit {
+            epoch: 2,
+            removed: true,
+            ..
+        }
+    ));
+    assert_eq!(hub.members(), vec![ALICE.to_owned()]);
+    assert_eq!(alice.members(), hub.members());
+}

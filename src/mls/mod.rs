@@ -42,7 +42,7 @@ pub mod hub;
 pub mod room;
 
 pub use client::{ClientUriError, KeyPackageError, MlsClient, NewClientError, user_of_client};
-pub use hub::{FollowRoomError, HubEvent, HubIdentity, HubProcessError, HubRoom, NewHubError};
+pub use hub::{FollowRoomError, HubEvent, HubIdentity, HubProcessError, HubProposeError, HubRoom, NewHubError};
 pub use room::{
     CommitError, CommitOutput, ConfirmCommitError, CreateRoomError, GroupInfoError, JoinRoomError, ProcessError,
     Received, Room, RoomChanges, RoomConfig, SendError,
