@@ -472,3 +472,50 @@ fn hub_external_remove_proposal_is_committed_by_a_member() {
     assert_eq!(hub.members(), vec![ALICE.to_owned()]);
     assert_eq!(alice.members(), hub.members());
 }
+
+/// A new device of a participant joins by external commit (§3.6) and the hub accepts it; a
+/// client of a non-participant doing the same is refused.
+#[test]
+fn external_commit_of_a_new_device() {
+    let ciphersuite = CIPHERSUITES[0];
+    let Setup { mut hub, mut alice, .. } = setup(ciphersuite);
+    let group_info = alice.group_info().unwrap();
+
+    let mallory = Arc::new(MlsClient::new(MALLORY).unwrap());
+    let (_, intrusion) = Room::join_external(mallory, &group_info, None, rules()).unwrap();
+    assert!(matches!(
+        hub.process(&intrusion, &participants),
+        Err(HubProcessError::NotAParticipant { client, .. }) if client == MALLORY
+    ));
+
+    let laptop_uri = "mimi://a.example/d/alice/laptop";
+    let laptop = Arc::new(MlsClient::new(laptop_uri).unwrap());
+    let tree = alice.ratchet_tree().unwrap();
+    let (mut laptop_room, commit) = Room::join_external(laptop, &group_info, Some(&tree), rules()).unwrap();
+    assert_eq!(
+        hub.process(&commit, &participants).unwrap(),
+        HubEvent::Commit {
+            committer: laptop_uri.to_owned(),
+            epoch: 1
+        }
+    );
+    assert!(matches!(
+        alice.process(&commit).unwrap(),
+        Received::Commit {
+            epoch: 1,
+            removed: false,
+            ..
+        }
+    ));
+    assert_eq!(hub.members(), vec![ALICE.to_owned(), laptop_uri.to_owned()]);
+    assert_eq!(laptop_room.members(), hub.members());
+    assert_eq!(laptop_room.epoch_authenticator(), alice.epoch_authenticator());
+    let hello = laptop_room.send(b"from the laptop").unwrap();
+    assert_eq!(
+        alice.process(&hello).unwrap(),
+        Received::Application {
+            sender: laptop_uri.to_owned(),
+            data: b"from the laptop".to_vec()
+        }
+    );
+}

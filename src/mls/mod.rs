@@ -44,8 +44,8 @@ pub mod room;
 pub use client::{ClientUriError, KeyPackageError, MlsClient, NewClientError, user_of_client};
 pub use hub::{FollowRoomError, HubEvent, HubIdentity, HubProcessError, HubProposeError, HubRoom, NewHubError};
 pub use room::{
-    CommitError, CommitOutput, ConfirmCommitError, CreateRoomError, GroupInfoError, JoinRoomError, ProcessError,
-    Received, Room, RoomChanges, RoomConfig, SendError,
+    CommitError, CommitOutput, ConfirmCommitError, CreateRoomError, ExternalJoinError, GroupInfoError, JoinRoomError,
+    ProcessError, Received, Room, RoomChanges, RoomConfig, SendError,
 };
 
 /// `participant_list` application component (draft-ietf-mimi-protocol-06 §7.5, §10.4):

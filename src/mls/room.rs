@@ -25,11 +25,12 @@ use openmls::prelude::tls_codec::{DeserializeBytes as _, Serialize as _};
 use openmls::prelude::{
     AppDataDictionary, AppDataDictionaryExtension, AppDataUpdateProposal, Ciphersuite, CommitBuilderStageError,
     CreateCommitError, CreateMessageError, CredentialType, ExportGroupInfoError, Extension, ExtensionType, Extensions,
-    ExternalSender, GroupId, InvalidExtensionError, KeyPackageIn, KeyPackageVerifyError, LeafNodeIndex,
-    MergeCommitError, MergePendingCommitError, MlsGroup, MlsGroupCreateConfig, MlsGroupJoinConfig, MlsMessageBodyIn,
-    MlsMessageIn, NewGroupError, OpenMlsProvider, PURE_PLAINTEXT_WIRE_FORMAT_POLICY, ProcessMessageError,
-    ProcessedMessageContent, Proposal, ProposalType, ProtocolVersion, RequiredCapabilitiesExtension, StageCommitError,
-    StagedWelcome, WelcomeError, WireFormat,
+    ExternalCommitBuilderError, ExternalCommitBuilderFinalizeError, ExternalSender, GroupId, InvalidExtensionError,
+    KeyPackageIn, KeyPackageVerifyError, LeafNodeIndex, LeafNodeParameters, MergeCommitError, MergePendingCommitError,
+    MlsGroup, MlsGroupCreateConfig, MlsGroupJoinConfig, MlsMessageBodyIn, MlsMessageIn, NewGroupError, OpenMlsProvider,
+    PURE_PLAINTEXT_WIRE_FORMAT_POLICY, ProcessMessageError, ProcessedMessageContent, Proposal, ProposalType,
+    ProtocolVersion, RatchetTreeIn, RequiredCapabilitiesExtension, StageCommitError, StagedWelcome, WelcomeError,
+    WireFormat,
 };
 
 use super::client::MlsClient;
@@ -134,6 +135,32 @@ pub enum JoinRoomError {
     /// openmls refused the Welcome (no matching KeyPackage, bad signature, ...).
     #[error("Welcome refused: {0}")]
     Welcome(#[from] WelcomeError<StorageError>),
+}
+
+/// Errors of [`Room::join_external`].
+#[derive(Debug, thiserror::Error)]
+pub enum ExternalJoinError {
+    /// The GroupInfo bytes are not an MLSMessage.
+    #[error("GroupInfo: not an MLSMessage: {0}")]
+    Decode(openmls::prelude::tls_codec::Error),
+    /// The MLSMessage is not a GroupInfo.
+    #[error("the MLSMessage is a {0:?}, not a GroupInfo")]
+    NotAGroupInfo(WireFormat),
+    /// The ratchet tree bytes do not decode.
+    #[error("ratchet tree: {0}")]
+    RatchetTreeDecode(openmls::prelude::tls_codec::Error),
+    /// openmls refused the GroupInfo or tree.
+    #[error("GroupInfo refused: {0}")]
+    GroupInfo(#[from] ExternalCommitBuilderError<StorageError>),
+    /// openmls could not build the external commit.
+    #[error("cannot build the external commit: {0}")]
+    Create(#[from] CreateCommitError),
+    /// openmls could not finish the join.
+    #[error("cannot finish the external join: {0}")]
+    Finalize(#[from] ExternalCommitBuilderFinalizeError<StorageError>),
+    /// The commit could not be encoded.
+    #[error("cannot encode the external commit: {0}")]
+    Encode(#[from] openmls::prelude::tls_codec::Error),
 }
 
 /// Errors of [`Room::commit`] and its shorthands.
@@ -327,6 +354,43 @@ impl Room {
         let group = StagedWelcome::new_from_welcome(client.provider(), &join_config(), welcome, None)?
             .into_group(client.provider())?;
         Ok(Self { client, group, rules })
+    }
+
+    /// Joins a room by external commit (RFC 9420 §12.4.3.2), as a new device of a participant
+    /// does (draft-ietf-mimi-protocol-06 §3.6), from a GroupInfo (a serialized MLSMessage) and
+    /// the ratchet tree (TLS-serialized; `None` takes it from the GroupInfo's ratchet_tree
+    /// extension). Returns the room, already in the new epoch, and the Commit to send to the
+    /// hub; if the hub rejects the commit, drop the room.
+    pub fn join_external(
+        client: Arc<MlsClient>,
+        group_info: &[u8],
+        ratchet_tree: Option<&[u8]>,
+        rules: AppDataRules,
+    ) -> Result<(Self, Vec<u8>), ExternalJoinError> {
+        let message = MlsMessageIn::tls_deserialize_exact_bytes(group_info).map_err(ExternalJoinError::Decode)?;
+        let wire_format = message.wire_format();
+        let MlsMessageBodyIn::GroupInfo(group_info) = message.extract() else {
+            return Err(ExternalJoinError::NotAGroupInfo(wire_format));
+        };
+        let mut builder = MlsGroup::external_commit_builder().with_config(join_config());
+        if let Some(bytes) = ratchet_tree {
+            let tree =
+                RatchetTreeIn::tls_deserialize_exact_bytes(bytes).map_err(ExternalJoinError::RatchetTreeDecode)?;
+            builder = builder.with_ratchet_tree(tree);
+        }
+        let provider = client.provider();
+        let (group, bundle) = builder
+            .build_group(provider, group_info, client.credential().clone())?
+            .leaf_node_parameters(
+                LeafNodeParameters::builder()
+                    .with_capabilities(MlsClient::capabilities())
+                    .build(),
+            )
+            .load_psks(provider.storage())?
+            .build(provider.rand(), provider.crypto(), client.signer(), |_| true)?
+            .finalize(provider)?;
+        let commit = bundle.into_commit().tls_serialize_detached()?;
+        Ok((Self { client, group, rules }, commit))
     }
 
     /// The client this view belongs to.
