@@ -519,3 +519,14 @@ fn external_commit_of_a_new_device() {
         }
     );
 }
+
+/// The provider's HTTP handlers keep rooms in shared state across tasks.
+#[test]
+fn rooms_and_hub_views_can_move_between_threads() {
+    fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<MlsClient>();
+    send_and_sync::<Room>();
+    send_and_sync::<HubRoom>();
+    send_and_sync::<HubIdentity>();
+    send_and_sync::<AppDataRules>();
+}
