@@ -6,6 +6,7 @@ pub mod cli;
 pub mod codec;
 pub mod driver;
 pub mod harness;
+pub mod mls;
 pub mod policy;
 pub mod provider;
 pub mod report;

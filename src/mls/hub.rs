@@ -1,0 +1,593 @@
+//! The hub's view of a room's MLS group (draft-ietf-mimi-protocol-06 §2, §4.2, §7.1, §7.4).
+//!
+//! The hub is not a member: it follows the group with an openmls `PublicGroup`, built from a
+//! GroupInfo and the ratchet tree, and processes every handshake message (a PublicMessage,
+//! §4.2). §7.1: "the Hub is the arbiter that decides if a state change is valid"; before a
+//! commit is merged, [`HubRoom::process`] checks, in this order:
+//!
+//! 1. the message is for this group and the current epoch (`WrongGroup`, `WrongEpoch`);
+//! 2. openmls accepts it (signature, membership tag, proposal and tree validation: RFC 9420
+//!    §12.2 ff.; `Refused`);
+//! 3. the committer is a member or joins by external commit; proposals come from members or from
+//!    a listed external sender, i.e. the hub or a follower (§7.3, §7.4; `CommitterNotAMember`,
+//!    `UnexpectedSender`);
+//! 4. the new GroupContext still has an `external_senders` extension holding the hub
+//!    (PROT-31, PROT-32; `NoExternalSenders`, `HubNotAnExternalSender`);
+//! 5. every member client after the commit belongs to a user in the new participant list
+//!    (draft-ietf-mimi-arch-02 §4.1: "A client may be a member of the E2EE state of a room only
+//!    if its user is a participant in the room"; `NotAParticipant`). The participant list's
+//!    users are read by a caller-supplied [`ParticipantsDecoder`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openmls::component::ComponentId;
+use openmls::prelude::tls_codec::{DeserializeBytes as _, Serialize as _};
+use openmls::prelude::{
+    BasicCredential, ContentType, CreationFromExternalError, ExternalProposal, ExternalSender, GroupContext,
+    MergeCommitError, MlsMessageBodyIn, MlsMessageIn, OpenMlsProvider, ProcessedMessageContent, ProposalStore,
+    ProposeRemoveMemberError, ProtocolMessage, PublicGroup, PublicProcessMessageError, RatchetTreeIn, Sender,
+    SenderExtensionIndex, StageCommitError, StagedCommit, WireFormat,
+};
+use openmls_basic_credential::SignatureKeyPair;
+use openmls_rust_crypto::OpenMlsRustCrypto;
+
+use super::client::{ClientUriError, user_of_client};
+use super::{
+    AppDataRules, AppDataUpdateError, CIPHERSUITES, PARTICIPANT_LIST, ParticipantsDecoder, ROOM_METADATA, StorageError,
+    credential_identity, resolve_app_data_updates,
+};
+
+/// The hub provider's MLS identity: a basic credential whose identity is the provider URI
+/// (e.g. `mimi://hub.example`) and a signature key. Its [`ExternalSender`] entry goes into every
+/// room's `external_senders` extension (§7.4).
+pub struct HubIdentity {
+    uri: String,
+    signer: SignatureKeyPair,
+}
+
+impl std::fmt::Debug for HubIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HubIdentity")
+            .field("uri", &self.uri)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Errors of [`HubIdentity::new`].
+#[derive(Debug, thiserror::Error)]
+pub enum NewHubError {
+    /// The signature key could not be generated.
+    #[error("cannot generate the hub's signature key: {0}")]
+    SignatureKey(String),
+}
+
+impl HubIdentity {
+    /// A hub named by its provider URI, with a fresh Ed25519 signature key.
+    pub fn new(provider_uri: &str) -> Result<Self, NewHubError> {
+        let signer = SignatureKeyPair::new(CIPHERSUITES[0].signature_algorithm())
+            .map_err(|e| NewHubError::SignatureKey(format!("{e:?}")))?;
+        Ok(Self {
+            uri: provider_uri.to_owned(),
+            signer,
+        })
+    }
+
+    /// The provider URI.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The hub's entry for the `external_senders` extension.
+    pub fn external_sender(&self) -> ExternalSender {
+        ExternalSender::new(
+            self.signer.to_public_vec().into(),
+            BasicCredential::new(self.uri.as_bytes().to_vec()).into(),
+        )
+    }
+}
+
+/// Errors of [`HubRoom::propose_remove`].
+#[derive(Debug, thiserror::Error)]
+pub enum HubProposeError {
+    /// The identity is not the one this room view was created for.
+    #[error("the identity {0} is not this room's hub")]
+    NotThisHub(String),
+    /// The hub is not in the external_senders extension (PROT-32), so it cannot propose.
+    #[error("PROT-32 (§7.4): the hub is not in the external_senders extension")]
+    HubNotAnExternalSender,
+    /// The client to remove is not a member.
+    #[error("{0} is not a member of the group")]
+    UnknownMember(String),
+    /// openmls could not create the proposal.
+    #[error("cannot create the proposal: {0}")]
+    Create(#[from] ProposeRemoveMemberError<StorageError>),
+    /// The proposal could not be encoded.
+    #[error("cannot encode the proposal: {0}")]
+    Encode(#[from] openmls::prelude::tls_codec::Error),
+}
+
+/// What [`HubRoom::process`] accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HubEvent {
+    /// A commit, checked and merged.
+    Commit {
+        /// The committer's client URI.
+        committer: String,
+        /// The new epoch.
+        epoch: u64,
+    },
+    /// A proposal, stored for the next commit.
+    Proposal {
+        /// The sender's identity (a client URI, or an external sender's URI).
+        sender: String,
+    },
+    /// An application message (a PrivateMessage) of the current epoch. The hub cannot read it.
+    Application {
+        /// Its epoch.
+        epoch: u64,
+    },
+}
+
+/// A room state that breaks a MIMI rule (shared by [`FollowRoomError`] and [`HubProcessError`]).
+enum Violation {
+    NoExternalSenders,
+    HubNotAnExternalSender,
+    NoParticipantList,
+    ParticipantListUnreadable(String),
+    ClientUri(ClientUriError),
+    NotAParticipant { client: String, user: String },
+}
+
+/// Errors of [`HubRoom::follow`].
+#[derive(Debug, thiserror::Error)]
+pub enum FollowRoomError {
+    /// The GroupInfo bytes are not an MLSMessage.
+    #[error("GroupInfo: not an MLSMessage: {0}")]
+    Decode(openmls::prelude::tls_codec::Error),
+    /// The MLSMessage is not a GroupInfo.
+    #[error("the MLSMessage is a {0:?}, not a GroupInfo")]
+    NotAGroupInfo(WireFormat),
+    /// The ratchet tree bytes do not decode.
+    #[error("ratchet tree: {0}")]
+    RatchetTreeDecode(openmls::prelude::tls_codec::Error),
+    /// No ratchet tree was given and the GroupInfo has no ratchet_tree extension.
+    #[error("no ratchet tree: none given and none in the GroupInfo")]
+    MissingRatchetTree,
+    /// openmls refused the GroupInfo and tree (signature, tree hash, leaf validation, ...).
+    #[error("GroupInfo refused: {0}")]
+    Refused(#[from] CreationFromExternalError<StorageError>),
+    /// PROT-31: the group has no external_senders extension.
+    #[error("PROT-31 (§7.4): the group has no external_senders extension")]
+    NoExternalSenders,
+    /// PROT-32: the external_senders extension does not hold the hub.
+    #[error("PROT-32 (§7.4): the external_senders extension does not contain the hub")]
+    HubNotAnExternalSender,
+    /// The app_data_dictionary has no participant_list component (§7.5).
+    #[error("§7.5: the app_data_dictionary has no participant_list component")]
+    NoParticipantList,
+    /// The participant list does not decode.
+    #[error("§7.5: the participant list does not decode: {0}")]
+    ParticipantListUnreadable(String),
+    /// A member's identity is not a client URI.
+    #[error(transparent)]
+    ClientUri(ClientUriError),
+    /// A member client's user is not a participant (arch §4.1).
+    #[error("arch §4.1: client {client} is a member but its user {user} is not a participant")]
+    NotAParticipant {
+        /// The member client's URI.
+        client: String,
+        /// Its user's URI.
+        user: String,
+    },
+}
+
+/// Errors of [`HubRoom::process`]: each rejected message gets the variant of the rule it breaks.
+#[derive(Debug, thiserror::Error)]
+pub enum HubProcessError {
+    /// The bytes are not an MLSMessage.
+    #[error("not an MLSMessage: {0}")]
+    InvalidMessage(openmls::prelude::tls_codec::Error),
+    /// The MLSMessage is not a PublicMessage or PrivateMessage.
+    #[error("the MLSMessage is a {0:?}, not a group message")]
+    NotAGroupMessage(WireFormat),
+    /// The message is for another group.
+    #[error("the message is for group {got:?}, not {expected:?}")]
+    WrongGroup {
+        /// This room's group id.
+        expected: Vec<u8>,
+        /// The message's group id.
+        got: Vec<u8>,
+    },
+    /// §4.2: proposals and commits travel as PublicMessage so the hub can follow the group.
+    #[error("§4.2: a {0:?} sent as PrivateMessage; handshake messages must be PublicMessages")]
+    HandshakeNotPublic(ContentType),
+    /// The message is not for the current epoch.
+    #[error("wrong epoch: the room is at epoch {expected}, the message is for epoch {got}")]
+    WrongEpoch {
+        /// The hub's epoch.
+        expected: u64,
+        /// The message's epoch.
+        got: u64,
+    },
+    /// openmls refused the message (signature, membership tag, invalid proposals or path, ...).
+    #[error("message refused: {0}")]
+    Refused(#[from] PublicProcessMessageError),
+    /// A commit whose sender is neither a member nor a joiner by external commit.
+    #[error("§7.3: only member clients commit; the commit's sender is {sender}")]
+    CommitterNotAMember {
+        /// The sender as openmls reports it.
+        sender: String,
+    },
+    /// A proposal from a sender MIMI does not use (a NewMemberProposal).
+    #[error("§7.4: proposals come from members or listed external senders, not {sender}")]
+    UnexpectedSender {
+        /// The sender as openmls reports it.
+        sender: String,
+    },
+    /// openmls returned content a hub cannot receive.
+    #[error("unexpected content for the hub: {0}")]
+    UnexpectedContent(&'static str),
+    /// An AppDataUpdate in the commit cannot be applied.
+    #[error(transparent)]
+    AppDataUpdate(#[from] AppDataUpdateError),
+    /// openmls could not stage the commit with its AppDataUpdate results.
+    #[error("cannot stage the commit: {0}")]
+    Stage(#[from] StageCommitError),
+    /// PROT-31: after the commit the group has no external_senders extension.
+    #[error("PROT-31 (§7.4): after the commit the group has no external_senders extension")]
+    NoExternalSenders,
+    /// PROT-32: after the commit the external_senders extension does not hold the hub.
+    #[error("PROT-32 (§7.4): after the commit external_senders does not contain the hub")]
+    HubNotAnExternalSender,
+    /// After the commit the app_data_dictionary has no participant_list component (§7.5).
+    #[error("§7.5: after the commit the app_data_dictionary has no participant_list component")]
+    NoParticipantList,
+    /// The new participant list does not decode.
+    #[error("§7.5: the new participant list does not decode: {0}")]
+    ParticipantListUnreadable(String),
+    /// A member's identity is not a client URI.
+    #[error(transparent)]
+    ClientUri(ClientUriError),
+    /// After the commit a member client's user is not a participant (arch §4.1).
+    #[error(
+        "arch §4.1: after the commit client {client} is a member but its user {user} is not a \
+         participant"
+    )]
+    NotAParticipant {
+        /// The member client's URI.
+        client: String,
+        /// Its user's URI.
+        user: String,
+    },
+    /// The proposal could not be stored.
+    #[error("cannot store the proposal: {0:?}")]
+    StoreProposal(StorageError),
+    /// The accepted commit could not be merged.
+    #[error("cannot merge the commit: {0}")]
+    Merge(#[from] MergeCommitError<StorageError>),
+}
+
+impl From<Violation> for FollowRoomError {
+    fn from(v: Violation) -> Self {
+        match v {
+            Violation::NoExternalSenders => Self::NoExternalSenders,
+            Violation::HubNotAnExternalSender => Self::HubNotAnExternalSender,
+            Violation::NoParticipantList => Self::NoParticipantList,
+            Violation::ParticipantListUnreadable(e) => Self::ParticipantListUnreadable(e),
+            Violation::ClientUri(e) => Self::ClientUri(e),
+            Violation::NotAParticipant { client, user } => Self::NotAParticipant { client, user },
+        }
+    }
+}
+
+impl From<Violation> for HubProcessError {
+    fn from(v: Violation) -> Self {
+        match v {
+            Violation::NoExternalSenders => Self::NoExternalSenders,
+            Violation::HubNotAnExternalSender => Self::HubNotAnExternalSender,
+            Violation::NoParticipantList => Self::NoParticipantList,
+            Violation::ParticipantListUnreadable(e) => Self::ParticipantListUnreadable(e),
+            Violation::ClientUri(e) => Self::ClientUri(e),
+            Violation::NotAParticipant { client, user } => Self::NotAParticipant { client, user },
+        }
+    }
+}
+
+/// The hub's view of one room's MLS group.
+pub struct HubRoom {
+    group: PublicGroup,
+    provider: OpenMlsRustCrypto,
+    hub: ExternalSender,
+    rules: AppDataRules,
+}
+
+impl std::fmt::Debug for HubRoom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HubRoom")
+            .field("group_id", &String::from_utf8_lossy(self.group.group_id().as_slice()))
+            .field("epoch", &self.epoch())
+            .finish_non_exhaustive()
+    }
+}
+
+impl HubRoom {
+    /// Starts following a room from its GroupInfo (a serialized MLSMessage) and ratchet tree
+    /// (TLS-serialized; `None` takes it from the GroupInfo's ratchet_tree extension). `hub` is the
+    /// hub's own external_senders entry. The room's current state must already satisfy the rules
+    /// of the module documentation (4 and 5).
+    pub fn follow(
+        hub: ExternalSender,
+        group_info: &[u8],
+        ratchet_tree: Option<&[u8]>,
+        rules: AppDataRules,
+        participants: &ParticipantsDecoder,
+    ) -> Result<Self, FollowRoomError> {
+        let message = MlsMessageIn::tls_deserialize_exact_bytes(group_info).map_err(FollowRoomError::Decode)?;
+        let wire_format = message.wire_format();
+        let MlsMessageBodyIn::GroupInfo(group_info) = message.extract() else {
+            return Err(FollowRoomError::NotAGroupInfo(wire_format));
+        };
+        let tree = match ratchet_tree {
+            Some(bytes) => {
+                RatchetTreeIn::tls_deserialize_exact_bytes(bytes).map_err(FollowRoomError::RatchetTreeDecode)?
+            }
+            None => group_info
+                .extensions()
+                .ratchet_tree()
+                .ok_or(FollowRoomError::MissingRatchetTree)?
+                .ratchet_tree()
+                .clone(),
+        };
+        let provider = OpenMlsRustCrypto::default();
+        let (group, _) = PublicGroup::from_external(
+            provider.crypto(),
+            provider.storage(),
+            tree,
+            group_info,
+            ProposalStore::new(),
+        )?;
+        let members: Vec<String> = group
+            .members()
+            .map(|member| credential_identity(&member.credential))
+            .collect();
+        check_state(group.group_context(), &hub, &members, participants)?;
+        Ok(Self {
+            group,
+            provider,
+            hub,
+            rules,
+        })
+    }
+
+    /// The current epoch.
+    pub fn epoch(&self) -> u64 {
+        self.group.group_context().epoch().as_u64()
+    }
+
+    /// The group id (the room id's bytes).
+    pub fn group_id(&self) -> &[u8] {
+        self.group.group_id().as_slice()
+    }
+
+    /// The client URIs of the members, in leaf order.
+    pub fn members(&self) -> Vec<String> {
+        self.group
+            .members()
+            .map(|member| credential_identity(&member.credential))
+            .collect()
+    }
+
+    /// The current value of an application component of the GroupContext.
+    pub fn component(&self, id: ComponentId) -> Option<Vec<u8>> {
+        self.group
+            .group_context()
+            .extensions()
+            .app_data_dictionary()
+            .and_then(|extension| extension.dictionary().get(&id))
+            .map(<[u8]>::to_vec)
+    }
+
+    /// The participant list component (§7.5).
+    pub fn participant_list(&self) -> Option<Vec<u8>> {
+        self.component(PARTICIPANT_LIST)
+    }
+
+    /// The room metadata component (§7.6).
+    pub fn room_metadata(&self) -> Option<Vec<u8>> {
+        self.component(ROOM_METADATA)
+    }
+
+    /// The ratchet tree of the current epoch, TLS-serialized (what the hub hands to joiners
+    /// with the GroupInfo, §5.6).
+    pub fn ratchet_tree(&self) -> Result<Vec<u8>, openmls::prelude::tls_codec::Error> {
+        self.group.export_ratchet_tree().tls_serialize_detached()
+    }
+
+    /// A Remove proposal for a member client, sent by the hub as an external sender (§7.3: "Any
+    /// party involved in a room (follower server, Hub or clients) can send proposals"; e.g. when
+    /// a participant was removed or banned, §5.3). Returned as a serialized MLSMessage
+    /// (PublicMessage); the hub stores it by processing it like any other proposal.
+    pub fn propose_remove(&self, hub: &HubIdentity, client: &str) -> Result<Vec<u8>, HubProposeError> {
+        if hub.external_sender() != self.hub {
+            return Err(HubProposeError::NotThisHub(hub.uri().to_owned()));
+        }
+        let index = self
+            .group
+            .group_context()
+            .extensions()
+            .external_senders()
+            .and_then(|senders| senders.iter().position(|sender| *sender == self.hub))
+            .and_then(|index| u32::try_from(index).ok())
+            .ok_or(HubProposeError::HubNotAnExternalSender)?;
+        let leaf = self
+            .group
+            .members()
+            .find(|member| credential_identity(&member.credential) == client)
+            .ok_or_else(|| HubProposeError::UnknownMember(client.to_owned()))?
+            .index;
+        let message = ExternalProposal::new_remove::<OpenMlsRustCrypto>(
+            leaf,
+            self.group.group_id().clone(),
+            self.group.group_context().epoch(),
+            &hub.signer,
+            SenderExtensionIndex::new(index),
+        )?;
+        Ok(message.tls_serialize_detached()?)
+    }
+
+    /// Processes one message sent to the hub. A proposal is stored; a commit is checked (module
+    /// documentation) and merged only if every check passes, so a rejected commit leaves the
+    /// room unchanged; an application message is only checked for group and epoch.
+    pub fn process(&mut self, message: &[u8], participants: &ParticipantsDecoder) -> Result<HubEvent, HubProcessError> {
+        let message = MlsMessageIn::tls_deserialize_exact_bytes(message).map_err(HubProcessError::InvalidMessage)?;
+        let wire_format = message.wire_format();
+        let message: ProtocolMessage = message
+            .try_into_protocol_message()
+            .map_err(|_| HubProcessError::NotAGroupMessage(wire_format))?;
+        if message.group_id() != self.group.group_id() {
+            return Err(HubProcessError::WrongGroup {
+                expected: self.group_id().to_vec(),
+                got: message.group_id().as_slice().to_vec(),
+            });
+        }
+        if message.epoch().as_u64() != self.epoch() {
+            return Err(HubProcessError::WrongEpoch {
+                expected: self.epoch(),
+                got: message.epoch().as_u64(),
+            });
+        }
+        if let ProtocolMessage::PrivateMessage(_) = &message {
+            return match message.content_type() {
+                ContentType::Application => Ok(HubEvent::Application { epoch: self.epoch() }),
+                other => Err(HubProcessError::HandshakeNotPublic(other)),
+            };
+        }
+
+        let processed = self.group.process_message(self.provider.crypto(), message)?;
+        let sender = processed.sender().clone();
+        let sender_identity = credential_identity(processed.credential());
+        let staged = match processed.into_content() {
+            ProcessedMessageContent::ProposalMessage(proposal) => {
+                if !matches!(sender, Sender::Member(_) | Sender::External(_)) {
+                    return Err(HubProcessError::UnexpectedSender {
+                        sender: format!("{sender:?}"),
+                    });
+                }
+                self.group
+                    .add_proposal(self.provider.storage(), *proposal)
+                    .map_err(HubProcessError::StoreProposal)?;
+                return Ok(HubEvent::Proposal {
+                    sender: sender_identity,
+                });
+            }
+            ProcessedMessageContent::ExternalJoinProposalMessage(_) => {
+                return Err(HubProcessError::UnexpectedSender {
+                    sender: format!("{sender:?}"),
+                });
+            }
+            // openmls yields none of these for a PublicMessage processed by a non-member.
+            ProcessedMessageContent::ApplicationMessage(_) => {
+                return Err(HubProcessError::UnexpectedContent("an application message"));
+            }
+            ProcessedMessageContent::OwnPendingCommit | ProcessedMessageContent::OwnPrivateMessage => {
+                return Err(HubProcessError::UnexpectedContent("the hub's own message"));
+            }
+            ProcessedMessageContent::StagedCommitMessage(staged) => *staged,
+            ProcessedMessageContent::UnresolvedAppDataCommit(unresolved) => {
+                let updates = resolve_app_data_updates(
+                    self.group.app_data_dictionary_updater(),
+                    unresolved.app_data_update_proposals(),
+                    &self.rules,
+                )?;
+                self.group
+                    .stage_app_data_commit(self.provider.crypto(), *unresolved, updates)?
+            }
+        };
+
+        // §7.3: "only clients can send commits".
+        if !matches!(sender, Sender::Member(_) | Sender::NewMemberCommit) {
+            return Err(HubProcessError::CommitterNotAMember {
+                sender: format!("{sender:?}"),
+            });
+        }
+        let members = self.members_after(&staged, &sender);
+        check_state(staged.group_context(), &self.hub, &members, participants)?;
+        self.group.merge_commit(self.provider.storage(), staged)?;
+        Ok(HubEvent::Commit {
+            committer: sender_identity,
+            epoch: self.epoch(),
+        })
+    }
+
+    /// The member client URIs once `staged` (sent by `sender`) is applied: removes drop leaves,
+    /// updates and the committer's update path replace the leaf's credential, adds and an
+    /// external committer's leaf are new.
+    fn members_after(&self, staged: &StagedCommit, sender: &Sender) -> Vec<String> {
+        let mut leaves: BTreeMap<u32, String> = self
+            .group
+            .members()
+            .map(|member| (member.index.u32(), credential_identity(&member.credential)))
+            .collect();
+        for remove in staged.remove_proposals() {
+            leaves.remove(&remove.remove_proposal().removed().u32());
+        }
+        for update in staged.update_proposals() {
+            if let Sender::Member(index) = update.sender() {
+                leaves.insert(
+                    index.u32(),
+                    credential_identity(update.update_proposal().leaf_node().credential()),
+                );
+            }
+        }
+        let mut members: Vec<String> = Vec::new();
+        if let Some(leaf) = staged.update_path_leaf_node() {
+            let identity = credential_identity(leaf.credential());
+            match sender {
+                Sender::Member(index) => {
+                    leaves.insert(index.u32(), identity);
+                }
+                _ => members.push(identity),
+            }
+        }
+        members.extend(leaves.into_values());
+        members.extend(
+            staged
+                .add_proposals()
+                .map(|add| credential_identity(add.add_proposal().key_package().leaf_node().credential())),
+        );
+        members
+    }
+}
+
+/// Rules 4 and 5 of the module documentation, on a GroupContext and its member client URIs.
+fn check_state(
+    context: &GroupContext,
+    hub: &ExternalSender,
+    members: &[String],
+    participants: &ParticipantsDecoder,
+) -> Result<(), Violation> {
+    let extensions = context.extensions();
+    // PROT-31: "Each MLS group associated with a MIMI room MUST therefore contain an
+    // external_senders extension."
+    let external_senders = extensions.external_senders().ok_or(Violation::NoExternalSenders)?;
+    // PROT-32: "That extension MUST contain at least the Certificate of the Hub."
+    if !external_senders.contains(hub) {
+        return Err(Violation::HubNotAnExternalSender);
+    }
+    // §7.5 participant list, arch §4.1 participants and members.
+    let list = extensions
+        .app_data_dictionary()
+        .and_then(|extension| extension.dictionary().get(&PARTICIPANT_LIST))
+        .ok_or(Violation::NoParticipantList)?;
+    let users: BTreeSet<String> = participants(list).map_err(Violation::ParticipantListUnreadable)?;
+    for client in members {
+        let user = user_of_client(client).map_err(Violation::ClientUri)?;
+        if !users.contains(&user) {
+            return Err(Violation::NotAParticipant {
+                client: client.clone(),
+                user,
+            });
+        }
+    }
+    Ok(())
+}
