@@ -87,10 +87,13 @@ fn faults(names: &[String]) -> Result<BTreeSet<Fault>, Stop> {
 /// The implementation under test: its driver, and where scenarios reach its HTTPS side.
 fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<(Driver, Option<IutEndpoint>), Stop> {
     match (&iut.iut_driver, &iut.iut_driver_cmd) {
-        (Some(url), _) => Ok((
-            Driver::http(url).map_err(|e| Stop(Exit::Unreachable, e.to_string()))?,
-            None,
-        )),
+(Some(url), _) => {
+            match reqwest::Url::parse(url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+                _ => return Err(Stop(Exit::Usage, format!("--iut-driver {url:?} is not an http:// or https:// URL"))),
+            }
+            Ok((Driver::http(url).map_err(|e| Stop(Exit::Unreachable, e.to_string()))?, None))
+        }
         (_, Some(cmd)) => Ok((
             Driver::stdio(cmd).map_err(|e| Stop(Exit::Unreachable, e.to_string()))?,
             None,
@@ -425,15 +428,19 @@ async fn cmd_driver(a: super::DriverArgs) -> Outcome {
 }
 
 fn cmd_bench(a: super::BenchArgs) -> Outcome {
-    let d = timeout(a.seconds)?;
+    let d = Duration::try_from_secs_f64(a.seconds)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| Stop(Exit::Usage, format!("--seconds {} is not a positive number of seconds", a.seconds)))?;
     let r = crate::bench::run(&embedded_vectors()?, d);
     println!(
-        "decode + validate + message ID: {:.0} messages/s on one core ({} messages, {} distinct draft examples, {:.1} MB/s, {:.2?})",
-        r.per_second(),
-        r.messages,
+        "decode + validate + message ID over {} draft examples: {:.0} messages per CPU-second on one core \
+         ({:.0} per wall-clock second; {} messages, {:.1} MB/CPU-s)",
         r.distinct,
-        r.bytes as f64 / r.elapsed.as_secs_f64() / 1e6,
-        r.elapsed
+        r.per_cpu_second(),
+        r.per_wall_second(),
+        r.messages,
+        r.bytes as f64 / r.cpu.as_secs_f64() / 1e6,
     );
     Ok(Exit::Ok)
 }
