@@ -87,12 +87,20 @@ fn faults(names: &[String]) -> Result<BTreeSet<Fault>, Stop> {
 /// The implementation under test: its driver, and where scenarios reach its HTTPS side.
 fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<(Driver, Option<IutEndpoint>), Stop> {
     match (&iut.iut_driver, &iut.iut_driver_cmd) {
-(Some(url), _) => {
+        (Some(url), _) => {
             match reqwest::Url::parse(url) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-                _ => return Err(Stop(Exit::Usage, format!("--iut-driver {url:?} is not an http:// or https:// URL"))),
+                _ => {
+                    return Err(Stop(
+                        Exit::Usage,
+                        format!("--iut-driver {url:?} is not an http:// or https:// URL"),
+                    ));
+                }
             }
-            Ok((Driver::http(url).map_err(|e| Stop(Exit::Unreachable, e.to_string()))?, None))
+            Ok((
+                Driver::http(url).map_err(|e| Stop(Exit::Unreachable, e.to_string()))?,
+                None,
+            ))
         }
         (_, Some(cmd)) => Ok((
             Driver::stdio(cmd).map_err(|e| Stop(Exit::Unreachable, e.to_string()))?,
@@ -152,6 +160,11 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
         Some(p) => Expectations::read(p).map_err(|e| Stop(Exit::Usage, e.to_string()))?,
         None => Expectations::default(),
     };
+    for e in &expectations.entries {
+        if !tests.iter().any(|t| e.matches(&t.id)) {
+            eprintln!("warning: expectations entry {:?} matches no test", e.pattern);
+        }
+    }
     let (driver, iut_endpoint) = driver(&a.iut, &catalogs)?;
     let plan = RunPlan {
         tests,
@@ -332,6 +345,9 @@ fn vector_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Stop> {
                 .filter(|p| p.extension().is_some_and(|x| x == "json"))
                 .collect();
             found.sort();
+            if found.is_empty() {
+                return Err(Stop(Exit::Usage, format!("{}: no .json vector files", p.display())));
+            }
             out.extend(found);
         } else {
             out.push(p.clone());
@@ -431,7 +447,12 @@ fn cmd_bench(a: super::BenchArgs) -> Outcome {
     let d = Duration::try_from_secs_f64(a.seconds)
         .ok()
         .filter(|d| !d.is_zero())
-        .ok_or_else(|| Stop(Exit::Usage, format!("--seconds {} is not a positive number of seconds", a.seconds)))?;
+        .ok_or_else(|| {
+            Stop(
+                Exit::Usage,
+                format!("--seconds {} is not a positive number of seconds", a.seconds),
+            )
+        })?;
     let r = crate::bench::run(&embedded_vectors()?, d);
     println!(
         "decode + validate + message ID over {} draft examples: {:.0} messages per CPU-second on one core \

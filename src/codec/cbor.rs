@@ -2,8 +2,8 @@
 //!
 //! The content validator needs more than values: where each item starts and ends, whether its
 //! header was in shortest form, and whether it had an indefinite length (RFC 8949 §4.2.1). So
-//! untrusted input is first read into this tree, bounded in depth and never allocating more than
-//! the input holds; typed decoders (`content`, `status`) then work on the tree.
+//! untrusted input is first read into this tree, bounded in depth, its allocations a small multiple
+//! of the input's size (strings are borrowed, not copied); typed decoders (`content`, `status`) then work on the tree.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -276,7 +276,17 @@ impl<'b> Reader<'b> {
                 self.d.undefined().map_err(|e| err(start, e))?;
                 Value::Undefined
             }
-            Type::Simple => Value::Simple(self.d.simple().map_err(|e| err(start, e))?),
+            Type::Simple => {
+                let n = self.d.simple().map_err(|e| err(start, e))?;
+                // RFC 8949 §3.3: a two-byte simple value below 32 is not well-formed.
+                if self.d.input()[start] == 0xf8 && n < 32 {
+                    return Err(ParseError::Malformed {
+                        at: start,
+                        what: format!("two-byte simple value {n} below 32"),
+                    });
+                }
+                Value::Simple(n)
+            }
             Type::F16 | Type::F32 | Type::F64 => {
                 let value = match ty {
                     Type::F16 => self.d.f16().map(f64::from),

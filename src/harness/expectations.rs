@@ -45,6 +45,12 @@ pub struct Expectation {
     pub link: Option<String>,
 }
 
+impl Expectation {
+    pub fn matches(&self, id: &str) -> bool {
+        self.matcher.is_match(id)
+    }
+}
+
 /// A whole file; the first matching entry wins.
 #[derive(Debug, Clone, Default)]
 pub struct Expectations {

@@ -1,6 +1,6 @@
-//! Reports: one canonical `report.json` (rewritten atomically while the run goes, so a crash
-//! loses at most the test in flight), and from it `report.md` grouped by draft and section,
-//! and `junit.xml`.
+//! Reports: one canonical `report.json` (rewritten atomically at most every 200 ms while the run
+//! goes, so a crash loses at most that much), and from it `report.md` grouped by draft and
+//! section, and `junit.xml`.
 
 mod junit;
 mod markdown;

@@ -93,6 +93,23 @@ fn item_rules(item: &Item, out: &mut Findings) {
     }
     match item.value {
         Value::BadText(_) => out.push(Finding::new(Kind::InvalidUtf8, at, "text string is not valid UTF-8")),
+        // RFC 8949 §4.2.1 ("bigints as integers when they fit") and §3.4.3 (no leading zeros).
+        Value::Tag(t @ (2 | 3), ref inner) => {
+            if let Value::Bytes(b) = &inner.value
+                && (b.len() <= 8 || b.first() == Some(&0))
+            {
+                let why = if b.len() <= 8 {
+                    "fits a plain integer"
+                } else {
+                    "has leading zero bytes"
+                };
+                out.push(Finding::new(
+                    Kind::BignumNotPreferred,
+                    at,
+                    format!("tag {t} bignum of {} bytes {why}", b.len()),
+                ));
+            }
+        }
         // RFC 8746 typed arrays of floats: permitted (NaNs included), but still floats.
         Value::Tag(t @ 80..=87, _) => out.push(Finding::new(
             Kind::FloatUsed,

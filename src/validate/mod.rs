@@ -36,6 +36,7 @@ pub enum Kind {
     IndefiniteLength,
     UnsortedMapKeys,
     NonShortestFloat,
+    BignumNotPreferred,
     LengthFirstKeyOrder,
     ExtensionKeyType,
     NestedMapKeyType,
@@ -55,7 +56,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 34] = [
+    pub const ALL: [Kind; 35] = [
         Kind::MalformedCbor,
         Kind::Truncated,
         Kind::TrailingBytes,
@@ -75,6 +76,7 @@ impl Kind {
         Kind::IndefiniteLength,
         Kind::UnsortedMapKeys,
         Kind::NonShortestFloat,
+        Kind::BignumNotPreferred,
         Kind::LengthFirstKeyOrder,
         Kind::ExtensionKeyType,
         Kind::NestedMapKeyType,
@@ -138,6 +140,7 @@ impl Kind {
             Kind::IndefiniteLength => ("indefinite-length", "CONT-09"),
             Kind::UnsortedMapKeys => ("unsorted-map-keys", "CONT-09"),
             Kind::NonShortestFloat => ("non-shortest-float", "CONT-09"),
+            Kind::BignumNotPreferred => ("bignum-not-preferred", "CONT-09"),
             Kind::LengthFirstKeyOrder => ("length-first-key-order", "CONT-10"),
             Kind::ExtensionKeyType => ("extension-key-type", "CONT-D1"),
             Kind::NestedMapKeyType => ("nested-map-key-type", "CONT-D2"),

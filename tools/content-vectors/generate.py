@@ -101,6 +101,7 @@ RULES = {
     "nested-map-key-type": ("CONT-D2", "6.2"),
     "integer-key-range": ("CONT-D3", "6.2"),
     "nan-encoding": ("CONT-D4", "6.2"),
+    "bignum-not-preferred": ("CONT-09", "6.1"),
     "invalid-utf8": ("CONT-D5", "6.2"),
     "float-used": ("CONT-D6", "6.2"),
     "nesting-depth": ("CONT-13", "6.3"),
@@ -109,7 +110,7 @@ RULES = {
     "too-many-parts": ("CONT-R02", "9.1"),
 }
 SHOULD_RULES = {"topic-id-too-long", "too-many-parts", "unknown-hash-alg"}
-ENCODING_RULES = {"malformed-cbor", "truncated", "trailing-bytes", "non-shortest-argument",
+ENCODING_RULES = {"malformed-cbor", "truncated", "trailing-bytes", "non-shortest-argument", "bignum-not-preferred",
                   "indefinite-length", "unsorted-map-keys", "non-shortest-float",
                   "length-first-key-order"}
 MAX_INT_KEY = 2**53 - 1
@@ -414,6 +415,10 @@ class Parser:
             if 80 <= arg <= 87:  # typed arrays of IEEE floats (RFC 8746)
                 self.issues.add("float-used")
             inner = self.item()
+            # RFC 8949 §4.2.1 / §3.4.3: a bignum that fits a plain integer, or has leading zero
+            # bytes, is not in preferred (so not in deterministic) form.
+            if arg in (2, 3) and inner.kind == "bytes" and (len(inner.value) <= 8 or inner.value[:1] == b"\x00"):
+                self.issues.add("bignum-not-preferred")
             return Node("tag", (arg, inner), start, self.p)
         # major 7
         if ai < 20:
@@ -1675,6 +1680,19 @@ def main() -> int:
     I("invalid-extension-bstr-key", "extension-key-type",
       "original with an additional extension under the byte-string key h'01'.",
       enc(with_ext(O, ext_map((1, ALICE), (2, ROOM), (b"\x01", 1)))), "original", ["Extension"])
+    I("invalid-bignum-fits-an-integer", "bignum-not-preferred",
+      "original with an additional extension -1 whose value is tag 2 (positive bignum) over h'01', "
+      "which fits a plain integer (RFC 8949 §4.2.1: bigints as integers when they fit).",
+      enc(with_ext(O, ext_map((1, ALICE), (2, ROOM), (-1, Tag(2, b"\x01"))))), "original", ["Extension", "Encoding"])
+    I("invalid-bignum-leading-zero", "bignum-not-preferred",
+      "original with an additional extension -1 whose value is tag 3 (negative bignum) over a 10-byte "
+      "string starting with a zero byte (preferred serialization has no leading zeros).",
+      enc(with_ext(O, ext_map((1, ALICE), (2, ROOM), (-1, Tag(3, b"\x00\x01" + b"\x00" * 8))))), "original",
+      ["Extension", "Encoding"])
+    I("invalid-two-byte-simple-value", "malformed-cbor",
+      "original with an additional extension -1 whose value is the simple value 16 written in two bytes "
+      "(0xf8 10), which RFC 8949 §3.3 says is not well-formed.",
+      enc(with_ext(O, ext_map((1, ALICE), (2, ROOM), (-1, Raw(b"\xf8\x10"))))), "original", ["Extension"])
     I("invalid-extension-bool-key", "extension-key-type",
       "original with an additional extension under the key true (0xf5).",
       enc(with_ext(O, ext_map((1, ALICE), (2, ROOM), (True, 1)))), "original", ["Extension"])
