@@ -399,6 +399,36 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "scenarios/protocol/4_1_transport/reject-host-naming-another-provider.yaml",
         include_str!("../../../scenarios/protocol/4_1_transport/reject-host-naming-another-provider.yaml"),
     ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-for-every-client.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-for-every-client.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-never-handed-out-twice.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-never-handed-out-twice.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-unknown-user.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-unknown-user.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-no-compatible-ciphersuite.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-no-compatible-ciphersuite.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-unmet-required-capabilities.yaml",
+        include_str!(
+            "../../../scenarios/protocol/5_2_fetch_key_material/key-material-unmet-required-capabilities.yaml"
+        ),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-refuse-malformed-body.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-refuse-malformed-body.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-refuse-truncated-body.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-refuse-truncated-body.yaml"),
+    ),
 ];
 
 /// Every embedded scenario.
