@@ -389,6 +389,20 @@ mod tests {
     }
 
     #[test]
+    fn every_byte_flip_of_a_request_is_answered_without_panic() {
+        let mut state = ProviderState::new("hub.example");
+        let alice = state.add_user("alice", 1).unwrap();
+        let body = request(&alice, &[1]);
+        for i in 0..body.len() {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut b = body.clone();
+                b[i] ^= flip;
+                let _ = answer(&mut state, KeyMaterialBehaviour::default(), &alice, &b);
+            }
+        }
+    }
+
+    #[test]
     fn key_packages_are_handed_out_once() {
         let mut state = ProviderState::new("hub.example");
         let alice = state.add_user("alice", 2).unwrap();
