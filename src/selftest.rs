@@ -44,7 +44,7 @@ impl SelftestReport {
 }
 
 async fn failing(tests: &[Test], reference: Reference, timeout: Duration) -> Vec<String> {
-    let iut_endpoint = Some(IutEndpoint::Builtin(reference.door()));
+    let iut_endpoint = Some(IutEndpoint::Builtin(reference.behaviour()));
     let driver = Driver::builtin(reference.name(), Arc::new(reference));
     let plan = RunPlan {
         tests: tests.to_vec(),

@@ -108,7 +108,7 @@ fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<(Driver, Option<Iut
         )),
         (None, None) => {
             let reference = Reference::new(rev(iut.content_rev), faults(&iut.fault)?, catalogs.clone());
-            let endpoint = IutEndpoint::Builtin(reference.door());
+            let endpoint = IutEndpoint::Builtin(reference.behaviour());
             Ok((Driver::builtin(reference.name(), Arc::new(reference)), Some(endpoint)))
         }
     }

@@ -17,7 +17,7 @@
 use openmls::prelude::tls_codec::Serialize as _;
 use openmls::prelude::{
     BasicCredential, Capabilities, Ciphersuite, CredentialType, CredentialWithKey, ExtensionType, KeyPackage,
-    KeyPackageNewError, MlsMessageOut, OpenMlsProvider, ProposalType,
+    KeyPackageNewError, Lifetime, MlsMessageOut, OpenMlsProvider, ProposalType,
 };
 use openmls_basic_credential::SignatureKeyPair;
 use openmls_rust_crypto::OpenMlsRustCrypto;
@@ -163,14 +163,35 @@ impl MlsClient {
     /// KeyPackages (no last_resort extension): the private keys are removed from the client's
     /// storage when a Welcome uses one, so each can be used to join once.
     pub fn key_packages(&self, ciphersuite: Ciphersuite, n: usize) -> Result<Vec<Vec<u8>>, KeyPackageError> {
+        self.key_packages_with_lifetime(ciphersuite, n, None)
+    }
+
+    /// `n` KeyPackages whose lifetime ended a day ago (draft-ietf-mimi-protocol-06 §5.2 forbids
+    /// handing them out: a fault knob of the reference provider uses them).
+    pub fn expired_key_packages(&self, ciphersuite: Ciphersuite, n: usize) -> Result<Vec<Vec<u8>>, KeyPackageError> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let lifetime = Lifetime::init(now.saturating_sub(2 * 86_400), now.saturating_sub(86_400));
+        self.key_packages_with_lifetime(ciphersuite, n, Some(lifetime))
+    }
+
+    fn key_packages_with_lifetime(
+        &self,
+        ciphersuite: Ciphersuite,
+        n: usize,
+        lifetime: Option<Lifetime>,
+    ) -> Result<Vec<Vec<u8>>, KeyPackageError> {
         if !CIPHERSUITES.contains(&ciphersuite) {
             return Err(KeyPackageError::UnsupportedCiphersuite(ciphersuite));
         }
         (0..n)
             .map(|_| {
-                let bundle = KeyPackage::builder()
-                    .leaf_node_capabilities(Self::capabilities())
-                    .build(ciphersuite, &self.provider, &self.signer, self.credential.clone())?;
+                let mut builder = KeyPackage::builder().leaf_node_capabilities(Self::capabilities());
+                if let Some(lifetime) = lifetime {
+                    builder = builder.key_package_lifetime(lifetime);
+                }
+                let bundle = builder.build(ciphersuite, &self.provider, &self.signer, self.credential.clone())?;
                 let message = MlsMessageOut::from(bundle.key_package().clone());
                 Ok(message.tls_serialize_detached()?)
             })

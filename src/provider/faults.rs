@@ -2,8 +2,9 @@
 //! once per fault and shows which tests catch it; a fault no test catches, or a test no fault
 //! trips, is a hole in the suite.
 
-use super::Reference;
 use super::https::DoorChecks;
+use super::key_material::KeyMaterialBehaviour;
+use super::{ProviderBehaviour, Reference};
 use crate::codec::cbor::{self, Item, Value};
 use crate::codec::content::MimiContent;
 use crate::validate::Kind;
@@ -47,6 +48,16 @@ pub enum Fault {
     DoorAnyClientCa,
     /// The provider's directory leaves out the `update` endpoint.
     DirectoryIncomplete,
+    /// Key material: the KeyPackages of the first response are handed out again (§5.2, PROT-09).
+    KeyMaterialReusesKeyPackages,
+    /// Key material: a client is listed under a user code that forbids it (PROT-08).
+    KeyMaterialPopulatesClientsOnError,
+    /// Key material: a body that is not a KeyMaterialRequest is served, not refused.
+    KeyMaterialAcceptsMalformedBody,
+    /// Key material: the request's ciphersuites and required capabilities are ignored.
+    KeyMaterialIgnoresCiphersuites,
+    /// Key material: the KeyPackages handed out have expired (PROT-10).
+    KeyMaterialExpiredKeyPackages,
     /// Protocol-struct decoder loses the first field of what it decodes.
     WireDecodeDropsFirstField,
     /// Protocol-struct encoder drops the last byte.
@@ -96,6 +107,11 @@ impl Fault {
             Fault::DoorNoClientAuth,
             Fault::DoorAnyClientCa,
             Fault::DirectoryIncomplete,
+            Fault::KeyMaterialReusesKeyPackages,
+            Fault::KeyMaterialPopulatesClientsOnError,
+            Fault::KeyMaterialAcceptsMalformedBody,
+            Fault::KeyMaterialIgnoresCiphersuites,
+            Fault::KeyMaterialExpiredKeyPackages,
             Fault::WireDecodeDropsFirstField,
             Fault::WireEncodeDropsLastByte,
         ];
@@ -131,6 +147,11 @@ impl Fault {
             Fault::DoorNoClientAuth => "door-no-client-auth",
             Fault::DoorAnyClientCa => "door-any-client-ca",
             Fault::DirectoryIncomplete => "directory-incomplete",
+            Fault::KeyMaterialReusesKeyPackages => "key-material-reuses-key-packages",
+            Fault::KeyMaterialPopulatesClientsOnError => "key-material-populates-clients-on-error",
+            Fault::KeyMaterialAcceptsMalformedBody => "key-material-accepts-malformed-body",
+            Fault::KeyMaterialIgnoresCiphersuites => "key-material-ignores-ciphersuites",
+            Fault::KeyMaterialExpiredKeyPackages => "key-material-expired-key-packages",
             Fault::WireDecodeDropsFirstField => "wire-decode-drops-first-field",
             Fault::WireEncodeDropsLastByte => "wire-encode-drops-last-byte",
             Fault::Skip(k) => return format!("skip:{}", k.slug()),
@@ -155,6 +176,20 @@ impl Reference {
             client_auth: !self.has(Fault::DoorNoClientAuth),
             client_ca: !self.has(Fault::DoorAnyClientCa),
             directory: !self.has(Fault::DirectoryIncomplete),
+        }
+    }
+
+    /// How its HTTPS side behaves (door checks and endpoints), minus the faults.
+    pub fn behaviour(&self) -> ProviderBehaviour {
+        ProviderBehaviour {
+            door: self.door(),
+            key_material: KeyMaterialBehaviour {
+                reuse_key_packages: self.has(Fault::KeyMaterialReusesKeyPackages),
+                populate_clients_on_error: self.has(Fault::KeyMaterialPopulatesClientsOnError),
+                accept_malformed_body: self.has(Fault::KeyMaterialAcceptsMalformedBody),
+                ignore_ciphersuites: self.has(Fault::KeyMaterialIgnoresCiphersuites),
+                expired_key_packages: self.has(Fault::KeyMaterialExpiredKeyPackages),
+            },
         }
     }
 

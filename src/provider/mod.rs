@@ -5,6 +5,7 @@
 mod content;
 mod faults;
 pub mod https;
+pub mod key_material;
 pub mod pki;
 mod wire;
 
@@ -14,10 +15,20 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use faults::Fault;
+pub use key_material::{KeyMaterialBehaviour, ProviderState};
 
 use crate::codec::content::ContentRev;
 use crate::driver::{DriverError, Handler, ops};
 use crate::spec::Catalogs;
+
+/// How the reference provider behaves on its HTTPS side: what it checks at the door (§4.1) and how
+/// its endpoints answer. `Default` is a conforming provider; [`Reference::behaviour`] derives it
+/// from the faults. Scenarios carry it to the provider they start for the built-in IUT.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProviderBehaviour {
+    pub door: https::DoorChecks,
+    pub key_material: KeyMaterialBehaviour,
+}
 
 /// The built-in implementation, with zero or more faults switched on.
 pub struct Reference {

@@ -38,9 +38,17 @@ impl Check {
             (Check::Wire(c), _) => c.run(driver, timeout, tr).await,
             (Check::Policy(c), _) => c.run(driver, timeout, tr).await,
             (Check::Scenario(s), Some(iut)) => run_scenario(s, iut, timeout, tr).await,
-            (Check::Scenario(_), None) => Outcome {
+            // TODO: an implementation outside the process needs its HTTPS address and, for a
+            // scenario that declares users on its role, the driver operation `user.create`.
+            (Check::Scenario(s), None) => Outcome {
                 status: Status::Unsupported,
-                message: "scenarios need the implementation's HTTPS side (the built-in one, or --iut-url)".into(),
+                message: if s.users.is_empty() {
+                    "scenarios need the implementation's HTTPS side (only the built-in one so far)".into()
+                } else {
+                    "scenarios need the implementation's HTTPS side, and users created on it through the driver \
+                     (`user.create`, not defined yet); only the built-in implementation is supported so far"
+                        .into()
+                },
             },
         }
     }

@@ -14,6 +14,45 @@
 //!               client_cert: none}
 //!     expect: {tls: rejected}
 //! ```
+//!
+//! # Protocol bodies
+//!
+//! A role may hold users, which the deployment creates before the first step (`users`: role →
+//! list of `{user, clients}`; user `alice` of role `hub` is `mimi://{hub}/u/alice`, her clients
+//! `mimi://{hub}/d/alice/1..`). A request body can be a protocol struct given as the JSON of the
+//! codec (`body_struct: {struct: KeyMaterialRequest, value: {...}}`, encoded with
+//! [`crate::codec::protocol::encode_named`]; `truncate_body: n` drops its last `n` bytes). The
+//! expectation can decode the response (`response_struct`), match it (`response_json`, a subset),
+//! check the MLS KeyPackages it holds (`mls_key_packages`) and compare it with an earlier step's
+//! (`distinct_from`):
+//!
+//! ```yaml
+//! users: {hub: [{user: alice, clients: 2}]}
+//! steps:
+//!   - name: first fetch
+//!     request:
+//!       from: follower1
+//!       to: hub
+//!       method: POST
+//!       path: /v1/keyMaterial/mimi%3A%2F%2F{hub}%2Fu%2Falice
+//!       body_struct:
+//!         struct: KeyMaterialRequest
+//!         value: {protocol: mls10, targetUser: "utf8:mimi://{hub}/u/alice", ...}
+//!     expect:
+//!       status: 200
+//!       response_struct: KeyMaterialResponse
+//!       response_json: {userStatus: success, clients: [{clientStatus: success}, {clientStatus: success}]}
+//!       mls_key_packages: {count: 2, ciphersuite: MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519}
+//!   - name: second fetch
+//!     request: {...}
+//!     expect: {distinct_from: {step: first fetch, member: keyPackage}}
+//! ```
+//!
+//! In `path`, `body_struct.value` and `response_json`, `{role}` in a string stands for the role's
+//! domain, and a string `utf8:<text>` for the lowercase hex of `<text>`'s UTF-8 bytes (the codec
+//! writes URIs and other opaque fields in hex). `response_json` matches when every member it names
+//! matches (objects recursively; arrays element by element with the same length; other values
+//! equal); `{$one_of: [a, b]}` matches any of its values.
 
 mod run;
 
@@ -38,7 +77,20 @@ pub struct Scenario {
     /// Driver operations the implementation must offer; without them the result is `unsupported`.
     #[serde(default)]
     pub requires: Vec<String>,
+    /// Role → the users its provider holds when the scenario starts.
+    #[serde(default)]
+    pub users: BTreeMap<String, Vec<UserSpec>>,
     pub steps: Vec<Step>,
+}
+
+/// A user a role's provider holds: `mimi://<domain>/u/<user>` with `clients` MLS clients.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSpec {
+    /// The user's name (the last segment of the user URI).
+    pub user: String,
+    /// How many clients (devices) the user has.
+    pub clients: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -73,6 +125,12 @@ pub struct Request {
     /// Body bytes, hex.
     #[serde(default)]
     pub body: Option<String>,
+    /// The body as a protocol struct to encode (instead of `body`).
+    #[serde(default)]
+    pub body_struct: Option<BodyStruct>,
+    /// Drops this many bytes from the end of the body (hostile input: a truncated struct).
+    #[serde(default)]
+    pub truncate_body: Option<usize>,
     /// Which client certificate the sender presents (a fault knob).
     #[serde(default)]
     pub client_cert: ClientCert,
@@ -84,6 +142,17 @@ pub struct Request {
     /// `{role}` as above.
     #[serde(default)]
     pub host: Option<String>,
+}
+
+/// A protocol struct by its draft name and the codec's JSON of it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodyStruct {
+    /// The draft's name of the struct, e.g. `KeyMaterialRequest`.
+    #[serde(rename = "struct")]
+    pub name: String,
+    /// Its JSON (`{role}` and `utf8:` expanded in strings).
+    pub value: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -118,6 +187,36 @@ pub struct Expect {
     /// The response body is a JSON object with these members.
     #[serde(default)]
     pub json_keys: Vec<String>,
+    /// The response body decodes (whole) as this protocol struct.
+    #[serde(default)]
+    pub response_struct: Option<String>,
+    /// The decoded response matches this JSON (a subset; see the module documentation).
+    #[serde(default)]
+    pub response_json: Option<serde_json::Value>,
+    /// The MLS KeyPackages of the decoded response (every `keyPackage` member).
+    #[serde(default)]
+    pub mls_key_packages: Option<KeyPackagesExpect>,
+    /// No value of a member of the decoded response occurs in an earlier step's response.
+    #[serde(default)]
+    pub distinct_from: Option<Distinct>,
+}
+
+/// What the KeyPackages of a response must be: exactly `count` of them, each an MLSMessage
+/// holding a KeyPackage that validates now (signatures, lifetime: RFC 9420 §10.1), of this
+/// ciphersuite (the codec's name, e.g. `MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyPackagesExpect {
+    pub count: usize,
+    pub ciphersuite: String,
+}
+
+/// Values of `member` (anywhere in the decoded response) must not occur in step `step`'s.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Distinct {
+    pub step: String,
+    pub member: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -177,8 +276,79 @@ impl Scenario {
         if !s.roles.values().any(|p| *p == Player::Iut) {
             return Err(err("no role is played by the implementation under test (`iut`)".into()));
         }
+        for (role, users) in &s.users {
+            if !s.roles.contains_key(role) {
+                return Err(err(format!("users: role {role:?} is not in `roles`")));
+            }
+            for u in users {
+                if u.user.is_empty()
+                    || u.user.contains(['/', '?', '#', '{', '}'])
+                    || u.user.contains(char::is_whitespace)
+                {
+                    return Err(err(format!("users.{role}: {:?} is not a user name", u.user)));
+                }
+            }
+        }
+        let mut decoded_steps: Vec<&str> = Vec::new();
         for (i, step) in s.steps.iter().enumerate() {
             let at = |field: &str| format!("steps[{i}] ({}).request.{field}", step.name);
+            let at_expect = |field: &str| format!("steps[{i}] ({}).expect.{field}", step.name);
+            if s.steps[..i].iter().any(|earlier| earlier.name == step.name) {
+                return Err(err(format!("steps[{i}]: the name {:?} is used twice", step.name)));
+            }
+            if let Some(b) = &step.request.body_struct {
+                if step.request.body.is_some() {
+                    return Err(err(format!(
+                        "{}: give `body` or `body_struct`, not both",
+                        at("body_struct")
+                    )));
+                }
+                if !crate::codec::protocol::NAMES.contains(&b.name.as_str()) {
+                    return Err(err(format!(
+                        "{}: no protocol struct is named {:?}",
+                        at("body_struct.struct"),
+                        b.name
+                    )));
+                }
+            }
+            let e = &step.expect;
+            if let Some(name) = &e.response_struct
+                && !crate::codec::protocol::NAMES.contains(&name.as_str())
+            {
+                return Err(err(format!(
+                    "{}: no protocol struct is named {name:?}",
+                    at_expect("response_struct")
+                )));
+            }
+            if e.response_struct.is_none()
+                && (e.response_json.is_some() || e.mls_key_packages.is_some() || e.distinct_from.is_some())
+            {
+                return Err(err(format!(
+                    "{}: response_json, mls_key_packages and distinct_from need `response_struct`",
+                    at_expect("response_struct")
+                )));
+            }
+            if let Some(k) = &e.mls_key_packages
+                && crate::codec::protocol::CipherSuite::from_name(&k.ciphersuite).is_none()
+            {
+                return Err(err(format!(
+                    "{}: unknown ciphersuite {:?}",
+                    at_expect("mls_key_packages.ciphersuite"),
+                    k.ciphersuite
+                )));
+            }
+            if let Some(d) = &e.distinct_from
+                && !decoded_steps.contains(&d.step.as_str())
+            {
+                return Err(err(format!(
+                    "{}: {:?} is not an earlier step with a response_struct",
+                    at_expect("distinct_from.step"),
+                    d.step
+                )));
+            }
+            if e.response_struct.is_some() {
+                decoded_steps.push(&step.name);
+            }
             for (field, role) in [("from", &step.request.from), ("to", &step.request.to)] {
                 if !s.roles.contains_key(role) {
                     return Err(err(format!("{}: role {role:?} is not in `roles`", at(field))));
@@ -228,6 +398,36 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "scenarios/protocol/4_1_transport/reject-host-naming-another-provider.yaml",
         include_str!("../../../scenarios/protocol/4_1_transport/reject-host-naming-another-provider.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-for-every-client.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-for-every-client.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-never-handed-out-twice.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-never-handed-out-twice.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-unknown-user.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-unknown-user.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-no-compatible-ciphersuite.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-no-compatible-ciphersuite.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-unmet-required-capabilities.yaml",
+        include_str!(
+            "../../../scenarios/protocol/5_2_fetch_key_material/key-material-unmet-required-capabilities.yaml"
+        ),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-refuse-malformed-body.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-refuse-malformed-body.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-refuse-truncated-body.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-refuse-truncated-body.yaml"),
     ),
 ];
 

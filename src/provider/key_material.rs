@@ -1,0 +1,442 @@
+//! draft-ietf-mimi-protocol-06 §5.2 Fetch Key Material, as the reference provider serves it:
+//! `POST /v1/keyMaterial/{targetUser}` with a TLS-encoded `KeyMaterialRequest`, answered with a
+//! `KeyMaterialResponse`.
+//!
+//! ```text
+//!   requester ──POST /v1/keyMaterial/mimi%3A%2F%2Fhub.example%2Fu%2Falice──► target provider
+//!             ◄── 200 KeyMaterialResponse {userStatus, userUri, clients[ {clientStatus, clientUri, keyPackage} ]}
+//! ```
+//!
+//! * The path holds the whole target user URI percent-encoded as one segment (reading PROT-X01);
+//!   it must equal the body's `targetUser`.
+//! * A body that does not decode as a KeyMaterialRequest (malformed, truncated, trailing bytes)
+//!   is answered `400`. A body whose protocol is not mls10 is answered `incompatibleProtocol`
+//!   (the select has no arm for it, so only the fields before it are read).
+//! * The user codes: `userUnknown` for a user the provider does not have; `noCompatibleMaterial`
+//!   when no offered ciphersuite is acceptable or the `requiredCapabilities` are beyond the
+//!   clients' capabilities (the clients are then listed as `nothingCompatible`, capabilities
+//!   omitted: PROT-07's MAY); `success` / `partialSuccess` otherwise. Every other code leaves
+//!   `clients` empty (PROT-08).
+//! * Each KeyPackage is fresh from [`MlsClient::key_packages`], and its KeyPackageRef is recorded
+//!   with its client (PROT-I03): a KeyPackage is never handed out twice (PROT-09); one already
+//!   handed out makes its client `keyMaterialExhausted`.
+//! * **The request signature is not checked.** `key_material_request_signature` is
+//!   SignWithLabel over KeyMaterialRequestTBS with `requesterSignatureKey`, but -06 does not say
+//!   which signature scheme that key uses (the request offers several ciphersuites), so the
+//!   reference reads the field and ignores it (catalog: PROT-I02).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use openmls::prelude::{Ciphersuite, MlsMessageBodyIn, MlsMessageIn, OpenMlsProvider as _, ProtocolVersion};
+use tls_codec::DeserializeBytes;
+
+use crate::codec::protocol::common::Protocol;
+use crate::codec::protocol::key_material::ClientMaterial;
+use crate::codec::protocol::{
+    self, CipherSuite, ClientKeyMaterial, IdentifierUri, KeyMaterialClientCode, KeyMaterialRequest,
+    KeyMaterialResponse, KeyMaterialUserCode, Opaque, Optional, RequiredCapabilities, VecOf,
+};
+use crate::mls::{CIPHERSUITES, MlsClient, NewClientError};
+
+/// How the key-material endpoint behaves. All `false` for a conforming provider; the reference
+/// implementation's faults switch them on so that `selftest` can show the scenarios catch it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeyMaterialBehaviour {
+    /// Hands every requester the KeyPackages of the first response again (breaks PROT-09).
+    pub reuse_key_packages: bool,
+    /// Lists a client even when the user code is neither a success nor noCompatibleMaterial
+    /// (breaks PROT-08).
+    pub populate_clients_on_error: bool,
+    /// Answers a body that does not decode as if it asked for the path's user in ciphersuite 1.
+    pub accept_malformed_body: bool,
+    /// Ignores `acceptableCiphersuites` and `requiredCapabilities`: always ciphersuite 1.
+    pub ignore_ciphersuites: bool,
+    /// Hands out KeyPackages whose lifetime has ended (breaks PROT-10).
+    pub expired_key_packages: bool,
+}
+
+/// The users of one provider domain and what it has handed out.
+#[derive(Debug)]
+pub struct ProviderState {
+    /// The provider's domain.
+    pub domain: String,
+    /// User URI → the user's clients.
+    pub users: BTreeMap<String, Vec<MlsClient>>,
+    /// KeyPackageRef of every KeyPackage handed out → its client URI (PROT-I03, PROT-09).
+    pub handed_out: BTreeMap<Vec<u8>, String>,
+    /// For the `reuse_key_packages` fault: the first KeyPackage of each (client, ciphersuite).
+    first_handed_out: BTreeMap<(String, u16), Vec<u8>>,
+}
+
+impl ProviderState {
+    pub fn new(domain: &str) -> Self {
+        ProviderState {
+            domain: domain.to_owned(),
+            users: BTreeMap::new(),
+            handed_out: BTreeMap::new(),
+            first_handed_out: BTreeMap::new(),
+        }
+    }
+
+    /// The URI of user `name` of this domain: `mimi://<domain>/u/<name>`.
+    pub fn user_uri(&self, name: &str) -> String {
+        format!("mimi://{}/u/{name}", self.domain)
+    }
+
+    /// Adds user `name` with `clients` clients `mimi://<domain>/d/<name>/<1..=clients>`; returns
+    /// the user URI.
+    pub fn add_user(&mut self, name: &str, clients: usize) -> Result<String, NewClientError> {
+        let uri = self.user_uri(name);
+        let clients = (1..=clients)
+            .map(|i| MlsClient::new(&format!("mimi://{}/d/{name}/{i}", self.domain)))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.users.insert(uri.clone(), clients);
+        Ok(uri)
+    }
+}
+
+/// The shared state of the endpoint.
+struct Service {
+    state: Arc<Mutex<ProviderState>>,
+    behaviour: KeyMaterialBehaviour,
+}
+
+/// The §5.2 route for `state`, behaving as `behaviour` says.
+pub fn routes(state: Arc<Mutex<ProviderState>>, behaviour: KeyMaterialBehaviour) -> Router {
+    Router::new().route(
+        "/v1/keyMaterial/{target_user}",
+        axum::routing::post(fetch).with_state(Arc::new(Service { state, behaviour })),
+    )
+}
+
+async fn fetch(State(service): State<Arc<Service>>, Path(target): Path<String>, body: Bytes) -> Response {
+    let mut state = service.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match answer(&mut state, service.behaviour, &target, &body) {
+        Ok(response) => match protocol::encode(&response) {
+            Ok(bytes) => ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
+            Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        },
+        Err((status, why)) => (status, why).into_response(),
+    }
+}
+
+type Refusal = (StatusCode, String);
+
+/// The response to `body` sent to `/v1/keyMaterial/<target>`, or why the request is refused.
+fn answer(
+    state: &mut ProviderState,
+    behaviour: KeyMaterialBehaviour,
+    target: &str,
+    body: &[u8],
+) -> Result<KeyMaterialResponse, Refusal> {
+    let request = match protocol::decode::<KeyMaterialRequest>(body) {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(protocol) = foreign_protocol(body) {
+                return Ok(response(
+                    protocol,
+                    KeyMaterialUserCode::INCOMPATIBLE_PROTOCOL,
+                    target,
+                    Vec::new(),
+                ));
+            }
+            if !behaviour.accept_malformed_body {
+                return Err((StatusCode::BAD_REQUEST, format!("not a KeyMaterialRequest: {e}")));
+            }
+            lenient_request(target)
+        }
+    };
+    let body_target = String::from_utf8_lossy(request.target_user.uri.as_slice());
+    if body_target != target && !behaviour.accept_malformed_body {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            format!("the path names {target:?} but the body's targetUser is {body_target:?}"),
+        ));
+    }
+    if request.acceptable_ciphersuites.is_empty() && !behaviour.ignore_ciphersuites {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "acceptableCiphersuites is empty (§5.2: a non-empty list)".into(),
+        ));
+    }
+    // The request signature is not checked (see the module documentation).
+    let Some(clients) = state.users.get(target) else {
+        let mut listed = Vec::new();
+        if behaviour.populate_clients_on_error {
+            listed.push(ClientKeyMaterial {
+                client_status: KeyMaterialClientCode::KEY_MATERIAL_EXHAUSTED,
+                client_uri: IdentifierUri::new(target),
+                material: ClientMaterial::None {},
+            });
+        }
+        return Ok(response(
+            Protocol::MLS10,
+            KeyMaterialUserCode::USER_UNKNOWN,
+            target,
+            listed,
+        ));
+    };
+    let ciphersuite = if behaviour.ignore_ciphersuites {
+        Some(CIPHERSUITES[0])
+    } else {
+        choose_ciphersuite(&request.acceptable_ciphersuites)
+            .filter(|_| capabilities_suffice(&request.required_capabilities))
+    };
+    let Some(ciphersuite) = ciphersuite else {
+        // PROT-07: the provider MAY list the clients; the reference does, without capabilities.
+        let listed = clients
+            .iter()
+            .map(|c| ClientKeyMaterial {
+                client_status: KeyMaterialClientCode::NOTHING_COMPATIBLE,
+                client_uri: IdentifierUri::new(c.uri()),
+                material: ClientMaterial::Capabilities {
+                    client_capabilities: Optional(None),
+                },
+            })
+            .collect();
+        return Ok(response(
+            Protocol::MLS10,
+            KeyMaterialUserCode::NO_COMPATIBLE_MATERIAL,
+            target,
+            listed,
+        ));
+    };
+    let mut listed = Vec::new();
+    let mut handed = Vec::new();
+    for client in clients {
+        let key = (client.uri().to_owned(), u16::from(ciphersuite));
+        let reused = behaviour
+            .reuse_key_packages
+            .then(|| state.first_handed_out.get(&key).cloned())
+            .flatten();
+        let key_package = match reused {
+            Some(kp) => kp,
+            None => {
+                let made = if behaviour.expired_key_packages {
+                    client.expired_key_packages(ciphersuite, 1)
+                } else {
+                    client.key_packages(ciphersuite, 1)
+                };
+                made.ok().and_then(|v| v.into_iter().next()).ok_or_else(|| {
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("cannot make a KeyPackage for {}", client.uri()),
+                    )
+                })?
+            }
+        };
+        let reference = key_package_ref(&key_package).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+        let fresh = !state.handed_out.contains_key(&reference);
+        if fresh || behaviour.reuse_key_packages {
+            handed.push((key, reference, client.uri().to_owned(), key_package.clone()));
+            listed.push(ClientKeyMaterial {
+                client_status: KeyMaterialClientCode::SUCCESS,
+                client_uri: IdentifierUri::new(client.uri()),
+                material: ClientMaterial::KeyPackage {
+                    key_package: Opaque(key_package),
+                },
+            });
+        } else {
+            listed.push(ClientKeyMaterial {
+                client_status: KeyMaterialClientCode::KEY_MATERIAL_EXHAUSTED,
+                client_uri: IdentifierUri::new(client.uri()),
+                material: ClientMaterial::None {},
+            });
+        }
+    }
+    for (key, reference, client, key_package) in handed {
+        state.first_handed_out.entry(key).or_insert(key_package);
+        state.handed_out.insert(reference, client);
+    }
+    let successes = listed
+        .iter()
+        .filter(|c| c.client_status == KeyMaterialClientCode::SUCCESS)
+        .count();
+    let code = match successes {
+        n if n == listed.len() && n > 0 => KeyMaterialUserCode::SUCCESS,
+        0 => KeyMaterialUserCode::NO_COMPATIBLE_MATERIAL,
+        _ => KeyMaterialUserCode::PARTIAL_SUCCESS,
+    };
+    Ok(response(Protocol::MLS10, code, target, listed))
+}
+
+fn response(
+    protocol: Protocol,
+    user_status: KeyMaterialUserCode,
+    user: &str,
+    clients: Vec<ClientKeyMaterial>,
+) -> KeyMaterialResponse {
+    KeyMaterialResponse {
+        protocol,
+        user_status,
+        user_uri: IdentifierUri::new(user),
+        clients: VecOf(clients),
+    }
+}
+
+/// The protocol of a body that names one other than mls10 and is well formed up to the select.
+fn foreign_protocol(body: &[u8]) -> Option<Protocol> {
+    let (protocol, rest) = Protocol::tls_deserialize_bytes(body).ok()?;
+    if protocol == Protocol::MLS10 {
+        return None;
+    }
+    let (_, rest) = IdentifierUri::tls_deserialize_bytes(rest).ok()?;
+    let (_, rest) = IdentifierUri::tls_deserialize_bytes(rest).ok()?;
+    IdentifierUri::tls_deserialize_bytes(rest).ok()?;
+    Some(protocol)
+}
+
+/// What the `accept_malformed_body` fault makes of an unreadable body.
+fn lenient_request(target: &str) -> KeyMaterialRequest {
+    KeyMaterialRequest {
+        protocol: Protocol::MLS10,
+        requesting_user: IdentifierUri::default(),
+        target_user: IdentifierUri::new(target),
+        room_id: IdentifierUri::default(),
+        acceptable_ciphersuites: VecOf(vec![CipherSuite(u16::from(CIPHERSUITES[0]))]),
+        required_capabilities: RequiredCapabilities {
+            extension_types: VecOf(Vec::new()),
+            proposal_types: VecOf(Vec::new()),
+            credential_types: VecOf(Vec::new()),
+        },
+        requester_signature_key: Opaque(Vec::new()),
+        requester_credential: serde_json::from_value(serde_json::json!({"credential_type": "basic", "identity": ""}))
+            .expect("a basic credential"),
+        key_material_request_signature: Opaque(Vec::new()),
+    }
+}
+
+/// The first ciphersuite of the request (in its order of preference) that the clients offer.
+fn choose_ciphersuite(acceptable: &[CipherSuite]) -> Option<Ciphersuite> {
+    acceptable
+        .iter()
+        .filter_map(|c| Ciphersuite::try_from(c.0).ok())
+        .find(|c| CIPHERSUITES.contains(c))
+}
+
+/// Whether every client's capabilities (they are all [`MlsClient::capabilities`]) cover
+/// `required`; the RFC 9420 default extensions (1–5) and proposals (1–7) need no listing.
+fn capabilities_suffice(required: &RequiredCapabilities) -> bool {
+    let offered = MlsClient::capabilities();
+    let extensions: BTreeSet<u16> = offered.extensions().iter().map(|e| u16::from(*e)).collect();
+    let proposals: BTreeSet<u16> = offered.proposals().iter().map(|p| u16::from(*p)).collect();
+    let credentials: BTreeSet<u16> = offered.credentials().iter().map(|c| u16::from(*c)).collect();
+    required
+        .extension_types
+        .iter()
+        .all(|e| (1..=5).contains(&e.0) || extensions.contains(&e.0))
+        && required
+            .proposal_types
+            .iter()
+            .all(|p| (1..=7).contains(&p.0) || proposals.contains(&p.0))
+        && required.credential_types.iter().all(|c| credentials.contains(&c.0))
+}
+
+/// The KeyPackageRef (RFC 9420 §5.2) of a KeyPackage in an MLSMessage.
+fn key_package_ref(message: &[u8]) -> Result<Vec<u8>, String> {
+    let message = MlsMessageIn::tls_deserialize_exact_bytes(message).map_err(|e| e.to_string())?;
+    let MlsMessageBodyIn::KeyPackage(key_package) = message.extract() else {
+        return Err("not a KeyPackage".into());
+    };
+    let crypto = openmls_rust_crypto::OpenMlsRustCrypto::default();
+    // A deliberately expired KeyPackage does not validate; its reference is still computed
+    // from its bytes as RFC 9420 defines.
+    let key_package = match key_package.clone().validate(crypto.crypto(), ProtocolVersion::Mls10) {
+        Ok(kp) => kp,
+        Err(_) => return Ok(sha256_ref(message_bytes(&key_package)?)),
+    };
+    key_package
+        .hash_ref(crypto.crypto())
+        .map(|r| r.as_slice().to_vec())
+        .map_err(|e| format!("{e:?}"))
+}
+
+fn message_bytes(key_package: &openmls::prelude::KeyPackageIn) -> Result<Vec<u8>, String> {
+    use openmls::prelude::tls_codec::Serialize as _;
+    key_package.tls_serialize_detached().map_err(|e| e.to_string())
+}
+
+fn sha256_ref(bytes: Vec<u8>) -> Vec<u8> {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(target: &str, suites: &[u16]) -> Vec<u8> {
+        let mut r = lenient_request(target);
+        r.acceptable_ciphersuites = VecOf(suites.iter().map(|s| CipherSuite(*s)).collect());
+        protocol::encode(&r).unwrap()
+    }
+
+    #[test]
+    fn every_prefix_of_a_request_is_refused_without_panic() {
+        let mut state = ProviderState::new("hub.example");
+        let alice = state.add_user("alice", 1).unwrap();
+        let body = request(&alice, &[1]);
+        for n in 0..body.len() {
+            let r = answer(&mut state, KeyMaterialBehaviour::default(), &alice, &body[..n]);
+            assert_eq!(r.unwrap_err().0, StatusCode::BAD_REQUEST, "prefix {n}");
+        }
+    }
+
+    #[test]
+    fn every_byte_flip_of_a_request_is_answered_without_panic() {
+        let mut state = ProviderState::new("hub.example");
+        let alice = state.add_user("alice", 1).unwrap();
+        let body = request(&alice, &[1]);
+        for i in 0..body.len() {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut b = body.clone();
+                b[i] ^= flip;
+                let _ = answer(&mut state, KeyMaterialBehaviour::default(), &alice, &b);
+            }
+        }
+    }
+
+    #[test]
+    fn key_packages_are_handed_out_once() {
+        let mut state = ProviderState::new("hub.example");
+        let alice = state.add_user("alice", 2).unwrap();
+        let body = request(&alice, &[7, 3]);
+        let a = answer(&mut state, KeyMaterialBehaviour::default(), &alice, &body).unwrap();
+        let b = answer(&mut state, KeyMaterialBehaviour::default(), &alice, &body).unwrap();
+        assert_eq!(a.user_status, KeyMaterialUserCode::SUCCESS);
+        assert_eq!(a.clients.len(), 2);
+        for (x, y) in a.clients.iter().zip(b.clients.iter()) {
+            assert_ne!(x.material, y.material);
+        }
+        assert_eq!(state.handed_out.len(), 4);
+    }
+
+    #[test]
+    fn status_codes() {
+        let mut state = ProviderState::new("hub.example");
+        let alice = state.add_user("alice", 2).unwrap();
+        let ok = KeyMaterialBehaviour::default();
+        let unknown = answer(
+            &mut state,
+            ok,
+            "mimi://hub.example/u/nobody",
+            &request("mimi://hub.example/u/nobody", &[1]),
+        )
+        .unwrap();
+        assert_eq!(unknown.user_status, KeyMaterialUserCode::USER_UNKNOWN);
+        assert!(unknown.clients.is_empty());
+        let none = answer(&mut state, ok, &alice, &request(&alice, &[2, 7])).unwrap();
+        assert_eq!(none.user_status, KeyMaterialUserCode::NO_COMPATIBLE_MATERIAL);
+        let mut foreign = request(&alice, &[1]);
+        foreign[0] = 9;
+        let foreign = answer(&mut state, ok, &alice, &foreign).unwrap();
+        assert_eq!(foreign.user_status, KeyMaterialUserCode::INCOMPATIBLE_PROTOCOL);
+        assert!(answer(&mut state, ok, "mimi://hub.example/u/bob", &request(&alice, &[1])).is_err());
+    }
+}
