@@ -214,6 +214,16 @@ fn checks() -> Vec<Trial> {
                         if !carrying.iter().any(|t| m.is_match(t)) {
                             problems.push(format!("{}: `tests` glob {g} matches no test naming {}", r.id, r.id));
                         }
+                        // Exact: a glob may not claim a test that does not name the requirement.
+                        for t in tests
+                            .iter()
+                            .filter(|t| m.is_match(&t.id) && !carrying.contains(&t.id.as_str()))
+                        {
+                            problems.push(format!(
+                                "{}: `tests` glob {g} claims {}, which does not name it",
+                                r.id, t.id
+                            ));
+                        }
                     }
                     for t in &carrying {
                         if !globs.iter().any(|m| m.is_match(t)) {

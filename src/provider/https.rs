@@ -207,11 +207,8 @@ async fn check_peer(State(door): State<Arc<(String, DoorChecks)>>, request: Requ
     let (domain, checks) = &*door;
     let authority = authority(&request);
     let tls = request.extensions().get::<Arc<TlsInfo>>();
-    match peer_problem(domain, authority.as_deref(), request.headers(), tls) {
-        Err((StatusCode::MISDIRECTED_REQUEST, _)) if !checks.host => {}
-        Err((StatusCode::BAD_REQUEST | StatusCode::FORBIDDEN, _)) if !checks.from => {}
-        Err((status, why)) => return (status, why).into_response(),
-        Ok(()) => {}
+    if let Err((status, why)) = peer_problem(domain, authority.as_deref(), request.headers(), tls, checks) {
+        return (status, why).into_response();
     }
     next.run(request).await
 }
@@ -226,19 +223,25 @@ fn authority(request: &Request) -> Option<String> {
         .or_else(|| request.uri().authority().map(|a| a.to_string()))
 }
 
+/// The first §4.1 check that fails, of those `checks` switches on (each one on its own, so
+/// that a fault in one leaves the others working).
 fn peer_problem(
     domain: &str,
     authority: Option<&str>,
     headers: &HeaderMap,
     tls: Option<&Arc<TlsInfo>>,
+    checks: &DoorChecks,
 ) -> Result<(), (StatusCode, String)> {
     // The port is not part of the provider's name (§4.1).
     let host = authority.map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name));
-    if host != Some(domain) {
+    if checks.host && host != Some(domain) {
         return Err((
             StatusCode::MISDIRECTED_REQUEST,
             format!("Host is {host:?}; this provider is {domain}"),
         ));
+    }
+    if !checks.from {
+        return Ok(());
     }
     if headers.get_all(header::FROM).iter().count() > 1 {
         return Err((StatusCode::BAD_REQUEST, "more than one From header".into()));
@@ -357,14 +360,28 @@ mod tests {
     #[test]
     fn rejects_a_host_naming_another_provider() {
         let h = headers("other.example:443", Some("mimi@a.example"));
-        let e = peer_problem("hub.example", Some("other.example:443"), &h, None).unwrap_err();
+        let e = peer_problem(
+            "hub.example",
+            Some("other.example:443"),
+            &h,
+            None,
+            &DoorChecks::default(),
+        )
+        .unwrap_err();
         assert_eq!(e.0, StatusCode::MISDIRECTED_REQUEST);
     }
 
     #[test]
     fn rejects_a_missing_or_malformed_from() {
         for from in [None, Some("a.example"), Some("admin@a.example")] {
-            let e = peer_problem("hub.example", Some("hub.example"), &headers("hub.example", from), None).unwrap_err();
+            let e = peer_problem(
+                "hub.example",
+                Some("hub.example"),
+                &headers("hub.example", from),
+                None,
+                &DoorChecks::default(),
+            )
+            .unwrap_err();
             assert_eq!(e.0, StatusCode::BAD_REQUEST, "{from:?}");
         }
     }
@@ -372,7 +389,14 @@ mod tests {
     #[test]
     fn rejects_a_request_without_client_certificate() {
         let h = headers("hub.example", Some("mimi@a.example"));
-        let e = peer_problem("hub.example", Some("hub.example:8443"), &h, None).unwrap_err();
+        let e = peer_problem(
+            "hub.example",
+            Some("hub.example:8443"),
+            &h,
+            None,
+            &DoorChecks::default(),
+        )
+        .unwrap_err();
         assert_eq!(e.0, StatusCode::FORBIDDEN);
     }
 }

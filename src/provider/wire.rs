@@ -19,8 +19,18 @@ fn alternative(name: Option<&str>) -> Result<bool, DriverError> {
     }
 }
 
+/// The largest struct `wire.decode` takes.
+const MAX_STRUCT: usize = 1 << 20;
+
 impl Reference {
     pub(super) fn wire_decode(&self, p: WireDecodeParams) -> Result<Value, DriverError> {
+        // A struct decodes into JSON several times its size: keep answers within the driver's limit.
+        if p.hex.len() > MAX_STRUCT {
+            return Err(DriverError::failed(format!(
+                "{} bytes: this implementation decodes structs up to {MAX_STRUCT}",
+                p.hex.len()
+            )));
+        }
         let result = match tls::decode(&p.structure, &p.hex, alternative(p.reading.as_deref())?) {
             Ok(mut value) => {
                 if self.has(Fault::WireDecodeDropsFirstField) {
@@ -42,6 +52,9 @@ impl Reference {
                 value: Some(json!({})),
                 rejection: Rejection::default(),
             },
+            Err(e) if e.rule == "unknown-struct" => {
+                return Err(DriverError::unsupported(&format!("struct {}", p.structure)));
+            }
             Err(e) => WireDecodeResult {
                 accepted: false,
                 value: None,

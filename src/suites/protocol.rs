@@ -35,6 +35,9 @@ pub enum WireCheck {
     },
     /// `wire.decode` must reject.
     Reject {
+        /// A valid encoding of the same struct: it must be accepted first, or the rejection
+        /// proves nothing (an implementation that knows no struct rejects everything).
+        control: Option<Vec<u8>>,
         structure: String,
         bytes: Vec<u8>,
         reading: Option<String>,
@@ -94,6 +97,20 @@ pub(super) fn wire_tests(files: &[VectorFile], catalogs: &Catalogs, draft: &str)
         } = &c.body
         {
             req_of.entry(structure.as_str()).or_insert(r.as_str());
+        }
+    }
+    // One valid encoding per struct (default reading), for the reject tests' control.
+    let mut valid_sample: BTreeMap<&str, &[u8]> = BTreeMap::new();
+    for (_, c) in tls() {
+        if let CaseBody::Tls {
+            structure,
+            bytes,
+            alternative: false,
+            expected: Some(_),
+            ..
+        } = &c.body
+        {
+            valid_sample.entry(structure.as_str()).or_insert(bytes.as_slice());
         }
     }
     let mut out = Vec::new();
@@ -163,6 +180,7 @@ pub(super) fn wire_tests(files: &[VectorFile], catalogs: &Catalogs, draft: &str)
                 format!("reject a {structure}: {}", h.comment),
                 req.as_deref().unwrap_or("PROT-S01"),
                 WireCheck::Reject {
+                    control: valid_sample.get(structure.as_str()).map(|b| b.to_vec()),
                     structure: structure.clone(),
                     bytes: bytes.clone(),
                     reading,
@@ -242,11 +260,32 @@ impl WireCheck {
                 }
             }
             WireCheck::Reject {
+                control,
                 structure,
                 bytes,
                 reading,
                 rule,
             } => {
+                if let Some(valid) = control {
+                    let p = WireDecodeParams {
+                        structure: structure.clone(),
+                        hex: valid.clone(),
+                        reading: None,
+                    };
+                    match driver
+                        .call::<_, WireDecodeResult>(ops::WIRE_DECODE, &p, timeout, &mut tr.exchanges)
+                        .await
+                    {
+                        Ok(r) if r.accepted => {}
+                        Ok(r) => {
+                            return Outcome::fail(format!(
+                                "a valid {structure} (the control) is rejected too ({}): rejecting this one proves nothing",
+                                r.rejection.reason.unwrap_or_default()
+                            ));
+                        }
+                        Err(e) => return call_failed(e),
+                    }
+                }
                 let p = WireDecodeParams {
                     structure: structure.clone(),
                     hex: bytes.clone(),

@@ -48,6 +48,10 @@ impl HandshakeBundle {
     pub fn read_with<'a>(bytes: &'a [u8], reading: &Reading) -> Result<(Self, &'a [u8]), Error> {
         let (proposal_or_commit, r) = Opaque::tls_deserialize_bytes(bytes)?;
         let peek = peek_mls(proposal_or_commit.as_slice(), reading.semiprivate_wire_format)?;
+        // §5.3: the hub must be able to read it, so a PublicMessage or SemiPrivateMessage only.
+        if peek.wire_format == super::wire::WireFormat::PRIVATE_MESSAGE {
+            return Err(peek.wire_format.unknown());
+        }
         let (arm, r) = match peek.content_type {
             Some(ContentType::COMMIT) => {
                 let (welcome, r) = Optional::tls_deserialize_bytes(r)?;

@@ -312,6 +312,39 @@ impl Scenario {
                 }
             }
             let e = &step.expect;
+            // An expectation must be able to fail: say something, and nothing contradictory.
+            let says_response = e.status.is_some()
+                || !e.json_keys.is_empty()
+                || e.response_struct.is_some()
+                || e.response_json.is_some()
+                || e.mls_key_packages.is_some()
+                || e.distinct_from.is_some();
+            match (e.tls.is_some(), says_response) {
+                (false, false) => return Err(err(format!("steps[{i}] ({}).expect: expects nothing", step.name))),
+                (true, true) => {
+                    return Err(err(format!(
+                        "steps[{i}] ({}).expect: `tls: rejected` leaves no response to check",
+                        step.name
+                    )));
+                }
+                _ => {}
+            }
+            if !step.request.path.starts_with('/') {
+                return Err(err(format!(
+                    "{}: {:?} does not start with /",
+                    at("path"),
+                    step.request.path
+                )));
+            }
+            for (field, text) in [
+                ("path", Some(&step.request.path)),
+                ("from_header", step.request.from_header.as_ref()),
+                ("host", step.request.host.as_ref()),
+            ] {
+                if let Some(role) = text.and_then(|t| unknown_placeholder(t, &s.roles)) {
+                    return Err(err(format!("{}: {{{role}}} names no role", at(field))));
+                }
+            }
             if let Some(name) = &e.response_struct
                 && !crate::codec::protocol::NAMES.contains(&name.as_str())
             {
@@ -373,11 +406,26 @@ impl Scenario {
     }
 }
 
+/// The first `{name}` in `text` that is not a role.
+fn unknown_placeholder(text: &str, roles: &BTreeMap<String, Player>) -> Option<String> {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after.find('}')?;
+        let name = &after[..close];
+        if !roles.contains_key(name) {
+            return Some(name.to_owned());
+        }
+        rest = &after[close + 1..];
+    }
+    None
+}
+
 /// The scenario files built into the binary.
 pub const EMBEDDED: &[(&str, &str)] = &[
     (
-        "scenarios/protocol/4_1_transport/directory-over-mutual-tls.yaml",
-        include_str!("../../../scenarios/protocol/4_1_transport/directory-over-mutual-tls.yaml"),
+        "scenarios/protocol/5_1_directory/directory-over-mutual-tls.yaml",
+        include_str!("../../../scenarios/protocol/5_1_directory/directory-over-mutual-tls.yaml"),
     ),
     (
         "scenarios/protocol/4_1_transport/reject-unauthenticated-client.yaml",

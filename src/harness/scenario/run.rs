@@ -173,8 +173,27 @@ async fn run_step(d: &Deployment, step: &Step, decoded: &mut Decoded, tr: &mut T
     let e = &step.expect;
     let response = match (result, e.tls) {
         (Err(err), Some(_)) => {
-            tr.notes
-                .push(format!("{}: connection refused as expected: {err}", step.name));
+            // A refusal proves something only if the same request with the sender's own
+            // certificate and From gets through: otherwise the server is just unreachable.
+            let control = PeerClient::new(Some(sender), &d.ca, &peers, false).map_err(|e| error(e.to_string()))?;
+            let method = match r.method {
+                Method::Get => reqwest::Method::GET,
+                Method::Post => reqwest::Method::POST,
+            };
+            if let Err(e) = control
+                .request(method, &receiver.domain, server.addr.port(), &path)
+                .send()
+                .await
+            {
+                return Err(error(format!(
+                    "the connection was refused ({err}), but so was a control request with the sender's own \
+                     certificate ({e}): the refusal says nothing"
+                )));
+            }
+            tr.notes.push(format!(
+                "{}: connection refused as expected ({err}); a control request with the sender's own certificate got through",
+                step.name
+            ));
             return Ok(());
         }
         (Ok(resp), Some(_)) => {
