@@ -28,6 +28,9 @@ use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 
 use super::pki::{ProviderIdentity, TestCa, certificate_names};
 
+/// How long a peer may take to send a request's headers.
+const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The local part §4.1 fixes for the `From` header.
 pub const FROM_LOCAL_PART: &str = "mimi";
 
@@ -173,11 +176,17 @@ impl ProviderServer {
                 check_peer,
             ));
         let handle = axum_server::Handle::new();
-        let server = axum_server::bind_rustls(
+        let mut server = axum_server::bind_rustls(
             SocketAddr::from(([127, 0, 0, 1], 0)),
             RustlsConfig::from_config(Arc::new(config)),
         )
         .handle(handle.clone());
+        // A peer that connects and then says nothing must not hold a connection for ever.
+        server
+            .http_builder()
+            .http1()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT);
         tokio::spawn(server.serve(app.into_make_service()));
         let addr = handle
             .listening()
