@@ -11,7 +11,7 @@ use crate::codec::content::{ContentRev, MessageDerivedValues, MessageStatusRepor
 use crate::driver::messages::{
     CborParams, DecodeResult, EncodeParams, EncodeResult, MessageIdParams, MessageIdResult, StatusDecodeResult,
 };
-use crate::driver::{CallError, Driver, ops};
+use crate::driver::{Driver, ops};
 use crate::harness::{Outcome, Status, Target, Test, Transcript};
 use crate::spec::{Catalogs, SpecRef};
 use crate::validate::Kind;
@@ -286,26 +286,11 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
 }
 
 /// Maps a failed driver call to the test's status.
-fn call_failed(e: CallError) -> Outcome {
-    match e {
-        CallError::Unsupported(m) => Outcome {
-            status: Status::Unsupported,
-            message: m,
-        },
-        CallError::Timeout(t) => Outcome {
-            status: Status::Timeout,
-            message: format!("no answer within {t:?}"),
-        },
-        CallError::Transport(m) => Outcome::error(m),
-        e @ (CallError::Driver(_) | CallError::BadResponse(_)) => Outcome::fail(e.to_string()),
-    }
-}
-
 macro_rules! call {
     ($driver:expr, $op:expr, $params:expr, $timeout:expr, $tr:expr) => {
         match $driver.call($op, &$params, $timeout, &mut $tr.exchanges).await {
             Ok(r) => r,
-            Err(e) => return call_failed(e),
+            Err(e) => return super::call_failed(e),
         }
     };
 }

@@ -61,6 +61,24 @@ use crate::vectors::VectorFile;
 /// The suites this build knows.
 pub const SUITES: &[&str] = &["content", "protocol", "policy"];
 
+/// What a failed driver call means for a test: `unsupported` is never a failure, a timeout is a
+/// timeout, a broken transport is our `error`, and a wrong or malformed answer is a `fail`.
+pub(crate) fn call_failed(e: crate::driver::CallError) -> Outcome {
+    use crate::driver::CallError;
+    match e {
+        CallError::Unsupported(m) => Outcome {
+            status: Status::Unsupported,
+            message: m,
+        },
+        CallError::Timeout(t) => Outcome {
+            status: Status::Timeout,
+            message: format!("no answer within {t:?}"),
+        },
+        CallError::Transport(m) => Outcome::error(m),
+        e @ (CallError::Driver(_) | CallError::BadResponse(_)) => Outcome::fail(e.to_string()),
+    }
+}
+
 /// The drafts test ids start with, by their short names.
 pub const DRAFTS: &[(&str, &str)] = &[
     ("content", "draft-ietf-mimi-content"),

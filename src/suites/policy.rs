@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::protocol::WireCheck;
 use super::{Check, SuiteError};
-use crate::driver::{CallError, Driver, ops};
-use crate::harness::{Outcome, Status, Target, Test, Transcript};
+use crate::driver::{Driver, ops};
+use crate::harness::{Outcome, Target, Test, Transcript};
 use crate::spec::Catalogs;
 use crate::vectors::{CaseBody, Fixtures, VectorFile};
 
@@ -112,20 +112,7 @@ impl PolicyCheck {
             .await
         {
             Ok(r) => r,
-            Err(CallError::Unsupported(m)) => {
-                return Outcome {
-                    status: Status::Unsupported,
-                    message: m,
-                };
-            }
-            Err(CallError::Timeout(t)) => {
-                return Outcome {
-                    status: Status::Timeout,
-                    message: format!("no answer within {t:?}"),
-                };
-            }
-            Err(CallError::Transport(m)) => return Outcome::error(m),
-            Err(e) => return Outcome::fail(e.to_string()),
+            Err(e) => return super::call_failed(e),
         };
         let Some(allowed) = r.get("allowed").and_then(Value::as_bool) else {
             return Outcome::fail(format!("policy.decide result without a boolean `allowed`: {r}"));

@@ -12,7 +12,7 @@ use super::{Check, SuiteError};
 use crate::driver::messages::{WireDecodeParams, WireDecodeResult, WireEncodeParams, WireEncodeResult};
 use crate::driver::{Driver, ops};
 use crate::harness::scenario::{self, Scenario};
-use crate::harness::{Outcome, Status, Target, Test, Transcript};
+use crate::harness::{Outcome, Target, Test, Transcript};
 use crate::spec::Catalogs;
 use crate::vectors::{CaseBody, FileKind, VectorFile, Verdict};
 
@@ -193,22 +193,6 @@ pub(super) fn wire_tests(files: &[VectorFile], catalogs: &Catalogs, draft: &str)
     Ok(out)
 }
 
-fn call_failed(e: crate::driver::CallError) -> Outcome {
-    use crate::driver::CallError;
-    match e {
-        CallError::Unsupported(m) => Outcome {
-            status: Status::Unsupported,
-            message: m,
-        },
-        CallError::Timeout(t) => Outcome {
-            status: Status::Timeout,
-            message: format!("no answer within {t:?}"),
-        },
-        CallError::Transport(m) => Outcome::error(m),
-        e @ (CallError::Driver(_) | CallError::BadResponse(_)) => Outcome::fail(e.to_string()),
-    }
-}
-
 impl WireCheck {
     pub async fn run(&self, driver: &Driver, timeout: Duration, tr: &mut Transcript) -> Outcome {
         match self {
@@ -225,7 +209,7 @@ impl WireCheck {
                 };
                 let r: WireDecodeResult = match driver.call(ops::WIRE_DECODE, &p, timeout, &mut tr.exchanges).await {
                     Ok(r) => r,
-                    Err(e) => return call_failed(e),
+                    Err(e) => return super::call_failed(e),
                 };
                 match (r.accepted, r.value) {
                     (true, Some(v)) if &v == expected => Outcome::pass(),
@@ -251,7 +235,7 @@ impl WireCheck {
                 };
                 let r: WireEncodeResult = match driver.call(ops::WIRE_ENCODE, &p, timeout, &mut tr.exchanges).await {
                     Ok(r) => r,
-                    Err(e) => return call_failed(e),
+                    Err(e) => return super::call_failed(e),
                 };
                 if &r.hex == bytes {
                     Outcome::pass()
@@ -283,7 +267,7 @@ impl WireCheck {
                                 r.rejection.reason.unwrap_or_default()
                             ));
                         }
-                        Err(e) => return call_failed(e),
+                        Err(e) => return super::call_failed(e),
                     }
                 }
                 let p = WireDecodeParams {
@@ -293,7 +277,7 @@ impl WireCheck {
                 };
                 let r: WireDecodeResult = match driver.call(ops::WIRE_DECODE, &p, timeout, &mut tr.exchanges).await {
                     Ok(r) => r,
-                    Err(e) => return call_failed(e),
+                    Err(e) => return super::call_failed(e),
                 };
                 if r.accepted {
                     Outcome::mismatch(
