@@ -310,6 +310,8 @@ def update():
     hb_prop = struct(("proposalOrCommit", opaque(MLS_PROPOSAL)),
                      ("moreProposals", vec([opaque(MLS_PROPOSAL2), opaque(MLS_PROPOSAL)])))
     hb_app = struct(("proposalOrCommit", opaque(MLS_APP)), ("moreProposals", vec([])))
+    hb_private_commit = struct(("proposalOrCommit", opaque(mls_private(3))), ("welcome", optional(None)),
+                               ("groupInfoOption", gio_full), ("ratchetTreeOption", rto_ds))
     ur = struct(("bundle", hb_commit))
     resp_ok = struct(("responseCode", disc(0, 1, UPDATE_CODE)), ("errorDescription", opaque(b"")),
                      ("accepted_timestamp", fixed(1745600000123, 8)))
@@ -337,6 +339,10 @@ def update():
         ("HandshakeBundle", "handshake-bundle-application-message", "5.3", "bad-enum-value",
          "proposalOrCommit is a PrivateMessage with content_type application: HandshakeBundle has no arm for it.",
          hb_app.raw),
+        ("HandshakeBundle", "handshake-bundle-private-commit", "5.3", "bad-enum-value",
+         "proposalOrCommit is a commit sent as a PrivateMessage: §5.3 wants a PublicMessage or "
+         "SemiPrivateMessage, which the hub can read.",
+         hb_private_commit.raw),
     ]
     return valid, [("HandshakeBundle", hb_commit, "5.3"), ("UpdateRoomResponse", resp_inv, "5.3"),
                    ("GroupInfoOption", gio_full, "5.3")], extra
