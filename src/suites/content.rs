@@ -285,16 +285,6 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
     Ok(out)
 }
 
-/// Maps a failed driver call to the test's status.
-macro_rules! call {
-    ($driver:expr, $op:expr, $params:expr, $timeout:expr, $tr:expr) => {
-        match $driver.call($op, &$params, $timeout, &mut $tr.exchanges).await {
-            Ok(r) => r,
-            Err(e) => return super::call_failed(e),
-        }
-    };
-}
-
 impl Check {
     pub async fn run(&self, driver: &Driver, timeout: Duration, tr: &mut Transcript) -> Outcome {
         match self {

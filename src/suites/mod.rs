@@ -1,6 +1,16 @@
 //! The test suites, built from vectors and the requirement catalogs. Each test's id is
 //! `<draft>/<section>/<slug>`, so that a listing reads like the draft's contents.
 
+/// Calls a driver operation, or ends the test with what the failure means (see `call_failed`).
+macro_rules! call {
+    ($driver:expr, $op:expr, $params:expr, $timeout:expr, $tr:expr) => {
+        match $driver.call($op, &$params, $timeout, &mut $tr.exchanges).await {
+            Ok(r) => r,
+            Err(e) => return $crate::suites::call_failed(e),
+        }
+    };
+}
+
 pub mod content;
 pub mod policy;
 pub mod protocol;

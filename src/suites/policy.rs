@@ -107,13 +107,7 @@ pub(super) fn decision_tests(files: &[VectorFile], catalogs: &Catalogs) -> Resul
 
 impl PolicyCheck {
     pub async fn run(&self, driver: &Driver, timeout: Duration, tr: &mut Transcript) -> Outcome {
-        let r: Value = match driver
-            .call(ops::POLICY_DECIDE, &self.params, timeout, &mut tr.exchanges)
-            .await
-        {
-            Ok(r) => r,
-            Err(e) => return super::call_failed(e),
-        };
+        let r: Value = call!(driver, ops::POLICY_DECIDE, self.params, timeout, tr);
         let Some(allowed) = r.get("allowed").and_then(Value::as_bool) else {
             return Outcome::fail(format!("policy.decide result without a boolean `allowed`: {r}"));
         };

@@ -207,10 +207,7 @@ impl WireCheck {
                     hex: bytes.clone(),
                     reading: reading.clone(),
                 };
-                let r: WireDecodeResult = match driver.call(ops::WIRE_DECODE, &p, timeout, &mut tr.exchanges).await {
-                    Ok(r) => r,
-                    Err(e) => return super::call_failed(e),
-                };
+                let r: WireDecodeResult = call!(driver, ops::WIRE_DECODE, p, timeout, tr);
                 match (r.accepted, r.value) {
                     (true, Some(v)) if &v == expected => Outcome::pass(),
                     (true, Some(v)) => Outcome::mismatch(&format!("decoded {structure}"), expected, v),
@@ -233,10 +230,7 @@ impl WireCheck {
                     value: value.clone(),
                     reading: reading.clone(),
                 };
-                let r: WireEncodeResult = match driver.call(ops::WIRE_ENCODE, &p, timeout, &mut tr.exchanges).await {
-                    Ok(r) => r,
-                    Err(e) => return super::call_failed(e),
-                };
+                let r: WireEncodeResult = call!(driver, ops::WIRE_ENCODE, p, timeout, tr);
                 if &r.hex == bytes {
                     Outcome::pass()
                 } else {
@@ -256,18 +250,12 @@ impl WireCheck {
                         hex: valid.clone(),
                         reading: None,
                     };
-                    match driver
-                        .call::<_, WireDecodeResult>(ops::WIRE_DECODE, &p, timeout, &mut tr.exchanges)
-                        .await
-                    {
-                        Ok(r) if r.accepted => {}
-                        Ok(r) => {
-                            return Outcome::fail(format!(
-                                "a valid {structure} (the control) is rejected too ({}): rejecting this one proves nothing",
-                                r.rejection.reason.unwrap_or_default()
-                            ));
-                        }
-                        Err(e) => return super::call_failed(e),
+                    let r: WireDecodeResult = call!(driver, ops::WIRE_DECODE, p, timeout, tr);
+                    if !r.accepted {
+                        return Outcome::fail(format!(
+                            "a valid {structure} (the control) is rejected too ({}): rejecting this one proves nothing",
+                            r.rejection.reason.unwrap_or_default()
+                        ));
                     }
                 }
                 let p = WireDecodeParams {
@@ -275,10 +263,7 @@ impl WireCheck {
                     hex: bytes.clone(),
                     reading: reading.clone(),
                 };
-                let r: WireDecodeResult = match driver.call(ops::WIRE_DECODE, &p, timeout, &mut tr.exchanges).await {
-                    Ok(r) => r,
-                    Err(e) => return super::call_failed(e),
-                };
+                let r: WireDecodeResult = call!(driver, ops::WIRE_DECODE, p, timeout, tr);
                 if r.accepted {
                     Outcome::mismatch(
                         &format!("a {structure} breaking {rule} was accepted"),
