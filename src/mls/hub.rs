@@ -115,6 +115,11 @@ pub enum HubEvent {
         committer: String,
         /// The new epoch.
         epoch: u64,
+        /// The clients it added: client URI and the KeyPackageRef of its KeyPackage (how a
+        /// Welcome is routed, §5.5).
+        added: Vec<(String, Vec<u8>)>,
+        /// The client URIs it removed.
+        removed: Vec<String>,
     },
     /// A proposal, stored for the next commit.
     Proposal {
@@ -262,6 +267,10 @@ pub enum HubProcessError {
     /// The proposal could not be stored.
     #[error("cannot store the proposal: {0:?}")]
     StoreProposal(StorageError),
+    /// §3.5: a proposal the hub accepted earlier is not in the commit ("the next committer
+    /// must include them").
+    #[error("§3.5: the commit leaves out {0} proposal(s) the hub accepted before it")]
+    MissingProposals(usize),
     /// The accepted commit could not be merged.
     #[error("cannot merge the commit: {0}")]
     Merge(#[from] MergeCommitError<StorageError>),
@@ -299,6 +308,9 @@ pub struct HubRoom {
     provider: OpenMlsRustCrypto,
     hub: ExternalSender,
     rules: AppDataRules,
+    /// Whether commits are refused when a member's user is not a participant (off only for a
+    /// deliberately broken hub).
+    participants_checked: bool,
 }
 
 impl std::fmt::Debug for HubRoom {
@@ -356,7 +368,14 @@ impl HubRoom {
             provider,
             hub,
             rules,
+            participants_checked: true,
         })
+    }
+
+    /// Switches the participant check of commits on or off (a fault knob: off, the hub accepts
+    /// members whose users are not participants).
+    pub fn check_participants(&mut self, on: bool) {
+        self.participants_checked = on;
     }
 
     /// The current epoch.
@@ -510,12 +529,51 @@ impl HubRoom {
                 sender: format!("{sender:?}"),
             });
         }
-        let members = self.members_after(&staged, &sender);
+        let members = if self.participants_checked {
+            self.members_after(&staged, &sender)
+        } else {
+            Vec::new()
+        };
         check_state(staged.group_context(), &self.hub, &members, participants)?;
+        let included: BTreeSet<_> = staged
+            .queued_proposals()
+            .map(|p| p.proposal_reference_ref().clone())
+            .collect();
+        let missing = self
+            .group
+            .queued_proposals(self.provider.storage())
+            .map_err(HubProcessError::StoreProposal)?
+            .into_iter()
+            .filter(|(reference, _)| !included.contains(reference))
+            .count();
+        if missing > 0 {
+            return Err(HubProcessError::MissingProposals(missing));
+        }
+        let added = staged
+            .add_proposals()
+            .map(|add| {
+                let key_package = add.add_proposal().key_package();
+                let reference = key_package
+                    .hash_ref(self.provider.crypto())
+                    .map(|r| r.as_slice().to_vec())
+                    .unwrap_or_default();
+                (credential_identity(key_package.leaf_node().credential()), reference)
+            })
+            .collect();
+        let removed = staged
+            .remove_proposals()
+            .filter_map(|remove| {
+                self.group
+                    .leaf(remove.remove_proposal().removed())
+                    .map(|leaf| credential_identity(leaf.credential()))
+            })
+            .collect();
         self.group.merge_commit(self.provider.storage(), staged)?;
         Ok(HubEvent::Commit {
             committer: sender_identity,
             epoch: self.epoch(),
+            added,
+            removed,
         })
     }
 

@@ -45,7 +45,7 @@ pub use client::{ClientUriError, KeyPackageError, MlsClient, NewClientError, use
 pub use hub::{FollowRoomError, HubEvent, HubIdentity, HubProcessError, HubProposeError, HubRoom, NewHubError};
 pub use room::{
     CommitError, CommitOutput, ConfirmCommitError, CreateRoomError, ExternalJoinError, GroupInfoError, JoinRoomError,
-    ProcessError, Received, Room, RoomChanges, RoomConfig, SendError,
+    ProcessError, ProposeError, Received, Room, RoomChanges, RoomConfig, SendError, welcome_recipients,
 };
 
 /// `participant_list` application component (draft-ietf-mimi-protocol-06 §7.5, §10.4):

@@ -267,6 +267,23 @@ pub enum SendError {
     Encode(#[from] openmls::prelude::tls_codec::Error),
 }
 
+/// Errors of [`Room::propose_leave`].
+#[derive(Debug, thiserror::Error)]
+pub enum ProposeError {
+    /// A client to remove is not a member.
+    #[error("{0} is not a member of the group")]
+    UnknownMember(String),
+    /// openmls could not create the Remove proposal.
+    #[error("cannot create the Remove proposal: {0}")]
+    Remove(#[from] openmls::prelude::ProposeRemoveMemberError<StorageError>),
+    /// openmls could not create the AppDataUpdate proposal.
+    #[error("cannot create the AppDataUpdate proposal: {0}")]
+    AppDataUpdate(#[from] openmls::prelude::ProposalError<StorageError>),
+    /// A proposal could not be encoded.
+    #[error("cannot encode the proposal: {0}")]
+    Encode(#[from] openmls::prelude::tls_codec::Error),
+}
+
 /// Errors of [`Room::group_info`].
 #[derive(Debug, thiserror::Error)]
 pub enum GroupInfoError {
@@ -276,6 +293,21 @@ pub enum GroupInfoError {
     /// It could not be encoded.
     #[error("cannot encode the GroupInfo: {0}")]
     Encode(#[from] openmls::prelude::tls_codec::Error),
+}
+
+/// The KeyPackageRefs a Welcome (a serialized MLSMessage) is encrypted to, one per new member:
+/// how a provider finds the client it is for (draft-ietf-mimi-protocol-06 §5.5).
+pub fn welcome_recipients(welcome: &[u8]) -> Result<Vec<Vec<u8>>, JoinRoomError> {
+    let message = MlsMessageIn::tls_deserialize_exact_bytes(welcome).map_err(JoinRoomError::Decode)?;
+    let wire_format = message.wire_format();
+    let MlsMessageBodyIn::Welcome(welcome) = message.extract() else {
+        return Err(JoinRoomError::NotAWelcome(wire_format));
+    };
+    Ok(welcome
+        .secrets()
+        .iter()
+        .map(|secret| secret.new_member().as_slice().to_vec())
+        .collect())
 }
 
 /// The MLS group of a MIMI room, as one member client sees it.
@@ -527,6 +559,38 @@ impl Room {
             update: vec![(component, update)],
             ..RoomChanges::default()
         })
+    }
+
+    /// The proposals with which a user leaves (§3.5): a Remove of each of `clients` (the user's
+    /// member clients, this one included) and one AppDataUpdate of `component` with `update`
+    /// (the participant-list change that removes the user). Each is a serialized MLSMessage
+    /// (PublicMessage); another member commits them.
+    pub fn propose_leave(
+        &mut self,
+        clients: &[String],
+        component: ComponentId,
+        update: Vec<u8>,
+    ) -> Result<Vec<Vec<u8>>, ProposeError> {
+        let provider = self.client.provider();
+        let mut out = Vec::with_capacity(clients.len() + 1);
+        for uri in clients {
+            let leaf = self.leaf_of(uri).ok_or_else(|| ProposeError::UnknownMember(uri.clone()))?;
+            let (message, _) = self.group.propose_remove_member(provider, self.client.signer(), leaf)?;
+            out.push(message.tls_serialize_detached()?);
+        }
+        let (message, _) = self.group.propose_app_data_update(
+            provider,
+            self.client.signer(),
+            component,
+            openmls::prelude::AppDataUpdateOperation::Update(update.into()),
+        )?;
+        out.push(message.tls_serialize_detached()?);
+        Ok(out)
+    }
+
+    /// The room's ciphersuite.
+    pub fn ciphersuite(&self) -> Ciphersuite {
+        self.group.ciphersuite()
     }
 
     /// Merges this client's pending commit (after the hub accepted it).

@@ -3,7 +3,9 @@
 //! trips, is a hole in the suite.
 
 use super::https::DoorChecks;
+use super::hub::HubBehaviour;
 use super::key_material::KeyMaterialBehaviour;
+use super::notify::FollowerBehaviour;
 use super::{ProviderBehaviour, Reference};
 use crate::codec::cbor::{self, Item, Value};
 use crate::codec::content::MimiContent;
@@ -58,6 +60,28 @@ pub enum Fault {
     KeyMaterialIgnoresCiphersuites,
     /// Key material: the KeyPackages handed out have expired (PROT-10).
     KeyMaterialExpiredKeyPackages,
+    /// Hub: commits whose members are not all participants are accepted (arch §4.1, PROT-11).
+    HubAcceptsNonParticipants,
+    /// Hub: a commit of another epoch is answered notAllowed, not wrongEpoch (PROT-X04).
+    HubWrongEpochAsNotAllowed,
+    /// Hub: Welcomes are not forwarded (§5.5).
+    HubDropsWelcome,
+    /// Hub: only the committer's provider is notified (§5.5).
+    HubNotifiesSenderOnly,
+    /// Hub: moreProposals are fanned out in another order (PROT-17).
+    HubReordersMoreProposals,
+    /// Hub: application messages are accepted from users who are not participants (PROT-12).
+    HubSubmitAnySender,
+    /// Hub: application messages still go to providers with no participant left (PROT-12).
+    HubFansOutToRemoved,
+    /// Hub: a refused commit is fanned out all the same (§5.3).
+    HubFansOutRefused,
+    /// Follower: a duplicate /notify is answered 409 (PROT-19).
+    NotifyRefusesDuplicates,
+    /// Follower: a duplicate /notify is processed again (PROT-20).
+    NotifyReprocessesDuplicates,
+    /// Follower: /notify is answered 200 with a body, not 201 (§5.5).
+    NotifyAnswers200,
     /// Protocol-struct decoder loses the first field of what it decodes.
     WireDecodeDropsFirstField,
     /// Protocol-struct encoder drops the last byte.
@@ -112,6 +136,17 @@ impl Fault {
             Fault::KeyMaterialAcceptsMalformedBody,
             Fault::KeyMaterialIgnoresCiphersuites,
             Fault::KeyMaterialExpiredKeyPackages,
+            Fault::HubAcceptsNonParticipants,
+            Fault::HubWrongEpochAsNotAllowed,
+            Fault::HubDropsWelcome,
+            Fault::HubNotifiesSenderOnly,
+            Fault::HubReordersMoreProposals,
+            Fault::HubSubmitAnySender,
+            Fault::HubFansOutToRemoved,
+            Fault::HubFansOutRefused,
+            Fault::NotifyRefusesDuplicates,
+            Fault::NotifyReprocessesDuplicates,
+            Fault::NotifyAnswers200,
             Fault::WireDecodeDropsFirstField,
             Fault::WireEncodeDropsLastByte,
         ];
@@ -152,6 +187,17 @@ impl Fault {
             Fault::KeyMaterialAcceptsMalformedBody => "key-material-accepts-malformed-body",
             Fault::KeyMaterialIgnoresCiphersuites => "key-material-ignores-ciphersuites",
             Fault::KeyMaterialExpiredKeyPackages => "key-material-expired-key-packages",
+            Fault::HubAcceptsNonParticipants => "hub-accepts-non-participants",
+            Fault::HubWrongEpochAsNotAllowed => "hub-wrong-epoch-as-not-allowed",
+            Fault::HubDropsWelcome => "hub-drops-welcome",
+            Fault::HubNotifiesSenderOnly => "hub-notifies-sender-only",
+            Fault::HubReordersMoreProposals => "hub-reorders-more-proposals",
+            Fault::HubSubmitAnySender => "hub-submit-any-sender",
+            Fault::HubFansOutToRemoved => "hub-fans-out-to-removed",
+            Fault::HubFansOutRefused => "hub-fans-out-refused",
+            Fault::NotifyRefusesDuplicates => "notify-refuses-duplicates",
+            Fault::NotifyReprocessesDuplicates => "notify-reprocesses-duplicates",
+            Fault::NotifyAnswers200 => "notify-answers-200",
             Fault::WireDecodeDropsFirstField => "wire-decode-drops-first-field",
             Fault::WireEncodeDropsLastByte => "wire-encode-drops-last-byte",
             Fault::Skip(k) => return format!("skip:{}", k.slug()),
@@ -189,6 +235,21 @@ impl Reference {
                 accept_malformed_body: self.has(Fault::KeyMaterialAcceptsMalformedBody),
                 ignore_ciphersuites: self.has(Fault::KeyMaterialIgnoresCiphersuites),
                 expired_key_packages: self.has(Fault::KeyMaterialExpiredKeyPackages),
+            },
+            hub: HubBehaviour {
+                accept_non_participants: self.has(Fault::HubAcceptsNonParticipants),
+                wrong_epoch_as_not_allowed: self.has(Fault::HubWrongEpochAsNotAllowed),
+                drop_welcome: self.has(Fault::HubDropsWelcome),
+                notify_sender_only: self.has(Fault::HubNotifiesSenderOnly),
+                reorder_more_proposals: self.has(Fault::HubReordersMoreProposals),
+                submit_any_sender: self.has(Fault::HubSubmitAnySender),
+                fanout_to_removed: self.has(Fault::HubFansOutToRemoved),
+                fanout_refused: self.has(Fault::HubFansOutRefused),
+            },
+            follower: FollowerBehaviour {
+                refuse_duplicates: self.has(Fault::NotifyRefusesDuplicates),
+                reprocess_duplicates: self.has(Fault::NotifyReprocessesDuplicates),
+                answer_200: self.has(Fault::NotifyAnswers200),
             },
         }
     }

@@ -295,7 +295,7 @@ async fn directory(State(complete): State<bool>, request: Request) -> Response {
 }
 
 /// A provider calling its peers over mutual TLS.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct PeerClient {
     /// The caller's domain; `None` for a client without certificate (a fault knob).
     pub domain: Option<String>,

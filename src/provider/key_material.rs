@@ -25,14 +25,9 @@
 //!   which signature scheme that key uses (the request offers several ciphersuites), so the
 //!   reference reads the field and ignores it (catalog: PROT-I02).
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeSet;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use openmls::prelude::{Ciphersuite, MlsMessageBodyIn, MlsMessageIn, OpenMlsProvider as _, ProtocolVersion};
 use tls_codec::DeserializeBytes;
 
@@ -42,7 +37,9 @@ use crate::codec::protocol::{
     self, CipherSuite, ClientKeyMaterial, IdentifierUri, KeyMaterialClientCode, KeyMaterialRequest,
     KeyMaterialResponse, KeyMaterialUserCode, Opaque, Optional, RequiredCapabilities, VecOf,
 };
-use crate::mls::{CIPHERSUITES, MlsClient, NewClientError};
+use super::hub::Refusal;
+use super::state::ProviderState;
+use crate::mls::{CIPHERSUITES, MlsClient};
 
 /// How the key-material endpoint behaves. All `false` for a conforming provider; the reference
 /// implementation's faults switch them on so that `selftest` can show the scenarios catch it.
@@ -61,75 +58,8 @@ pub struct KeyMaterialBehaviour {
     pub expired_key_packages: bool,
 }
 
-/// The users of one provider domain and what it has handed out.
-#[derive(Debug)]
-pub struct ProviderState {
-    /// The provider's domain.
-    pub domain: String,
-    /// User URI → the user's clients.
-    pub users: BTreeMap<String, Vec<MlsClient>>,
-    /// KeyPackageRef of every KeyPackage handed out → its client URI (PROT-I03, PROT-09).
-    pub handed_out: BTreeMap<Vec<u8>, String>,
-    /// For the `reuse_key_packages` fault: the first KeyPackage of each (client, ciphersuite).
-    first_handed_out: BTreeMap<(String, u16), Vec<u8>>,
-}
-
-impl ProviderState {
-    pub fn new(domain: &str) -> Self {
-        ProviderState {
-            domain: domain.to_owned(),
-            users: BTreeMap::new(),
-            handed_out: BTreeMap::new(),
-            first_handed_out: BTreeMap::new(),
-        }
-    }
-
-    /// The URI of user `name` of this domain: `mimi://<domain>/u/<name>`.
-    pub fn user_uri(&self, name: &str) -> String {
-        format!("mimi://{}/u/{name}", self.domain)
-    }
-
-    /// Adds user `name` with `clients` clients `mimi://<domain>/d/<name>/<1..=clients>`; returns
-    /// the user URI.
-    pub fn add_user(&mut self, name: &str, clients: usize) -> Result<String, NewClientError> {
-        let uri = self.user_uri(name);
-        let clients = (1..=clients)
-            .map(|i| MlsClient::new(&format!("mimi://{}/d/{name}/{i}", self.domain)))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.users.insert(uri.clone(), clients);
-        Ok(uri)
-    }
-}
-
-/// The shared state of the endpoint.
-struct Service {
-    state: Arc<Mutex<ProviderState>>,
-    behaviour: KeyMaterialBehaviour,
-}
-
-/// The §5.2 route for `state`, behaving as `behaviour` says.
-pub fn routes(state: Arc<Mutex<ProviderState>>, behaviour: KeyMaterialBehaviour) -> Router {
-    Router::new().route(
-        "/v1/keyMaterial/{target_user}",
-        axum::routing::post(fetch).with_state(Arc::new(Service { state, behaviour })),
-    )
-}
-
-async fn fetch(State(service): State<Arc<Service>>, Path(target): Path<String>, body: Bytes) -> Response {
-    let mut state = service.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    match answer(&mut state, service.behaviour, &target, &body) {
-        Ok(response) => match protocol::encode(&response) {
-            Ok(bytes) => ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
-            Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
-        },
-        Err((status, why)) => (status, why).into_response(),
-    }
-}
-
-type Refusal = (StatusCode, String);
-
 /// The response to `body` sent to `/v1/keyMaterial/<target>`, or why the request is refused.
-fn answer(
+pub(crate) fn answer(
     state: &mut ProviderState,
     behaviour: KeyMaterialBehaviour,
     target: &str,
@@ -239,7 +169,7 @@ fn answer(
                 client_status: KeyMaterialClientCode::SUCCESS,
                 client_uri: IdentifierUri::new(client.uri()),
                 material: ClientMaterial::KeyPackage {
-                    key_package: Opaque(key_package),
+                    key_package: key_package.into(),
                 },
             });
         } else {
@@ -379,7 +309,7 @@ mod tests {
 
     #[test]
     fn every_prefix_of_a_request_is_refused_without_panic() {
-        let mut state = ProviderState::new("hub.example");
+        let mut state = ProviderState::new("hub.example", Default::default()).unwrap();
         let alice = state.add_user("alice", 1).unwrap();
         let body = request(&alice, &[1]);
         for n in 0..body.len() {
@@ -390,7 +320,7 @@ mod tests {
 
     #[test]
     fn every_byte_flip_of_a_request_is_answered_without_panic() {
-        let mut state = ProviderState::new("hub.example");
+        let mut state = ProviderState::new("hub.example", Default::default()).unwrap();
         let alice = state.add_user("alice", 1).unwrap();
         let body = request(&alice, &[1]);
         for i in 0..body.len() {
@@ -404,7 +334,7 @@ mod tests {
 
     #[test]
     fn key_packages_are_handed_out_once() {
-        let mut state = ProviderState::new("hub.example");
+        let mut state = ProviderState::new("hub.example", Default::default()).unwrap();
         let alice = state.add_user("alice", 2).unwrap();
         let body = request(&alice, &[7, 3]);
         let a = answer(&mut state, KeyMaterialBehaviour::default(), &alice, &body).unwrap();
@@ -419,7 +349,7 @@ mod tests {
 
     #[test]
     fn status_codes() {
-        let mut state = ProviderState::new("hub.example");
+        let mut state = ProviderState::new("hub.example", Default::default()).unwrap();
         let alice = state.add_user("alice", 2).unwrap();
         let ok = KeyMaterialBehaviour::default();
         let unknown = answer(

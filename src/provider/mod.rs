@@ -2,11 +2,17 @@
 //! driver protocol in-process (the default IUT), over HTTP or over stdio. Its fault knobs
 //! ([`Fault`]) break it on purpose so that `selftest` can show every check can fail.
 
+pub mod actions;
 mod content;
 mod faults;
 pub mod https;
+pub mod hub;
 pub mod key_material;
+pub mod notify;
+pub mod participants;
 pub mod pki;
+pub mod routes;
+pub mod state;
 mod wire;
 
 use std::collections::BTreeSet;
@@ -15,7 +21,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use faults::Fault;
-pub use key_material::{KeyMaterialBehaviour, ProviderState};
+pub use hub::HubBehaviour;
+pub use key_material::KeyMaterialBehaviour;
+pub use notify::FollowerBehaviour;
+pub use state::{PeerFault, ProviderState, Shared};
 
 use crate::codec::content::ContentRev;
 use crate::driver::{DriverError, Handler, ops};
@@ -28,6 +37,8 @@ use crate::spec::Catalogs;
 pub struct ProviderBehaviour {
     pub door: https::DoorChecks,
     pub key_material: KeyMaterialBehaviour,
+    pub hub: HubBehaviour,
+    pub follower: FollowerBehaviour,
 }
 
 /// The built-in implementation, with zero or more faults switched on.

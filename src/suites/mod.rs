@@ -27,8 +27,8 @@ use crate::harness::{Outcome, Status, Transcript};
 pub enum Check {
     /// A content check through the driver (or of the draft's own data).
     Content(Box<content::Check>),
-    /// A scenario against the implementation's HTTPS side.
-    Scenario(Arc<Scenario>),
+    /// A scenario against the implementation's HTTPS side, under one MLS ciphersuite.
+    Scenario(Arc<Scenario>, u16),
     /// A protocol struct through `wire.decode` / `wire.encode`.
     Wire(Box<protocol::WireCheck>),
     /// An authorization decision through `policy.decide`.
@@ -47,10 +47,10 @@ impl Check {
             (Check::Content(c), _) => c.run(driver, timeout, tr).await,
             (Check::Wire(c), _) => c.run(driver, timeout, tr).await,
             (Check::Policy(c), _) => c.run(driver, timeout, tr).await,
-            (Check::Scenario(s), Some(iut)) => run_scenario(s, iut, timeout, tr).await,
+            (Check::Scenario(s, cs), Some(iut)) => run_scenario(s, iut, *cs, timeout, tr).await,
             // TODO: an implementation outside the process needs its HTTPS address and, for a
             // scenario that declares users on its role, the driver operation `user.create`.
-            (Check::Scenario(s), None) => Outcome {
+            (Check::Scenario(s, _), None) => Outcome {
                 status: Status::Unsupported,
                 message: if s.users.is_empty() {
                     "scenarios need the implementation's HTTPS side (only the built-in one so far)".into()

@@ -46,11 +46,12 @@ pub enum WireCheck {
 }
 
 pub fn tests(files: &[VectorFile], catalogs: &Catalogs) -> Result<Vec<Test>, SuiteError> {
-    let scenarios = scenario::embedded().map_err(|e| SuiteError(e.to_string()))?;
-    let mut out = scenarios
-        .into_iter()
-        .map(|s| scenario_test(s, catalogs))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::new();
+    for s in scenario::embedded().map_err(|e| SuiteError(e.to_string()))? {
+        if s.id.starts_with("protocol/") {
+            out.extend(scenario_tests(s, catalogs)?);
+        }
+    }
     out.extend(wire_tests(files, catalogs, "draft-ietf-mimi-protocol")?);
     Ok(out)
 }
@@ -65,16 +66,25 @@ fn spec_refs(reqs: &[String], catalogs: &Catalogs, what: &str) -> Result<Vec<cra
         .collect()
 }
 
-fn scenario_test(s: Scenario, catalogs: &Catalogs) -> Result<Test, SuiteError> {
-    Ok(Test {
-        id: s.id.clone(),
-        title: s.title.clone(),
-        spec: spec_refs(&s.requirements, catalogs, &format!("scenario {}", s.id))?,
-        op: None,
-        target: Target::Iut,
-        check: Check::Scenario(Arc::new(s)),
-        known_erratum: None,
-    })
+/// One test per ciphersuite of the scenario's matrix; with more than one, each id ends in
+/// `@cs<N>`.
+pub(super) fn scenario_tests(s: Scenario, catalogs: &Catalogs) -> Result<Vec<Test>, SuiteError> {
+    let spec = spec_refs(&s.requirements, catalogs, &format!("scenario {}", s.id))?;
+    let several = s.params.ciphersuite.len() > 1;
+    let s = Arc::new(s);
+    Ok(s.params
+        .ciphersuite
+        .iter()
+        .map(|cs| Test {
+            id: if several { format!("{}@cs{cs}", s.id) } else { s.id.clone() },
+            title: if several { format!("{} (ciphersuite {cs})", s.title) } else { s.title.clone() },
+            spec: spec.clone(),
+            op: None,
+            target: Target::Iut,
+            check: Check::Scenario(s.clone(), *cs),
+            known_erratum: None,
+        })
+        .collect())
 }
 
 /// Tests of `draft`'s TLS structs (`tls` and `policy-codec` files) through `wire.decode` and

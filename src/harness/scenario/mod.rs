@@ -80,7 +80,32 @@ pub struct Scenario {
     /// Role → the users its provider holds when the scenario starts.
     #[serde(default)]
     pub users: BTreeMap<String, Vec<UserSpec>>,
+    /// The parameter matrix: one test per value.
+    #[serde(default)]
+    pub params: Params,
     pub steps: Vec<Step>,
+}
+
+/// The parameters a scenario runs under; each combination is a test of its own, its id the
+/// scenario's with `@cs<N>` appended when there is more than one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// MLS ciphersuites (RFC 9420 §17.1 numbers) of the rooms created; 1 and 3 are offered.
+    #[serde(default = "default_ciphersuites")]
+    pub ciphersuite: Vec<u16>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            ciphersuite: default_ciphersuites(),
+        }
+    }
+}
+
+fn default_ciphersuites() -> Vec<u16> {
+    vec![1]
 }
 
 /// A user a role's provider holds: `mimi://<domain>/u/<user>` with `clients` MLS clients.
@@ -102,14 +127,101 @@ pub enum Player {
     Sim,
 }
 
-/// One step: an action and what must follow.
+/// One step: an action (a raw request, or a user acting) and what must follow.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// A name, for transcripts and failure messages.
     pub name: String,
-    pub request: Request,
+    /// A simulated provider sends this request.
+    #[serde(default)]
+    pub request: Option<Request>,
+    /// A user of some role acts (or observes).
+    #[serde(default)]
+    pub act: Option<Act>,
+    /// Without it, an act must succeed (and be accepted, if the hub had a say).
+    #[serde(default)]
     pub expect: Expect,
+}
+
+/// A user acts, as the driver's operations say (docs/driver.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Act {
+    /// `<user>@<role>`, e.g. `alice@hub`.
+    pub user: String,
+    pub op: ActOp,
+    /// The room's name; its id is `mimi://<hub's domain>/r/<name>`.
+    pub room: String,
+    /// `<user>@<role>`: whom `room.add` adds and `room.remove` removes.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// What `message.send` sends.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Misbehaviour of the acting (simulated) provider during this step.
+    #[serde(default)]
+    pub fault: Option<crate::provider::PeerFault>,
+}
+
+/// The operations a user performs (the driver's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum ActOp {
+    #[serde(rename = "room.create")]
+    RoomCreate,
+    #[serde(rename = "room.add")]
+    RoomAdd,
+    #[serde(rename = "room.remove")]
+    RoomRemove,
+    #[serde(rename = "room.leave")]
+    RoomLeave,
+    #[serde(rename = "room.commit")]
+    RoomCommit,
+    #[serde(rename = "message.send")]
+    MessageSend,
+    #[serde(rename = "message.list")]
+    MessageList,
+    #[serde(rename = "room.state")]
+    RoomState,
+    /// A simulated provider resends its last UpdateRequest for the room (a stale handshake).
+    #[serde(rename = "update.replay")]
+    UpdateReplay,
+}
+
+impl ActOp {
+    /// Whether the op changes the room (its result then says whether the hub accepted it).
+    pub fn changes_room(self) -> bool {
+        !matches!(self, ActOp::MessageList | ActOp::RoomState)
+    }
+}
+
+/// An HTTPS request between two roles, as a simulated provider logged it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireMatch {
+    pub from: String,
+    pub to: String,
+    /// `notify`, `update`, `submitMessage`, `keyMaterial`.
+    pub endpoint: String,
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// For `notify`: the kind of FanoutMessage the body carries.
+    #[serde(default)]
+    pub carries: Option<Carries>,
+    /// For `notify` carrying proposals: the message and moreProposals must be byte for byte the
+    /// HandshakeBundle of the `update` this role sent in the same step (PROT-17).
+    #[serde(default)]
+    pub echoes_update_from: Option<String>,
+}
+
+/// What a FanoutMessage carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Carries {
+    Welcome,
+    Commit,
+    Proposal,
+    Application,
 }
 
 /// A simulated provider sends an HTTPS request to another role.
@@ -199,6 +311,22 @@ pub struct Expect {
     /// No value of a member of the decoded response occurs in an earlier step's response.
     #[serde(default)]
     pub distinct_from: Option<Distinct>,
+    /// The act's result (JSON, a subset as `response_json`).
+    #[serde(default)]
+    pub result: Option<serde_json::Value>,
+    /// The act fails with an error (for an act whose peer answers with an HTTP error status).
+    #[serde(default)]
+    pub error: bool,
+    /// Each of these requests happened during the step.
+    #[serde(default)]
+    pub wire: Vec<WireMatch>,
+    /// None of these requests happened during the step.
+    #[serde(default)]
+    pub no_wire: Vec<WireMatch>,
+    /// Every client of every role in the room agrees on epoch, epoch authenticator, members and
+    /// participants; and the participants are exactly these users (`<user>@<role>`), if given.
+    #[serde(default)]
+    pub converged: Option<Vec<String>>,
 }
 
 /// What the KeyPackages of a response must be: exactly `count` of them, each an MLSMessage
@@ -289,120 +417,205 @@ impl Scenario {
                 }
             }
         }
+        if s.params.ciphersuite.is_empty() {
+            return Err(err("params.ciphersuite: give at least one".into()));
+        }
+        for cs in &s.params.ciphersuite {
+            if !crate::mls::CIPHERSUITES.iter().any(|c| u16::from(*c) == *cs) {
+                return Err(err(format!("params.ciphersuite: {cs} is not offered (1 and 3 are)")));
+            }
+        }
         let mut decoded_steps: Vec<&str> = Vec::new();
         for (i, step) in s.steps.iter().enumerate() {
-            let at = |field: &str| format!("steps[{i}] ({}).request.{field}", step.name);
-            let at_expect = |field: &str| format!("steps[{i}] ({}).expect.{field}", step.name);
             if s.steps[..i].iter().any(|earlier| earlier.name == step.name) {
                 return Err(err(format!("steps[{i}]: the name {:?} is used twice", step.name)));
             }
-            if let Some(b) = &step.request.body_struct {
-                if step.request.body.is_some() {
-                    return Err(err(format!(
-                        "{}: give `body` or `body_struct`, not both",
-                        at("body_struct")
-                    )));
-                }
-                if !crate::codec::protocol::NAMES.contains(&b.name.as_str()) {
-                    return Err(err(format!(
-                        "{}: no protocol struct is named {:?}",
-                        at("body_struct.struct"),
-                        b.name
-                    )));
-                }
+            let at = |field: &str| format!("steps[{i}] ({}).{field}", step.name);
+            match (&step.request, &step.act) {
+                (Some(r), None) => s.check_request(r, &step.expect, &decoded_steps, &at).map_err(err)?,
+                (None, Some(a)) => s.check_act(a, &step.expect, &at).map_err(err)?,
+                _ => return Err(err(format!("{}: give `request` or `act`, one of them", at("")))),
             }
-            let e = &step.expect;
-            // An expectation must be able to fail: say something, and nothing contradictory.
-            let says_response = e.status.is_some()
-                || !e.json_keys.is_empty()
-                || e.response_struct.is_some()
-                || e.response_json.is_some()
-                || e.mls_key_packages.is_some()
-                || e.distinct_from.is_some();
-            match (e.tls.is_some(), says_response) {
-                (false, false) => return Err(err(format!("steps[{i}] ({}).expect: expects nothing", step.name))),
-                (true, true) => {
-                    return Err(err(format!(
-                        "steps[{i}] ({}).expect: `tls: rejected` leaves no response to check",
-                        step.name
-                    )));
-                }
-                _ => {}
-            }
-            if !step.request.path.starts_with('/') {
-                return Err(err(format!(
-                    "{}: {:?} does not start with /",
-                    at("path"),
-                    step.request.path
-                )));
-            }
-            for (field, text) in [
-                ("path", Some(&step.request.path)),
-                ("from_header", step.request.from_header.as_ref()),
-                ("host", step.request.host.as_ref()),
-            ] {
-                if let Some(role) = text.and_then(|t| unknown_placeholder(t, &s.roles)) {
-                    return Err(err(format!("{}: {{{role}}} names no role", at(field))));
+            for (field, matches) in [("wire", &step.expect.wire), ("no_wire", &step.expect.no_wire)] {
+                for (k, m) in matches.iter().enumerate() {
+                    for role in [Some(&m.from), Some(&m.to), m.echoes_update_from.as_ref()].into_iter().flatten() {
+                        if !s.roles.contains_key(role) {
+                            return Err(err(format!("{}: role {role:?} is not in `roles`", at(&format!("expect.{field}[{k}]")))));
+                        }
+                    }
+                    if s.roles[&m.from] == Player::Iut && s.roles[&m.to] == Player::Iut {
+                        return Err(err(format!(
+                            "{}: only what a simulated provider sends or receives can be seen",
+                            at(&format!("expect.{field}[{k}]"))
+                        )));
+                    }
                 }
             }
-            if let Some(name) = &e.response_struct
-                && !crate::codec::protocol::NAMES.contains(&name.as_str())
-            {
-                return Err(err(format!(
-                    "{}: no protocol struct is named {name:?}",
-                    at_expect("response_struct")
-                )));
+            for (k, user) in step.expect.converged.iter().flatten().enumerate() {
+                s.user_ref(user).map_err(|e| err(format!("{}: {e}", at(&format!("expect.converged[{k}]")))))?;
             }
-            if e.response_struct.is_none()
-                && (e.response_json.is_some() || e.mls_key_packages.is_some() || e.distinct_from.is_some())
-            {
-                return Err(err(format!(
-                    "{}: response_json, mls_key_packages and distinct_from need `response_struct`",
-                    at_expect("response_struct")
-                )));
-            }
-            if let Some(k) = &e.mls_key_packages
-                && crate::codec::protocol::CipherSuite::from_name(&k.ciphersuite).is_none()
-            {
-                return Err(err(format!(
-                    "{}: unknown ciphersuite {:?}",
-                    at_expect("mls_key_packages.ciphersuite"),
-                    k.ciphersuite
-                )));
-            }
-            if let Some(d) = &e.distinct_from
-                && !decoded_steps.contains(&d.step.as_str())
-            {
-                return Err(err(format!(
-                    "{}: {:?} is not an earlier step with a response_struct",
-                    at_expect("distinct_from.step"),
-                    d.step
-                )));
-            }
-            if e.response_struct.is_some() {
+            if step.expect.response_struct.is_some() {
                 decoded_steps.push(&step.name);
-            }
-            for (field, role) in [("from", &step.request.from), ("to", &step.request.to)] {
-                if !s.roles.contains_key(role) {
-                    return Err(err(format!("{}: role {role:?} is not in `roles`", at(field))));
-                }
-            }
-            if s.roles[&step.request.from] != Player::Sim {
-                return Err(err(format!(
-                    "{}: only a simulated provider (`sim`) sends requests",
-                    at("from")
-                )));
-            }
-            if let Some(b) = &step.request.body
-                && hex::decode(b).is_err()
-            {
-                return Err(err(format!("{}: not hex", at("body"))));
             }
         }
         if s.steps.is_empty() {
             return Err(err("no steps".into()));
         }
         Ok(s)
+    }
+}
+
+impl Scenario {
+    /// The role and user name of a `<user>@<role>` reference.
+    pub fn user_ref<'a>(&self, r: &'a str) -> Result<(&'a str, &'a str), String> {
+        let (user, role) = r
+            .split_once('@')
+            .ok_or_else(|| format!("{r:?} is not <user>@<role>"))?;
+        if !self.roles.contains_key(role) {
+            return Err(format!("{r:?}: role {role:?} is not in `roles`"));
+        }
+        if !self.users.get(role).is_some_and(|us| us.iter().any(|u| u.user == user)) {
+            return Err(format!("{r:?}: role {role:?} has no user {user:?} in `users`"));
+        }
+        Ok((role, user))
+    }
+
+    fn check_act(&self, a: &Act, e: &Expect, at: &dyn Fn(&str) -> String) -> Result<(), String> {
+        let (role, _) = self.user_ref(&a.user).map_err(|m| format!("{}: {m}", at("act.user")))?;
+        if !self.roles.contains_key("hub") {
+            return Err(format!("{}: rooms live on the role `hub`, and there is none", at("act.room")));
+        }
+        let needs_target = matches!(a.op, ActOp::RoomAdd | ActOp::RoomRemove);
+        match (&a.target, needs_target) {
+            (Some(t), true) => {
+                self.user_ref(t).map_err(|m| format!("{}: {m}", at("act.target")))?;
+            }
+            (None, true) => return Err(format!("{}: {:?} needs a target", at("act.target"), a.op)),
+            (Some(_), false) => return Err(format!("{}: {:?} takes no target", at("act.target"), a.op)),
+            (None, false) => {}
+        }
+        if (a.op == ActOp::MessageSend) != a.text.is_some() {
+            return Err(format!("{}: `text` goes with message.send and only there", at("act.text")));
+        }
+        if (a.fault.is_some() || a.op == ActOp::UpdateReplay) && self.roles[role] != Player::Sim {
+            return Err(format!(
+                "{}: only a simulated provider misbehaves on request (faults, update.replay)",
+                at("act.fault")
+            ));
+        }
+        if e.status.is_some()
+            || e.tls.is_some()
+            || !e.json_keys.is_empty()
+            || e.response_struct.is_some()
+            || e.response_json.is_some()
+            || e.mls_key_packages.is_some()
+            || e.distinct_from.is_some()
+        {
+            return Err(format!(
+                "{}: status, tls, json_keys and response_* go with `request`; an act has `result` and `error`",
+                at("expect")
+            ));
+        }
+        if e.error && e.result.is_some() {
+            return Err(format!("{}: an act that fails has no result", at("expect.error")));
+        }
+        Ok(())
+    }
+
+    fn check_request(
+        &self,
+        r: &Request,
+        e: &Expect,
+        decoded_steps: &[&str],
+        at: &dyn Fn(&str) -> String,
+    ) -> Result<(), String> {
+        if let Some(b) = &r.body_struct {
+            if r.body.is_some() {
+                return Err(format!("{}: give `body` or `body_struct`, not both", at("request.body_struct")));
+            }
+            if !crate::codec::protocol::NAMES.contains(&b.name.as_str()) {
+                return Err(format!(
+                    "{}: no protocol struct is named {:?}",
+                    at("request.body_struct.struct"),
+                    b.name
+                ));
+            }
+        }
+        if e.result.is_some() || e.error {
+            return Err(format!("{}: `result` and `error` go with `act`", at("expect")));
+        }
+        // An expectation must be able to fail: say something, and nothing contradictory.
+        let says_response = e.status.is_some()
+            || !e.json_keys.is_empty()
+            || e.response_struct.is_some()
+            || e.response_json.is_some()
+            || e.mls_key_packages.is_some()
+            || e.distinct_from.is_some();
+        match (e.tls.is_some(), says_response) {
+            (false, false) => return Err(format!("{}: expects nothing", at("expect"))),
+            (true, true) => return Err(format!("{}: `tls: rejected` leaves no response to check", at("expect"))),
+            _ => {}
+        }
+        if !r.path.starts_with('/') {
+            return Err(format!("{}: {:?} does not start with /", at("request.path"), r.path));
+        }
+        for (field, text) in [
+            ("path", Some(&r.path)),
+            ("from_header", r.from_header.as_ref()),
+            ("host", r.host.as_ref()),
+        ] {
+            if let Some(role) = text.and_then(|t| unknown_placeholder(t, &self.roles)) {
+                return Err(format!("{}: {{{role}}} names no role", at(&format!("request.{field}"))));
+            }
+        }
+        if let Some(name) = &e.response_struct
+            && !crate::codec::protocol::NAMES.contains(&name.as_str())
+        {
+            return Err(format!("{}: no protocol struct is named {name:?}", at("expect.response_struct")));
+        }
+        if e.response_struct.is_none()
+            && (e.response_json.is_some() || e.mls_key_packages.is_some() || e.distinct_from.is_some())
+        {
+            return Err(format!(
+                "{}: response_json, mls_key_packages and distinct_from need `response_struct`",
+                at("expect.response_struct")
+            ));
+        }
+        if let Some(k) = &e.mls_key_packages
+            && crate::codec::protocol::CipherSuite::from_name(&k.ciphersuite).is_none()
+        {
+            return Err(format!(
+                "{}: unknown ciphersuite {:?}",
+                at("expect.mls_key_packages.ciphersuite"),
+                k.ciphersuite
+            ));
+        }
+        if let Some(d) = &e.distinct_from
+            && !decoded_steps.contains(&d.step.as_str())
+        {
+            return Err(format!(
+                "{}: {:?} is not an earlier step with a response_struct",
+                at("expect.distinct_from.step"),
+                d.step
+            ));
+        }
+        for (field, role) in [("from", &r.from), ("to", &r.to)] {
+            if !self.roles.contains_key(role) {
+                return Err(format!("{}: role {role:?} is not in `roles`", at(&format!("request.{field}"))));
+            }
+        }
+        if self.roles[&r.from] != Player::Sim {
+            return Err(format!(
+                "{}: only a simulated provider (`sim`) sends requests",
+                at("request.from")
+            ));
+        }
+        if let Some(b) = &r.body
+            && hex::decode(b).is_err()
+        {
+            return Err(format!("{}: not hex", at("request.body")));
+        }
+        Ok(())
     }
 }
 
@@ -424,16 +637,44 @@ fn unknown_placeholder(text: &str, roles: &BTreeMap<String, Player>) -> Option<S
 /// The scenario files built into the binary.
 pub const EMBEDDED: &[(&str, &str)] = &[
     (
-        "scenarios/protocol/5_1_directory/directory-over-mutual-tls.yaml",
-        include_str!("../../../scenarios/protocol/5_1_directory/directory-over-mutual-tls.yaml"),
+        "scenarios/protocol/3_flows/add-user-from-hub-to-implementation.yaml",
+        include_str!("../../../scenarios/protocol/3_flows/add-user-from-hub-to-implementation.yaml"),
     ),
     (
-        "scenarios/protocol/4_1_transport/reject-unauthenticated-client.yaml",
-        include_str!("../../../scenarios/protocol/4_1_transport/reject-unauthenticated-client.yaml"),
+        "scenarios/protocol/3_flows/add-user-from-hub.yaml",
+        include_str!("../../../scenarios/protocol/3_flows/add-user-from-hub.yaml"),
     ),
     (
-        "scenarios/protocol/4_1_transport/reject-untrusted-client-certificate.yaml",
-        include_str!("../../../scenarios/protocol/4_1_transport/reject-untrusted-client-certificate.yaml"),
+        "scenarios/protocol/3_flows/add-user-via-follower.yaml",
+        include_str!("../../../scenarios/protocol/3_flows/add-user-via-follower.yaml"),
+    ),
+    (
+        "scenarios/protocol/3_flows/add-user-via-implementation.yaml",
+        include_str!("../../../scenarios/protocol/3_flows/add-user-via-implementation.yaml"),
+    ),
+    (
+        "scenarios/protocol/3_flows/create-room.yaml",
+        include_str!("../../../scenarios/protocol/3_flows/create-room.yaml"),
+    ),
+    (
+        "scenarios/protocol/3_flows/leave-from-implementation.yaml",
+        include_str!("../../../scenarios/protocol/3_flows/leave-from-implementation.yaml"),
+    ),
+    (
+        "scenarios/protocol/3_flows/leave.yaml",
+        include_str!("../../../scenarios/protocol/3_flows/leave.yaml"),
+    ),
+    (
+        "scenarios/protocol/3_flows/remove-user.yaml",
+        include_str!("../../../scenarios/protocol/3_flows/remove-user.yaml"),
+    ),
+    (
+        "scenarios/protocol/3_flows/send-message-fans-out.yaml",
+        include_str!("../../../scenarios/protocol/3_flows/send-message-fans-out.yaml"),
+    ),
+    (
+        "scenarios/protocol/3_flows/send-message-from-implementation.yaml",
+        include_str!("../../../scenarios/protocol/3_flows/send-message-from-implementation.yaml"),
     ),
     (
         "scenarios/protocol/4_1_transport/reject-from-not-matching-certificate.yaml",
@@ -448,6 +689,18 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../scenarios/protocol/4_1_transport/reject-host-naming-another-provider.yaml"),
     ),
     (
+        "scenarios/protocol/4_1_transport/reject-unauthenticated-client.yaml",
+        include_str!("../../../scenarios/protocol/4_1_transport/reject-unauthenticated-client.yaml"),
+    ),
+    (
+        "scenarios/protocol/4_1_transport/reject-untrusted-client-certificate.yaml",
+        include_str!("../../../scenarios/protocol/4_1_transport/reject-untrusted-client-certificate.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_1_directory/directory-over-mutual-tls.yaml",
+        include_str!("../../../scenarios/protocol/5_1_directory/directory-over-mutual-tls.yaml"),
+    ),
+    (
         "scenarios/protocol/5_2_fetch_key_material/key-material-for-every-client.yaml",
         include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-for-every-client.yaml"),
     ),
@@ -456,18 +709,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-never-handed-out-twice.yaml"),
     ),
     (
-        "scenarios/protocol/5_2_fetch_key_material/key-material-unknown-user.yaml",
-        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-unknown-user.yaml"),
-    ),
-    (
         "scenarios/protocol/5_2_fetch_key_material/key-material-no-compatible-ciphersuite.yaml",
         include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-no-compatible-ciphersuite.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_2_fetch_key_material/key-material-unmet-required-capabilities.yaml",
-        include_str!(
-            "../../../scenarios/protocol/5_2_fetch_key_material/key-material-unmet-required-capabilities.yaml"
-        ),
     ),
     (
         "scenarios/protocol/5_2_fetch_key_material/key-material-refuse-malformed-body.yaml",
@@ -476,6 +719,38 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "scenarios/protocol/5_2_fetch_key_material/key-material-refuse-truncated-body.yaml",
         include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-refuse-truncated-body.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-unknown-user.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-unknown-user.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_2_fetch_key_material/key-material-unmet-required-capabilities.yaml",
+        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-unmet-required-capabilities.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_3_update/refuse-add-without-participant-list.yaml",
+        include_str!("../../../scenarios/protocol/5_3_update/refuse-add-without-participant-list.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_3_update/refuse-corrupt-commit.yaml",
+        include_str!("../../../scenarios/protocol/5_3_update/refuse-corrupt-commit.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_3_update/removed-user-receives-nothing.yaml",
+        include_str!("../../../scenarios/protocol/5_3_update/removed-user-receives-nothing.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_3_update/wrong-epoch-names-current-epoch.yaml",
+        include_str!("../../../scenarios/protocol/5_3_update/wrong-epoch-names-current-epoch.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_4_submit_message/refuse-sender-not-participant.yaml",
+        include_str!("../../../scenarios/protocol/5_4_submit_message/refuse-sender-not-participant.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_5_notify/duplicate-notify-accepted-once.yaml",
+        include_str!("../../../scenarios/protocol/5_5_notify/duplicate-notify-accepted-once.yaml"),
     ),
 ];
 

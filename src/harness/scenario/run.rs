@@ -8,11 +8,16 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{ClientCert, Method, Player, Scenario, Step};
+use super::{Act, ActOp, Carries, ClientCert, Method, Player, Request, Scenario, Step, WireMatch};
+use crate::codec::protocol::fanout::{FanoutArm, FanoutMessage};
+use crate::codec::protocol::update::{HandshakeArm, UpdateRequest};
+use crate::codec::protocol::{self, Reading};
 use crate::harness::{Outcome, Transcript};
 use crate::provider::https::{FROM_LOCAL_PART, HttpsError, PeerClient, ProviderServer, install_crypto};
 use crate::provider::pki::{ProviderIdentity, TestCa};
-use crate::provider::{ProviderBehaviour, ProviderState, key_material};
+use crate::provider::routes::routes;
+use crate::provider::state::{Exchange, Peers, lock};
+use crate::provider::{ProviderBehaviour, ProviderState, Shared, actions};
 
 /// Who plays `iut` roles.
 #[derive(Debug, Clone, Copy)]
@@ -22,18 +27,28 @@ pub enum IutEndpoint {
     Builtin(ProviderBehaviour),
 }
 
+/// One role's provider in a scenario run.
+pub struct RoleProvider {
+    pub identity: ProviderIdentity,
+    pub server: ProviderServer,
+    pub state: Shared,
+    pub player: Player,
+}
+
 /// The providers of one scenario run.
 pub struct Deployment {
     ca: TestCa,
-    roles: BTreeMap<String, (ProviderIdentity, ProviderServer)>,
+    roles: BTreeMap<String, RoleProvider>,
+    /// The ciphersuite of the rooms created in this run.
+    ciphersuite: u16,
 }
 
 /// Namespaces keep concurrent scenarios apart: each run's domains are unique.
 static NAMESPACE: AtomicU64 = AtomicU64::new(1);
 
 impl Deployment {
-    /// Starts one provider per role.
-    pub async fn start(scenario: &Scenario, iut: IutEndpoint) -> Result<Self, HttpsError> {
+    /// Starts one provider per role, each knowing all the others.
+    pub async fn start(scenario: &Scenario, iut: IutEndpoint, ciphersuite: u16) -> Result<Self, HttpsError> {
         install_crypto();
         let ns = NAMESPACE.fetch_add(1, Ordering::Relaxed);
         let ca = TestCa::new().map_err(|e| HttpsError::Tls(e.to_string()))?;
@@ -47,26 +62,46 @@ impl Deployment {
                 (Player::Sim, _) => ProviderBehaviour::default(),
             };
             // The users of the role. The built-in IUT and the simulated providers create them
-            // directly. TODO: an implementation outside the process would create them through
-            // the driver (`user.create`); until that operation exists such a scenario is
-            // `unsupported` for it (see `suites::Check::run`).
-            let mut state = ProviderState::new(&identity.domain);
+            // directly; an implementation outside the process would through the driver
+            // (`user.create`).
+            let mut state =
+                ProviderState::new(&identity.domain, behaviour).map_err(|e| HttpsError::Tls(e.to_string()))?;
             for u in scenario.users.get(role).into_iter().flatten() {
                 state
                     .add_user(&u.user, u.clients)
                     .map_err(|e| HttpsError::Tls(format!("cannot create user {}: {e}", u.user)))?;
             }
-            let routes = key_material::routes(Arc::new(Mutex::new(state)), behaviour.key_material);
-            let server = ProviderServer::start(&identity, &ca, routes, behaviour.door).await?;
-            roles.insert(role.clone(), (identity, server));
+            let state: Shared = Arc::new(Mutex::new(state));
+            let server = ProviderServer::start(&identity, &ca, routes(state.clone()), behaviour.door).await?;
+            roles.insert(
+                role.clone(),
+                RoleProvider {
+                    identity,
+                    server,
+                    state,
+                    player: *player,
+                },
+            );
         }
-        Ok(Deployment { ca, roles })
+        let addrs: BTreeMap<String, std::net::SocketAddr> = roles
+            .values()
+            .map(|r| (r.identity.domain.clone(), r.server.addr))
+            .collect();
+        let all: Vec<(String, std::net::SocketAddr)> = addrs.iter().map(|(d, a)| (d.clone(), *a)).collect();
+        for r in roles.values() {
+            let client = PeerClient::new(Some(&r.identity), &ca, &all, false)?;
+            lock(&r.state).peers = Some(Peers {
+                client,
+                addrs: addrs.clone(),
+            });
+        }
+        Ok(Deployment { ca, roles, ciphersuite })
     }
 
     /// `{role}` in `s` replaced by that role's domain.
     fn expand(&self, s: &str) -> String {
-        self.roles.iter().fold(s.to_owned(), |s, (role, (id, _))| {
-            s.replace(&format!("{{{role}}}"), &id.domain)
+        self.roles.iter().fold(s.to_owned(), |s, (role, r)| {
+            s.replace(&format!("{{{role}}}"), &r.identity.domain)
         })
     }
 
@@ -92,33 +127,312 @@ impl Deployment {
 /// The decoded responses of the steps so far, by step name.
 type Decoded = BTreeMap<String, Value>;
 
-/// Runs every step; the first that does not hold ends the scenario (all its requirements are MUSTs
-/// or the step says which outcomes are allowed).
-pub async fn run_scenario(scenario: &Scenario, iut: IutEndpoint, timeout: Duration, tr: &mut Transcript) -> Outcome {
-    let deployment = match Deployment::start(scenario, iut).await {
+/// Runs every step under `ciphersuite`; the first that does not hold ends the scenario (all its
+/// requirements are MUSTs or the step says which outcomes are allowed).
+pub async fn run_scenario(
+    scenario: &Scenario,
+    iut: IutEndpoint,
+    ciphersuite: u16,
+    timeout: Duration,
+    tr: &mut Transcript,
+) -> Outcome {
+    let deployment = match Deployment::start(scenario, iut, ciphersuite).await {
         Ok(d) => d,
         Err(e) => return Outcome::error(format!("cannot start the deployment: {e}")),
     };
     let mut decoded = Decoded::new();
     for step in &scenario.steps {
-        match tokio::time::timeout(timeout, run_step(&deployment, step, &mut decoded, tr)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(o)) => return o,
+        let marks = deployment.marks();
+        let ran = match (&step.request, &step.act) {
+            (Some(r), _) => tokio::time::timeout(timeout, run_request(&deployment, step, r, &mut decoded, tr)).await,
+            (None, Some(a)) => tokio::time::timeout(timeout, run_act(&deployment, scenario, step, a, tr)).await,
+            (None, None) => Ok(Err(Outcome::error(format!("step {:?} does nothing", step.name)))),
+        };
+        let checked = match ran {
+            Ok(Ok(())) => deployment.check_after(scenario, step, &marks, tr),
+            Ok(Err(o)) => Err(o),
             Err(_) => {
                 return Outcome {
                     status: crate::harness::Status::Timeout,
                     message: format!("step {:?}: no answer within {timeout:?}", step.name),
                 };
             }
+        };
+        if let Err(o) = checked {
+            return o;
         }
     }
     Outcome::pass()
 }
 
-async fn run_step(d: &Deployment, step: &Step, decoded: &mut Decoded, tr: &mut Transcript) -> Result<(), Outcome> {
-    let r = &step.request;
-    let (sender, _) = &d.roles[&r.from];
-    let (receiver, server) = &d.roles[&r.to];
+/// Where each role's log and problem list stood before a step.
+type Marks = BTreeMap<String, (usize, usize)>;
+
+impl Deployment {
+    fn marks(&self) -> Marks {
+        self.roles
+            .iter()
+            .map(|(role, r)| {
+                let st = lock(&r.state);
+                (role.clone(), (st.log.len(), st.problems.len()))
+            })
+            .collect()
+    }
+
+    /// The room id of room `name` (rooms live on the role `hub`).
+    fn room(&self, name: &str) -> String {
+        self.roles
+            .get("hub")
+            .map_or_else(String::new, |r| format!("mimi://{}/r/{name}", r.identity.domain))
+    }
+
+    /// The user URI of `<user>@<role>`.
+    fn user(&self, scenario: &Scenario, r: &str) -> String {
+        match scenario.user_ref(r) {
+            Ok((role, user)) => format!("mimi://{}/u/{user}", self.roles[role].identity.domain),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// The checks every step ends with: the simulated providers found nothing wrong in what they
+    /// were sent, the requests seen (`wire`, `no_wire`), and the common state (`converged`).
+    fn check_after(&self, scenario: &Scenario, step: &Step, marks: &Marks, tr: &mut Transcript) -> Result<(), Outcome> {
+        let name = &step.name;
+        for (role, r) in &self.roles {
+            let st = lock(&r.state);
+            let (log_mark, problem_mark) = marks[role];
+            for x in &st.log[log_mark..] {
+                tr.notes.push(format!(
+                    "{name}: {role} {} {} {} → HTTP {} ({} bytes)",
+                    if x.sent { "sent" } else { "received" },
+                    x.endpoint,
+                    if x.sent { format!("to {}", x.peer) } else { format!("from {}", x.peer) },
+                    x.status,
+                    x.body.len()
+                ));
+            }
+            if r.player == Player::Sim && st.problems.len() > problem_mark {
+                return Err(Outcome::fail(format!(
+                    "step {name:?}: {role} (simulated) could not accept what it was sent: {}",
+                    st.problems[problem_mark..].join("; ")
+                )));
+            }
+        }
+        for m in &step.expect.wire {
+            let seen = self.seen(m, marks);
+            if !seen.iter().any(|x| self.matches(m, x, marks).is_ok()) {
+                let why = seen
+                    .iter()
+                    .filter_map(|x| self.matches(m, x, marks).err())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return Err(Outcome::fail(format!(
+                    "step {name:?}: no {} from {} to {}{}{}",
+                    m.endpoint,
+                    m.from,
+                    m.to,
+                    m.carries.map(|c| format!(" carrying a {c:?}")).unwrap_or_default(),
+                    if why.is_empty() { String::new() } else { format!(" ({why})") }
+                )));
+            }
+        }
+        for m in &step.expect.no_wire {
+            if let Some(x) = self.seen(m, marks).into_iter().find(|x| self.matches(m, x, marks).is_ok()) {
+                return Err(Outcome::fail(format!(
+                    "step {name:?}: {} sent {} to {} ({} bytes), which must not happen here",
+                    m.from,
+                    m.endpoint,
+                    m.to,
+                    x.body.len()
+                )));
+            }
+        }
+        if let Some(users) = &step.expect.converged {
+            let room = match &step.act {
+                Some(a) => self.room(&a.room),
+                None => return Err(Outcome::error(format!("step {name:?}: `converged` needs an act's room"))),
+            };
+            let want: Vec<String> = users.iter().map(|u| self.user(scenario, u)).collect();
+            self.check_converged(&room, &want, tr)
+                .map_err(|m| Outcome::fail(format!("step {name:?}: {m}")))?;
+        }
+        Ok(())
+    }
+
+    /// The requests of this step between `m.from` and `m.to`, from the simulated side's log.
+    fn seen(&self, m: &WireMatch, marks: &Marks) -> Vec<Exchange> {
+        let (Some(from), Some(to)) = (self.roles.get(&m.from), self.roles.get(&m.to)) else {
+            return Vec::new();
+        };
+        let (side, role, sent, peer) = if from.player == Player::Sim {
+            (from, &m.from, true, &to.identity.domain)
+        } else {
+            (to, &m.to, false, &from.identity.domain)
+        };
+        let st = lock(&side.state);
+        st.log[marks[role].0..]
+            .iter()
+            .filter(|x| x.sent == sent && x.peer == *peer && x.endpoint == m.endpoint)
+            .cloned()
+            .collect()
+    }
+
+    /// Whether one logged request is what `m` describes; if not, why.
+    fn matches(&self, m: &WireMatch, x: &Exchange, marks: &Marks) -> Result<(), String> {
+        if let Some(status) = m.status
+            && x.status != status
+        {
+            return Err(format!("HTTP {} where {status} is due", x.status));
+        }
+        if m.carries.is_none() && m.echoes_update_from.is_none() {
+            return Ok(());
+        }
+        let messages = FanoutMessage::read_all(&x.body, &Reading::default())
+            .map_err(|e| format!("the body is not a list of FanoutMessages: {e}"))?;
+        let first = messages.first().ok_or("an empty body")?;
+        let kind = match &first.arm {
+            FanoutArm::Welcome { .. } => Carries::Welcome,
+            FanoutArm::Commit { .. } => Carries::Commit,
+            FanoutArm::Proposal { .. } => Carries::Proposal,
+            FanoutArm::Application { .. } => Carries::Application,
+        };
+        if let Some(c) = m.carries
+            && c != kind
+        {
+            return Err(format!("it carries a {kind:?}"));
+        }
+        if let Some(role) = &m.echoes_update_from {
+            let r = &self.roles[role];
+            let st = lock(&r.state);
+            let update = st.log[marks[role].0..]
+                .iter()
+                .find(|u| u.sent && u.endpoint == "update")
+                .ok_or_else(|| format!("{role} sent no update in this step"))?;
+            let bundle: UpdateRequest =
+                protocol::decode(&update.body).map_err(|e| format!("{role}'s update does not decode: {e}"))?;
+            let HandshakeArm::Proposal { more_proposals } = &bundle.bundle.arm else {
+                return Err(format!("{role}'s update carries no proposals"));
+            };
+            let FanoutArm::Proposal { more_proposals: fanned } = &first.arm else {
+                return Err(format!("it carries a {kind:?}"));
+            };
+            if first.message != bundle.bundle.proposal_or_commit || fanned != more_proposals {
+                return Err("its proposals are not those of the HandshakeBundle (PROT-17)".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Every active client of every role in `room` agrees on epoch, epoch authenticator, members
+    /// and participants; the participants are `want` (if not empty).
+    fn check_converged(&self, room: &str, want: &[String], tr: &mut Transcript) -> Result<(), String> {
+        let mut states: Vec<(String, Value)> = Vec::new();
+        for r in self.roles.values() {
+            let users: Vec<String> = lock(&r.state).users.keys().cloned().collect();
+            for user in users {
+                if let Ok(v) = actions::room_state(&r.state, &user, room) {
+                    states.push((user, v));
+                }
+            }
+        }
+        let Some((first_user, first)) = states.first() else {
+            return Err(format!("no client is in {room}"));
+        };
+        tr.notes.push(format!("converged state of {room}: {first}"));
+        for (user, v) in &states[1..] {
+            for key in ["epoch", "epoch_authenticator", "members", "participants"] {
+                if v[key] != first[key] {
+                    return Err(format!(
+                        "{user} and {first_user} disagree on {key}: {} vs {}",
+                        v[key], first[key]
+                    ));
+                }
+            }
+        }
+        if !want.is_empty() {
+            let mut have: Vec<String> = first["participants"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p["user"].as_str().map(str::to_owned))
+                .collect();
+            have.sort();
+            let mut want = want.to_vec();
+            want.sort();
+            if have != want {
+                return Err(format!("the participants are {have:?}, expected {want:?}"));
+            }
+            // Every participant has a client in the room.
+            for user in &want {
+                if !states.iter().any(|(u, _)| u == user) {
+                    return Err(format!("{user} is a participant but none of its clients is in the room"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A user acts; its result must match `expect.result` (or, without one, say `accepted`).
+async fn run_act(d: &Deployment, scenario: &Scenario, step: &Step, a: &Act, tr: &mut Transcript) -> Result<(), Outcome> {
+    let Ok((role, _)) = scenario.user_ref(&a.user) else {
+        return Err(Outcome::error(format!("step {:?}: bad user {:?}", step.name, a.user)));
+    };
+    let provider = &d.roles[role];
+    let state = &provider.state;
+    let user = d.user(scenario, &a.user);
+    let room = d.room(&a.room);
+    let target = a.target.as_deref().map(|t| d.user(scenario, t)).unwrap_or_default();
+    tr.notes.push(format!("{}: {} {:?} in {room}{}", step.name, a.user, a.op, if target.is_empty() { String::new() } else { format!(" on {target}") }));
+    lock(state).peer_faults = a.fault.into_iter().collect();
+    let result = match a.op {
+        ActOp::RoomCreate => actions::create_room(state, &user, &a.room, d.ciphersuite).await,
+        ActOp::RoomAdd => actions::add(state, &user, &room, &target).await,
+        ActOp::RoomRemove => actions::remove(state, &user, &room, &target).await,
+        ActOp::RoomLeave => actions::leave(state, &user, &room).await,
+        ActOp::RoomCommit => actions::commit(state, &user, &room).await,
+        ActOp::MessageSend => actions::send(state, &user, &room, a.text.as_deref().unwrap_or_default()).await,
+        ActOp::MessageList => actions::messages(state, &user, &room),
+        ActOp::RoomState => actions::room_state(state, &user, &room),
+        ActOp::UpdateReplay => actions::replay(state, &room).await,
+    };
+    lock(state).peer_faults.clear();
+    let e = &step.expect;
+    let value = match (result, e.error) {
+        (Ok(v), false) => v,
+        (Err(err), true) => {
+            tr.notes.push(format!("{}: failed as expected: {err}", step.name));
+            return Ok(());
+        }
+        (Ok(v), true) => {
+            return Err(Outcome::mismatch(&format!("step {:?}", step.name), "an error", v));
+        }
+        (Err(err), false) => {
+            let who = if provider.player == Player::Iut { "the implementation" } else { "a simulated provider" };
+            return Err(Outcome::fail(format!("step {:?}: {who} could not act: {err}", step.name)));
+        }
+    };
+    tr.notes.push(format!("{}: result {value}", step.name));
+    let want = match &e.result {
+        Some(w) => d.expand_json(w),
+        None if a.op.changes_room() => serde_json::json!({"accepted": true}),
+        None => return Ok(()),
+    };
+    subset(&want, &value, "").map_err(|at| {
+        Outcome::mismatch(&format!("step {:?}: the result at `{at}`", step.name), &want, &value)
+    })
+}
+
+async fn run_request(
+    d: &Deployment,
+    step: &Step,
+    r: &Request,
+    decoded: &mut Decoded,
+    tr: &mut Transcript,
+) -> Result<(), Outcome> {
+    let sender = &d.roles[&r.from].identity;
+    let receiver = &d.roles[&r.to].identity;
+    let server = &d.roles[&r.to].server;
     let error = |m: String| Outcome::error(format!("step {:?}: {m}", step.name));
     let peers = [(receiver.domain.clone(), server.addr)];
     let client = match r.client_cert {

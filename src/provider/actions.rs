@@ -1,0 +1,582 @@
+//! What a provider's users do, the flows of draft-ietf-mimi-protocol-06 §3: create a room (§3.1),
+//! add a user (§3.2 from the hub, §3.3 via a follower), send a message (§3.4), leave (§3.5),
+//! remove a user, commit pending proposals; and what they observe (messages, room state). These
+//! are the driver's user, room and message operations; the scenario runner calls them on the
+//! simulated providers and on the built-in implementation.
+//!
+//! A user acts through its first client with a view of the room. Handshakes go to the room's hub
+//! (the domain of the room id): in-process when this provider is the hub, else over `/update`;
+//! key material of a user of another provider is fetched through the hub (PROT-05). Results are
+//! JSON as the driver returns them; a refusal by the hub is a result (`accepted: false` with the
+//! draft's code), not an error.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+use sha2::Digest as _;
+
+use super::hub::{self, Notify};
+use super::state::{Exchange, PeerFault, Shared, domain_of, lock, path_segment};
+use super::{key_material, notify, participants};
+use crate::codec::content::{MimiContent, NestedPart, PartBody};
+use crate::codec::protocol::common::{Credential, Protocol};
+use crate::codec::protocol::key_material::ClientMaterial;
+use crate::codec::protocol::ratchet_tree::{RatchetTreeArm, RatchetTreeOption, RatchetTreeRepresentation};
+use crate::codec::protocol::submit::{SubmitMessageRequest, SubmitMessageResponse, SubmitResponseCode};
+use crate::codec::protocol::update::{
+    GroupInfoArm, GroupInfoOption, GroupInfoRepresentation, HandshakeArm, HandshakeBundle, UpdateRequest,
+    UpdateResponseCode, UpdateRoomResponse,
+};
+use crate::codec::protocol::{
+    self, CipherSuite, IdentifierUri, KeyMaterialRequest, KeyMaterialResponse, Optional, RequiredCapabilities, VecOf,
+};
+use crate::mls::{PARTICIPANT_LIST, Room, RoomChanges, RoomConfig, user_of_client};
+
+/// Why a user could not act (a refusal by the hub is not an error: see the module documentation).
+#[derive(Debug, thiserror::Error)]
+pub enum ActError {
+    #[error("no user {0} on this provider")]
+    UnknownUser(String),
+    #[error("{0} has no client in room {1}")]
+    NotInRoom(String, String),
+    #[error("no client of {0} could be given key material ({1})")]
+    NoKeyMaterial(String, String),
+    /// openmls refused to build the message.
+    #[error("MLS: {0}")]
+    Mls(String),
+    /// The peer could not be reached or did not answer.
+    #[error("{0}")]
+    Transport(String),
+    /// The peer answered with a status the draft does not give for this request.
+    #[error("{endpoint}: HTTP {status}: {body}")]
+    Status {
+        endpoint: &'static str,
+        status: u16,
+        body: String,
+    },
+    /// The peer's answer does not decode.
+    #[error("{endpoint}: the answer is not a {expected}: {why}")]
+    Answer {
+        endpoint: &'static str,
+        expected: &'static str,
+        why: String,
+    },
+}
+
+fn mls(e: impl std::fmt::Display) -> ActError {
+    ActError::Mls(e.to_string())
+}
+
+/// SHA-256 of a message, to recognise a client's own messages when the hub fans them back.
+pub(crate) fn digest(bytes: &[u8]) -> [u8; 32] {
+    sha2::Sha256::digest(bytes).into()
+}
+
+/// §3.1: `user` (a user URI of this provider) creates room `name` here, this provider its hub,
+/// with the user as the only participant; the user's other clients are added at once.
+pub async fn create_room(state: &Shared, user: &str, name: &str, ciphersuite: u16) -> Result<Value, ActError> {
+    let ciphersuite = openmls::prelude::Ciphersuite::try_from(ciphersuite).map_err(mls)?;
+    let (room, first, others) = {
+        let mut st = lock(state);
+        let room = st.room_uri(name);
+        let clients = st
+            .users
+            .get(user)
+            .filter(|c| !c.is_empty())
+            .cloned()
+            .ok_or_else(|| ActError::UnknownUser(user.to_owned()))?;
+        let config = RoomConfig {
+            ciphersuite,
+            room_id: room.clone(),
+            hub: st.hub.external_sender(),
+            participant_list: participants::encode(&[(user.to_owned(), participants::CREATOR_ROLE)]),
+            room_metadata: Vec::new(),
+            rules: participants::rules(),
+        };
+        let view = Room::create(clients[0].clone(), config).map_err(mls)?;
+        let group_info = view.group_info().map_err(mls)?;
+        hub::host(&mut st, &room, &group_info).map_err(ActError::Mls)?;
+        st.rooms.insert((clients[0].uri().to_owned(), room.clone()), view);
+        (room, clients[0].uri().to_owned(), clients.len() - 1)
+    };
+    if others > 0 {
+        let key_packages = fetch_key_packages(state, user, &room, user, ciphersuite.into()).await?;
+        let key_packages: Vec<Vec<u8>> = key_packages.into_iter().filter(|(c, _)| *c != first).map(|(_, kp)| kp).collect();
+        let changes = RoomChanges {
+            add: key_packages,
+            ..RoomChanges::default()
+        };
+        let answer = commit_and_send(state, &first, &room, changes).await?;
+        if answer["accepted"] != json!(true) {
+            return Ok(answer);
+        }
+    }
+    let epoch = lock(state).rooms.get(&(first, room.clone())).map_or(0, Room::epoch);
+    Ok(json!({"accepted": true, "room": room, "epoch": epoch}))
+}
+
+/// §3.2 and §3.3: `actor` adds user `target` (of any provider) to `room`, in one commit with the
+/// participant-list update (PROT-11).
+pub async fn add(state: &Shared, actor: &str, room: &str, target: &str) -> Result<Value, ActError> {
+    let (client, ciphersuite) = {
+        let st = lock(state);
+        let (client, view) = view_of(&st, actor, room)?;
+        (client, u16::from(view.ciphersuite()))
+    };
+    let key_packages = fetch_key_packages(state, actor, room, target, ciphersuite).await?;
+    let skip_list = lock(state).has_fault(PeerFault::SkipParticipantList);
+    let changes = RoomChanges {
+        add: key_packages.into_iter().map(|(_, kp)| kp).collect(),
+        update: if skip_list {
+            Vec::new()
+        } else {
+            vec![(PARTICIPANT_LIST, participants::add(target, participants::PARTICIPANT_ROLE))]
+        },
+        ..RoomChanges::default()
+    };
+    commit_and_send(state, &client, room, changes).await
+}
+
+/// `actor` removes user `target` from `room`: the target's clients and its participant-list
+/// entry in one commit (§5.3: "simultaneous with the MLS removal").
+pub async fn remove(state: &Shared, actor: &str, room: &str, target: &str) -> Result<Value, ActError> {
+    let (client, changes) = {
+        let st = lock(state);
+        let (client, view) = view_of(&st, actor, room)?;
+        let list = view.component(PARTICIPANT_LIST).unwrap_or_default();
+        let update = participants::remove(&list, target)
+            .ok_or_else(|| ActError::Mls(format!("{target} is not on the participant list")))?;
+        let changes = RoomChanges {
+            remove: clients_of(view, target),
+            update: vec![(PARTICIPANT_LIST, update)],
+            ..RoomChanges::default()
+        };
+        (client, changes)
+    };
+    commit_and_send(state, &client, room, changes).await
+}
+
+/// §3.5: `user` leaves `room`: Remove proposals for all its clients and the participant-list
+/// update removing it, sent to the hub as one HandshakeBundle; another member commits them.
+pub async fn leave(state: &Shared, user: &str, room: &str) -> Result<Value, ActError> {
+    let body = {
+        let mut st = lock(state);
+        let (client, view) = view_of(&st, user, room)?;
+        let list = view.component(PARTICIPANT_LIST).unwrap_or_default();
+        let update = participants::remove(&list, user)
+            .ok_or_else(|| ActError::Mls(format!("{user} is not on the participant list")))?;
+        let own = clients_of(view, user);
+        let view = st.rooms.get_mut(&(client.clone(), room.to_owned())).ok_or_else(|| not_in(user, room))?;
+        let proposals = view.propose_leave(&own, PARTICIPANT_LIST, update).map_err(mls)?;
+        for p in &proposals {
+            st.own_messages.insert((client.clone(), digest(p)));
+        }
+        let mut proposals = proposals.into_iter();
+        let first = proposals.next().unwrap_or_default();
+        let bundle = HandshakeBundle {
+            proposal_or_commit: first.into(),
+            arm: HandshakeArm::Proposal {
+                more_proposals: VecOf(proposals.map(Into::into).collect()),
+            },
+        };
+        protocol::encode(&UpdateRequest { bundle }).map_err(mls)?
+    };
+    let answer = send_update(state, room, body).await?;
+    Ok(update_result(&answer, None))
+}
+
+/// `user` commits the proposals its client has received (e.g. after a leave, §3.5).
+pub async fn commit(state: &Shared, user: &str, room: &str) -> Result<Value, ActError> {
+    let client = view_of(&lock(state), user, room)?.0;
+    commit_and_send(state, &client, room, RoomChanges::default()).await
+}
+
+/// §3.4: `user` sends a text message to `room` (MIMI content, §4 of draft-ietf-mimi-content).
+pub async fn send(state: &Shared, user: &str, room: &str, text: &str) -> Result<Value, ActError> {
+    let body = {
+        let mut st = lock(state);
+        let (client, _) = view_of(&st, user, room)?;
+        let sending_uri = if st.has_fault(PeerFault::ForeignSendingUri) {
+            st.user_uri("nobody")
+        } else {
+            user.to_owned()
+        };
+        let content = text_content(&client, text);
+        let view = st.rooms.get_mut(&(client.clone(), room.to_owned())).ok_or_else(|| not_in(user, room))?;
+        let mut message = view.send(&content).map_err(mls)?;
+        if st.has_fault(PeerFault::CorruptMessage) {
+            corrupt(&mut message);
+        }
+        st.own_messages.insert((client, digest(&message)));
+        let request = SubmitMessageRequest {
+            protocol: Protocol::MLS10,
+            app_message: message.into(),
+            sending_uri: IdentifierUri::new(&sending_uri),
+        };
+        protocol::encode(&request).map_err(mls)?
+    };
+    let answer = send_submit(state, room, body).await?;
+    let accepted = answer.status_code == SubmitResponseCode::ACCEPTED;
+    let mut result = json!({"accepted": accepted, "code": answer.status_code.name().unwrap_or("unknown")});
+    if let Ok(Value::Object(arm)) = serde_json::to_value(&answer.arm) {
+        result.as_object_mut().map(|r| r.extend(arm));
+    }
+    Ok(result)
+}
+
+/// Resends the last UpdateRequest this provider sent for `room` (a stale handshake: the hub must
+/// answer wrongEpoch).
+pub async fn replay(state: &Shared, room: &str) -> Result<Value, ActError> {
+    let body = lock(state)
+        .last_update
+        .get(room)
+        .cloned()
+        .ok_or_else(|| ActError::Mls(format!("nothing was sent for {room} yet")))?;
+    let answer = send_update(state, room, body).await?;
+    Ok(update_result(&answer, None))
+}
+
+/// The text messages `user`'s first client in `room` received, in order.
+pub fn messages(state: &Shared, user: &str, room: &str) -> Result<Value, ActError> {
+    let st = lock(state);
+    let (client, _) = view_of(&st, user, room)?;
+    let list: Vec<Value> = st
+        .inbox
+        .iter()
+        .filter(|d| d.client == client && d.room == room)
+        .map(|d| {
+            let text = MimiContent::decode(&d.data).ok().and_then(|c| match c.nested_part.body {
+                PartBody::Single { content, .. } => String::from_utf8(content).ok(),
+                _ => None,
+            });
+            json!({"sender": d.sender, "text": text, "accepted_timestamp": d.timestamp})
+        })
+        .collect();
+    Ok(json!({"messages": list}))
+}
+
+/// `user`'s view of `room` (its first client's): epoch, epoch authenticator, members and
+/// participants.
+pub fn room_state(state: &Shared, user: &str, room: &str) -> Result<Value, ActError> {
+    let st = lock(state);
+    let (_, view) = view_of(&st, user, room)?;
+    let mut members = view.members();
+    members.sort();
+    let participants: Vec<Value> = view
+        .component(PARTICIPANT_LIST)
+        .and_then(|l| participants::decode(&l).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(user, role)| json!({"user": user, "role": role}))
+        .collect();
+    Ok(json!({
+        "epoch": view.epoch(),
+        "epoch_authenticator": hex::encode(view.epoch_authenticator()),
+        "members": members,
+        "participants": participants,
+        "active": view.is_active(),
+    }))
+}
+
+/// The first client of `user` with an active view of `room`.
+fn view_of<'a>(st: &'a super::ProviderState, user: &str, room: &str) -> Result<(String, &'a Room), ActError> {
+    let clients = st.users.get(user).ok_or_else(|| ActError::UnknownUser(user.to_owned()))?;
+    clients
+        .iter()
+        .find_map(|c| {
+            st.rooms
+                .get(&(c.uri().to_owned(), room.to_owned()))
+                .filter(|v| v.is_active())
+                .map(|v| (c.uri().to_owned(), v))
+        })
+        .ok_or_else(|| not_in(user, room))
+}
+
+fn not_in(user: &str, room: &str) -> ActError {
+    ActError::NotInRoom(user.to_owned(), room.to_owned())
+}
+
+/// The member clients of `user` in `view`.
+fn clients_of(view: &Room, user: &str) -> Vec<String> {
+    view.members()
+        .into_iter()
+        .filter(|m| user_of_client(m).is_ok_and(|u| u == user))
+        .collect()
+}
+
+fn text_content(client: &str, text: &str) -> Vec<u8> {
+    let salt = digest(format!("{client}/{}/{text}", hub::now_ms()).as_bytes())[..16].to_vec();
+    MimiContent {
+        salt,
+        replaces: None,
+        topic_id: Vec::new(),
+        expires: None,
+        in_reply_to: None,
+        extensions: Vec::new(),
+        nested_part: NestedPart {
+            disposition: 1,
+            language: "en".into(),
+            body: PartBody::Single {
+                content_type: "text/plain;charset=utf-8".into(),
+                content: text.as_bytes().to_vec(),
+            },
+        },
+    }
+    .encode()
+}
+
+/// Flips the middle byte: inside the signed content of a PublicMessage (the trailing bytes are
+/// tags only members can verify), inside the ciphertext of a PrivateMessage.
+fn corrupt(message: &mut [u8]) {
+    let middle = message.len() / 2;
+    if let Some(byte) = message.get_mut(middle) {
+        *byte ^= 0x01;
+    }
+}
+
+/// One KeyPackage per client of `target` in `ciphersuite`: from this provider's own store for
+/// its own users, else with a KeyMaterialRequest (§5.2) to the target's provider, through the
+/// room's hub unless this provider is the hub (PROT-05). Returns (client URI, KeyPackage).
+async fn fetch_key_packages(
+    state: &Shared,
+    actor: &str,
+    room: &str,
+    target: &str,
+    ciphersuite: u16,
+) -> Result<Vec<(String, Vec<u8>)>, ActError> {
+    let request = KeyMaterialRequest {
+        protocol: Protocol::MLS10,
+        requesting_user: IdentifierUri::new(actor),
+        target_user: IdentifierUri::new(target),
+        room_id: IdentifierUri::new(room),
+        acceptable_ciphersuites: VecOf(vec![CipherSuite(ciphersuite)]),
+        required_capabilities: RequiredCapabilities {
+            extension_types: VecOf(Vec::new()),
+            proposal_types: VecOf(Vec::new()),
+            credential_types: VecOf(Vec::new()),
+        },
+        // The reference neither signs nor checks the request signature (catalog: PROT-I02).
+        requester_signature_key: Vec::new().into(),
+        requester_credential: Credential::basic(actor.as_bytes()),
+        key_material_request_signature: Vec::new().into(),
+    };
+    let body = protocol::encode(&request).map_err(mls)?;
+    let target_domain = domain_of(target).unwrap_or_default().to_owned();
+    let hub_domain = domain_of(room).unwrap_or_default().to_owned();
+    let (own, behaviour) = {
+        let st = lock(state);
+        (st.domain.clone(), st.behaviour.key_material)
+    };
+    let response: KeyMaterialResponse = if target_domain == own {
+        let mut st = lock(state);
+        key_material::answer(&mut st, behaviour, target, &body)
+            .map_err(|(status, why)| ActError::NoKeyMaterial(target.to_owned(), format!("{status}: {why}")))?
+    } else {
+        let via = if own == hub_domain { &target_domain } else { &hub_domain };
+        let path = format!("/v1/keyMaterial/{}", path_segment(target));
+        let (status, bytes) = post_logged(state, via, "keyMaterial", &path, body).await?;
+        if status != 200 {
+            return Err(status_error("keyMaterial", status, &bytes));
+        }
+        protocol::decode(&bytes).map_err(|e| ActError::Answer {
+            endpoint: "keyMaterial",
+            expected: "KeyMaterialResponse",
+            why: e.to_string(),
+        })?
+    };
+    let found: Vec<(String, Vec<u8>)> = response
+        .clients
+        .iter()
+        .filter_map(|c| match &c.material {
+            ClientMaterial::KeyPackage { key_package } => Some((
+                String::from_utf8_lossy(c.client_uri.uri.as_slice()).into_owned(),
+                key_package.as_slice().to_vec(),
+            )),
+            _ => None,
+        })
+        .collect();
+    if found.is_empty() {
+        return Err(ActError::NoKeyMaterial(
+            target.to_owned(),
+            format!("user status {}", response.user_status.name().unwrap_or("unknown")),
+        ));
+    }
+    Ok(found)
+}
+
+fn status_error(endpoint: &'static str, status: u16, body: &[u8]) -> ActError {
+    ActError::Status {
+        endpoint,
+        status,
+        body: String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned(),
+    }
+}
+
+/// Commits `changes` from `client`'s view of `room` and sends the commit to the hub; merges it
+/// if the hub accepts it, drops it otherwise.
+async fn commit_and_send(state: &Shared, client: &str, room: &str, changes: RoomChanges) -> Result<Value, ActError> {
+    let key = (client.to_owned(), room.to_owned());
+    let body = {
+        let mut st = lock(state);
+        let corrupt_it = st.has_fault(PeerFault::CorruptMessage);
+        let view = st.rooms.get_mut(&key).ok_or_else(|| ActError::NotInRoom(client.to_owned(), room.to_owned()))?;
+        let out = view.commit(changes).map_err(mls)?;
+        let mut commit = out.commit;
+        if corrupt_it {
+            corrupt(&mut commit);
+        }
+        let group_info = out
+            .group_info
+            .ok_or_else(|| ActError::Mls("the commit came without a GroupInfo".into()))?;
+        let bundle = HandshakeBundle {
+            proposal_or_commit: commit.clone().into(),
+            arm: HandshakeArm::Commit {
+                welcome: Optional(out.welcome.map(Into::into)),
+                group_info_option: GroupInfoOption {
+                    representation: GroupInfoRepresentation::FULL,
+                    arm: GroupInfoArm::Full {
+                        group_info: group_info.into(),
+                    },
+                },
+                // The hub follows the group and holds the tree; the Welcome also carries it.
+                ratchet_tree_option: RatchetTreeOption {
+                    representation: RatchetTreeRepresentation::DISTRIBUTION_SERVICE,
+                    arm: RatchetTreeArm::None {},
+                },
+            },
+        };
+        let body = protocol::encode(&UpdateRequest { bundle }).map_err(mls)?;
+        st.own_messages.insert((client.to_owned(), digest(&commit)));
+        st.last_update.insert(room.to_owned(), body.clone());
+        body
+    };
+    let answer = send_update(state, room, body).await;
+    let mut st = lock(state);
+    let Some(view) = st.rooms.get_mut(&key) else {
+        return answer.map(|a| update_result(&a, None));
+    };
+    match &answer {
+        Ok(a) if a.response_code == UpdateResponseCode::SUCCESS => view.confirm_commit().map_err(mls)?,
+        _ => view.discard_commit().map_err(mls)?,
+    }
+    let epoch = view.epoch();
+    answer.map(|a| update_result(&a, Some(epoch)))
+}
+
+/// The driver's JSON of an UpdateRoomResponse.
+fn update_result(answer: &UpdateRoomResponse, epoch: Option<u64>) -> Value {
+    let mut result = json!({
+        "accepted": answer.response_code == UpdateResponseCode::SUCCESS,
+        "code": answer.response_code.name().unwrap_or("unknown"),
+        "description": String::from_utf8_lossy(answer.error_description.as_slice()),
+    });
+    if let Ok(Value::Object(arm)) = serde_json::to_value(&answer.arm) {
+        result.as_object_mut().map(|r| r.extend(arm));
+    }
+    if let Some(epoch) = epoch {
+        result["epoch"] = json!(epoch);
+    }
+    result
+}
+
+/// Sends an UpdateRequest body to the hub of `room` (this provider itself, or over `/update`).
+async fn send_update(state: &Shared, room: &str, body: Vec<u8>) -> Result<UpdateRoomResponse, ActError> {
+    let hub_domain = domain_of(room).unwrap_or_default().to_owned();
+    if hub_domain == lock(state).domain {
+        let result = hub::update(&mut lock(state), room, &body);
+        let (answer, notifies) = result.map_err(|(status, why)| status_error("update", status.as_u16(), why.as_bytes()))?;
+        fan_out(state, notifies).await;
+        return Ok(answer);
+    }
+    let path = format!("/v1/update/{}", path_segment(room));
+    let (status, bytes) = post_logged(state, &hub_domain, "update", &path, body).await?;
+    if status != 200 {
+        return Err(status_error("update", status, &bytes));
+    }
+    protocol::decode(&bytes).map_err(|e| ActError::Answer {
+        endpoint: "update",
+        expected: "UpdateRoomResponse",
+        why: e.to_string(),
+    })
+}
+
+/// Sends a SubmitMessageRequest body to the hub of `room`.
+async fn send_submit(state: &Shared, room: &str, body: Vec<u8>) -> Result<SubmitMessageResponse, ActError> {
+    let hub_domain = domain_of(room).unwrap_or_default().to_owned();
+    if hub_domain == lock(state).domain {
+        let result = hub::submit(&mut lock(state), room, &body);
+        let (answer, notifies) =
+            result.map_err(|(status, why)| status_error("submitMessage", status.as_u16(), why.as_bytes()))?;
+        fan_out(state, notifies).await;
+        return Ok(answer);
+    }
+    let path = format!("/v1/submitMessage/{}", path_segment(room));
+    let (status, bytes) = post_logged(state, &hub_domain, "submitMessage", &path, body).await?;
+    if status != 200 {
+        return Err(status_error("submitMessage", status, &bytes));
+    }
+    protocol::decode(&bytes).map_err(|e| ActError::Answer {
+        endpoint: "submitMessage",
+        expected: "SubmitMessageResponse",
+        why: e.to_string(),
+    })
+}
+
+/// §5.5: sends each notify (to this provider itself in-process). A follower that does not answer
+/// 201 is recorded in [`super::ProviderState::problems`] (the reference does not retry: PROT-18
+/// is a SHOULD it leaves out).
+pub async fn fan_out(state: &Shared, notifies: Vec<Notify>) {
+    let (own, times) = {
+        let st = lock(state);
+        (st.domain.clone(), if st.has_fault(PeerFault::DuplicateNotify) { 2 } else { 1 })
+    };
+    let mut done = BTreeSet::new();
+    for n in notifies {
+        if !done.insert((n.domain.clone(), digest(&n.body))) {
+            continue;
+        }
+        for _ in 0..times {
+            if n.domain == own {
+                let mut st = lock(state);
+                notify::deliver(&mut st, &own, &n.room, &n.body);
+                continue;
+            }
+            let path = format!("/v1/notify/{}", path_segment(&n.room));
+            let outcome = post_logged(state, &n.domain, "notify", &path, n.body.clone()).await;
+            let problem = match outcome {
+                Ok((201, _)) => None,
+                Ok((status, _)) => Some(format!("/notify to {}: HTTP {status}, not 201 (§5.5)", n.domain)),
+                Err(e) => Some(format!("/notify to {}: {e}", n.domain)),
+            };
+            if let Some(p) = problem {
+                lock(state).problems.push(p);
+            }
+        }
+    }
+}
+
+/// POSTs to a peer and logs the exchange.
+pub(crate) async fn post_logged(
+    state: &Shared,
+    domain: &str,
+    endpoint: &str,
+    path: &str,
+    body: Vec<u8>,
+) -> Result<(u16, Vec<u8>), ActError> {
+    let peers = lock(state)
+        .peers
+        .clone()
+        .ok_or_else(|| ActError::Transport("the provider has no peers configured".into()))?;
+    let result = peers.post(domain, path, body.clone()).await;
+    let (status, response) = result.clone().unwrap_or_default();
+    lock(state).log.push(Exchange {
+        sent: true,
+        peer: domain.to_owned(),
+        endpoint: endpoint.to_owned(),
+        path: path.to_owned(),
+        body,
+        status,
+        response,
+    });
+    result.map_err(ActError::Transport)
+}

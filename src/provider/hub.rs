@@ -1,0 +1,304 @@
+//! The hub's side of a room (draft-ietf-mimi-protocol-06 §5.3, §5.4, §5.5): `POST
+//! /v1/update/{roomId}` and `POST /v1/submitMessage/{roomId}`, answered after the hub has fanned
+//! out what it accepted with `POST /v1/notify/{roomId}` to every provider with a participant.
+//!
+//! ```text
+//!   follower ──update (HandshakeBundle)──► hub: HubRoom::process ─ accepted ─► notify to each provider
+//!            ◄── UpdateRoomResponse {success, accepted_timestamp} ◄─────────── (after the fan-out)
+//! ```
+//!
+//! * A commit is checked by [`crate::mls::HubRoom::process`] (MLS validity, epoch, every member a
+//!   participant, the hub still an external sender, the proposals it cached included) and its
+//!   Commit fanned out to the providers of the participants before and after it (so removed
+//!   clients see their removal, PROT-16); its Welcome goes to the providers of the clients it
+//!   adds, found by the KeyPackageRefs in the Welcome (§5.5).
+//! * Proposals (the leave of §3.5) are stored and fanned out with the same moreProposals
+//!   (PROT-17).
+//! * An application message is accepted from a participant only (PROT-12), for the current epoch
+//!   (older: `epochTooOld`), and fanned out to the providers of the current participants only.
+//! * A body that does not decode is answered 400 (reading PROT-X12); a room this provider does not
+//!   host, 404. Every refusal of the draft is in the body: wrongEpoch with currentEpoch,
+//!   notAllowed for what breaks a rule, invalidProposal for a proposal that does not process.
+//!   -06 has no code for a commit that is not valid MLS; the reference answers notAllowed.
+
+use std::collections::BTreeSet;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::http::StatusCode;
+
+use super::participants;
+use super::state::{HostedRoom, ProviderState, domain_of};
+use crate::codec::protocol::common::Protocol;
+use crate::codec::protocol::fanout::{FanoutArm, FanoutMessage};
+use crate::codec::protocol::submit::{SubmitMessageRequest, SubmitMessageResponse, SubmitResponseArm, SubmitResponseCode};
+use crate::codec::protocol::update::{
+    HandshakeArm, UpdateRequest, UpdateResponseArm, UpdateResponseCode, UpdateRoomResponse,
+};
+use crate::codec::protocol::{self, Optional, VecOf};
+use crate::mls::{HubEvent, HubProcessError, HubRoom, welcome_recipients};
+
+/// How the hub behaves. All `false` for a conforming hub; the reference implementation's faults
+/// switch them on so that `selftest` can show the scenarios catch each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HubBehaviour {
+    /// Accepts commits whose member clients are not all participants (breaks arch §4.1, PROT-11).
+    pub accept_non_participants: bool,
+    /// Answers a commit of another epoch `notAllowed` instead of `wrongEpoch` (breaks PROT-X04).
+    pub wrong_epoch_as_not_allowed: bool,
+    /// Does not forward Welcomes (breaks §5.5).
+    pub drop_welcome: bool,
+    /// Notifies only the committer's provider (breaks the fan-out of §5.5).
+    pub notify_sender_only: bool,
+    /// Fans out moreProposals in reverse order (breaks PROT-17).
+    pub reorder_more_proposals: bool,
+    /// Accepts an application message from any `sendingUri` (breaks PROT-12).
+    pub submit_any_sender: bool,
+    /// Keeps sending application messages to providers none of whose users is a participant
+    /// any more (breaks PROT-12's "receiving").
+    pub fanout_to_removed: bool,
+    /// Fans out a commit it refused (breaks §5.3).
+    pub fanout_refused: bool,
+}
+
+/// A /notify the hub is to send: the body (one FanoutMessage) to `domain` for `room`.
+#[derive(Debug, Clone)]
+pub struct Notify {
+    pub domain: String,
+    pub room: String,
+    pub body: Vec<u8>,
+}
+
+/// Why a request gets no in-body answer: the HTTP status and a reason.
+pub type Refusal = (StatusCode, String);
+
+/// Milliseconds since the UNIX epoch (§5.3 `accepted_timestamp`).
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Starts hosting `room` from its creator's GroupInfo.
+pub fn host(state: &mut ProviderState, room: &str, group_info: &[u8]) -> Result<(), String> {
+    let group = HubRoom::follow(
+        state.hub.external_sender(),
+        group_info,
+        None,
+        participants::rules(),
+        &participants::users,
+    )
+    .map_err(|e| e.to_string())?;
+    state.hosted.insert(room.to_owned(), HostedRoom { group });
+    Ok(())
+}
+
+/// The domains of the participants of a hosted room.
+fn participant_domains(room: &HubRoom) -> BTreeSet<String> {
+    room.participant_list()
+        .and_then(|list| participants::users(&list).ok())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|u| domain_of(u).map(str::to_owned))
+        .collect()
+}
+
+fn fanout(timestamp: u64, message: &[u8], arm: FanoutArm) -> Vec<u8> {
+    let message = FanoutMessage {
+        timestamp,
+        protocol: None,
+        message: message.to_vec().into(),
+        arm,
+    };
+    protocol::encode(&message).unwrap_or_default()
+}
+
+fn update_response(code: UpdateResponseCode, description: &str, arm: UpdateResponseArm) -> UpdateRoomResponse {
+    UpdateRoomResponse {
+        response_code: code,
+        error_description: description.as_bytes().to_vec().into(),
+        arm,
+    }
+}
+
+fn not_allowed(why: impl std::fmt::Display) -> UpdateRoomResponse {
+    update_response(UpdateResponseCode::NOT_ALLOWED, &why.to_string(), UpdateResponseArm::None {})
+}
+
+/// §5.3: the answer to an UpdateRequest for `room`, and the notifies to send before answering.
+pub fn update(state: &mut ProviderState, room: &str, body: &[u8]) -> Result<(UpdateRoomResponse, Vec<Notify>), Refusal> {
+    let behaviour = state.behaviour.hub;
+    let request: UpdateRequest =
+        protocol::decode(body).map_err(|e| (StatusCode::BAD_REQUEST, format!("not an UpdateRequest: {e}")))?;
+    let own = state.domain.clone();
+    let hosted = state
+        .hosted
+        .get_mut(room)
+        .ok_or_else(|| (StatusCode::NOT_FOUND, format!("{own} is not the hub of {room}")))?;
+    let before = participant_domains(&hosted.group);
+    let bundle = request.bundle;
+    let first = bundle.proposal_or_commit.as_slice().to_vec();
+    hosted.group.check_participants(!behaviour.accept_non_participants);
+    let decoder: &crate::mls::ParticipantsDecoder = &participants::users;
+    match bundle.arm {
+        HandshakeArm::Commit {
+            welcome,
+            ratchet_tree_option,
+            ..
+        } => {
+            let event = hosted.group.process(&first, decoder);
+            let (added, epoch, committer) = match event {
+                Ok(HubEvent::Commit {
+                    added,
+                    epoch,
+                    committer,
+                    ..
+                }) => (added, epoch, committer),
+                Ok(other) => return Ok((not_allowed(format!("not a commit: {other:?}")), Vec::new())),
+                Err(HubProcessError::WrongEpoch { expected, .. }) if !behaviour.wrong_epoch_as_not_allowed => {
+                    let arm = UpdateResponseArm::WrongEpoch { current_epoch: expected };
+                    let why = format!("the room is at epoch {expected}");
+                    return Ok((update_response(UpdateResponseCode::WRONG_EPOCH, &why, arm), Vec::new()));
+                }
+                Err(e) => {
+                    let mut notifies = Vec::new();
+                    if behaviour.fanout_refused {
+                        let body = fanout(now_ms(), &first, FanoutArm::Commit {
+                            external_proposals: VecOf(Vec::new()),
+                        });
+                        notifies = notify_all(&before, room, &body);
+                    }
+                    return Ok((not_allowed(e), notifies));
+                }
+            };
+            let timestamp = now_ms();
+            let after = participant_domains(&hosted.group);
+            let body = fanout(timestamp, &first, FanoutArm::Commit {
+                external_proposals: VecOf(Vec::new()),
+            });
+            let targets: BTreeSet<String> = if behaviour.notify_sender_only {
+                domain_of(&committer).map(str::to_owned).into_iter().collect()
+            } else {
+                before.union(&after).cloned().collect()
+            };
+            let mut notifies = notify_all(&targets, room, &body);
+            if let Some(welcome) = welcome.0.filter(|_| !behaviour.drop_welcome) {
+                let recipients = welcome_recipients(welcome.as_slice()).unwrap_or_default();
+                let domains: BTreeSet<String> = added
+                    .iter()
+                    .filter(|(_, reference)| recipients.contains(reference))
+                    .filter_map(|(client, _)| domain_of(client).map(str::to_owned))
+                    .collect();
+                let body = fanout(timestamp, welcome.as_slice(), FanoutArm::Welcome { ratchet_tree_option });
+                notifies.extend(notify_all(&domains, room, &body));
+            }
+            tracing::debug!(room, epoch, "hub accepted a commit");
+            let arm = UpdateResponseArm::Success {
+                accepted_timestamp: timestamp,
+            };
+            Ok((update_response(UpdateResponseCode::SUCCESS, "", arm), notifies))
+        }
+        HandshakeArm::Proposal { more_proposals } => {
+            for (i, proposal) in std::iter::once(first.as_slice())
+                .chain(more_proposals.iter().map(|p| p.as_slice()))
+                .enumerate()
+            {
+                match hosted.group.process(proposal, decoder) {
+                    Ok(HubEvent::Proposal { .. }) => {}
+                    Ok(other) => return Ok((not_allowed(format!("message {i} is not a proposal: {other:?}")), Vec::new())),
+                    Err(HubProcessError::WrongEpoch { expected, .. }) if !behaviour.wrong_epoch_as_not_allowed => {
+                        let arm = UpdateResponseArm::WrongEpoch { current_epoch: expected };
+                        let why = format!("the room is at epoch {expected}");
+                        return Ok((update_response(UpdateResponseCode::WRONG_EPOCH, &why, arm), Vec::new()));
+                    }
+                    Err(e) => {
+                        let arm = UpdateResponseArm::InvalidProposal {
+                            invalid_proposals: VecOf(Vec::new()),
+                        };
+                        let why = format!("proposal {i}: {e}");
+                        return Ok((update_response(UpdateResponseCode::INVALID_PROPOSAL, &why, arm), Vec::new()));
+                    }
+                }
+            }
+            let mut more = more_proposals.0;
+            if behaviour.reorder_more_proposals {
+                more.reverse();
+            }
+            let body = fanout(now_ms(), &first, FanoutArm::Proposal {
+                more_proposals: VecOf(more),
+            });
+            let arm = UpdateResponseArm::Success {
+                accepted_timestamp: now_ms(),
+            };
+            Ok((update_response(UpdateResponseCode::SUCCESS, "", arm), notify_all(&before, room, &body)))
+        }
+    }
+}
+
+fn notify_all(domains: &BTreeSet<String>, room: &str, body: &[u8]) -> Vec<Notify> {
+    domains
+        .iter()
+        .map(|domain| Notify {
+            domain: domain.clone(),
+            room: room.to_owned(),
+            body: body.to_vec(),
+        })
+        .collect()
+}
+
+fn submit_response(code: SubmitResponseCode, arm: SubmitResponseArm) -> SubmitMessageResponse {
+    SubmitMessageResponse {
+        protocol: Protocol::MLS10,
+        status_code: code,
+        arm,
+    }
+}
+
+/// §5.4: the answer to a SubmitMessageRequest for `room`, and the notifies to send before
+/// answering. `from` is the domain of the requesting provider.
+pub fn submit(
+    state: &mut ProviderState,
+    room: &str,
+    body: &[u8],
+) -> Result<(SubmitMessageResponse, Vec<Notify>), Refusal> {
+    let behaviour = state.behaviour.hub;
+    let request: SubmitMessageRequest = protocol::decode(body)
+        .map_err(|e| (StatusCode::BAD_REQUEST, format!("not a SubmitMessageRequest: {e}")))?;
+    let own = state.domain.clone();
+    let hosted = state
+        .hosted
+        .get_mut(room)
+        .ok_or_else(|| (StatusCode::NOT_FOUND, format!("{own} is not the hub of {room}")))?;
+    let sender = String::from_utf8_lossy(request.sending_uri.uri.as_slice()).into_owned();
+    let users = hosted
+        .group
+        .participant_list()
+        .and_then(|list| participants::users(&list).ok())
+        .unwrap_or_default();
+    let refused = (submit_response(SubmitResponseCode::NOT_ALLOWED, SubmitResponseArm::None {}), Vec::new());
+    // PROT-12: a user who is not (or no longer) an active participant sends nothing.
+    if !users.contains(&sender) && !behaviour.submit_any_sender {
+        return Ok(refused);
+    }
+    match hosted.group.process(request.app_message.as_slice(), &participants::users) {
+        Ok(HubEvent::Application { .. }) => {}
+        Err(HubProcessError::WrongEpoch { expected, got }) if got < expected => {
+            let arm = SubmitResponseArm::EpochTooOld { current_epoch: expected };
+            return Ok((submit_response(SubmitResponseCode::EPOCH_TOO_OLD, arm), Vec::new()));
+        }
+        // A newer epoch than the hub's, a handshake message, another group: notAllowed (§5.4).
+        Ok(_) | Err(_) => return Ok(refused),
+    }
+    let timestamp = now_ms();
+    let body = fanout(timestamp, request.app_message.as_slice(), FanoutArm::Application {
+        frank: Optional(None),
+    });
+    let mut domains: BTreeSet<String> = users.iter().filter_map(|u| domain_of(u).map(str::to_owned)).collect();
+    if behaviour.fanout_to_removed {
+        domains.extend(state.peers.iter().flat_map(|p| p.addrs.keys().cloned()));
+    }
+    let arm = SubmitResponseArm::Accepted {
+        accepted_timestamp: timestamp,
+        frank: Optional(None),
+    };
+    Ok((submit_response(SubmitResponseCode::ACCEPTED, arm), notify_all(&domains, room, &body)))
+}

@@ -1,0 +1,142 @@
+//! The follower's side of a room (draft-ietf-mimi-protocol-06 §5.5): `POST /v1/notify/{roomId}`
+//! from the hub, one or more FanoutMessages one after another, answered `201` with no body.
+//!
+//! * A Welcome goes to the local client whose KeyPackage it names (its KeyPackageRefs, recorded
+//!   when the KeyPackage was handed out); the client joins the room from it.
+//! * A commit, proposal or application message goes to every local client with a view of the
+//!   room; an application message lands in the provider's inbox with the hub's timestamp.
+//! * A request whose body repeats one this hub sent before is answered 201 and not processed
+//!   again (PROT-19, PROT-20).
+//! * What a client cannot process (an invalid commit, a Welcome for nobody) is recorded in
+//!   [`ProviderState::problems`]: for a simulated follower, those are findings about the hub.
+
+use axum::http::StatusCode;
+use sha2::Digest as _;
+
+use super::participants;
+use super::state::{Delivered, ProviderState};
+use crate::codec::protocol::Reading;
+use crate::codec::protocol::fanout::{FanoutArm, FanoutMessage};
+use crate::mls::{Received, Room, welcome_recipients};
+
+/// How the follower behaves. All `false` for a conforming follower; faults switch them on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FollowerBehaviour {
+    /// Answers a duplicate /notify 409 (breaks PROT-19).
+    pub refuse_duplicates: bool,
+    /// Processes a duplicate /notify again (breaks PROT-20).
+    pub reprocess_duplicates: bool,
+    /// Answers /notify 200 with a body (breaks §5.5's 201, PROT-X07).
+    pub answer_200: bool,
+}
+
+/// §5.5: processes a /notify body from `from` (the hub's domain) for `room`; the status and body
+/// of the answer.
+pub fn deliver(state: &mut ProviderState, from: &str, room: &str, body: &[u8]) -> (StatusCode, Vec<u8>) {
+    let behaviour = state.behaviour.follower;
+    let digest: [u8; 32] = sha2::Sha256::digest(body).into();
+    let accepted = if behaviour.answer_200 {
+        (StatusCode::OK, b"ok".to_vec())
+    } else {
+        (StatusCode::CREATED, Vec::new())
+    };
+    if !state.notified.insert((from.to_owned(), digest)) {
+        if behaviour.refuse_duplicates {
+            return (StatusCode::CONFLICT, b"duplicate".to_vec());
+        }
+        if !behaviour.reprocess_duplicates {
+            return accepted;
+        }
+    }
+    let messages = match FanoutMessage::read_all(body, &Reading::default()) {
+        Ok(m) => m,
+        Err(e) => {
+            let why = format!("/notify for {room}: not a list of FanoutMessages: {e}");
+            state.problems.push(why.clone());
+            return (StatusCode::BAD_REQUEST, why.into_bytes());
+        }
+    };
+    for message in messages {
+        apply(state, room, &message);
+    }
+    accepted
+}
+
+/// One FanoutMessage for the local clients.
+fn apply(state: &mut ProviderState, room: &str, message: &FanoutMessage) {
+    let bytes = message.message.as_slice();
+    if let FanoutArm::Welcome { .. } = message.arm {
+        join(state, room, bytes);
+        return;
+    }
+    // A proposal comes with the moreProposals of its HandshakeBundle (§5.5).
+    let mut batch = vec![bytes];
+    if let FanoutArm::Proposal { more_proposals } = &message.arm {
+        batch.extend(more_proposals.iter().map(|p| p.as_slice()));
+    }
+    for bytes in batch {
+        process(state, room, bytes, message.timestamp);
+    }
+}
+
+/// One group message for every local client in the room (but the one that sent it). There may
+/// be none yet: the Commit that adds this provider's user comes before the Welcome.
+fn process(state: &mut ProviderState, room: &str, bytes: &[u8], timestamp: u64) {
+    let digest = super::actions::digest(bytes);
+    for client in state.clients_in(room) {
+        if state.own_messages.contains(&(client.clone(), digest)) {
+            continue;
+        }
+        let key = (client.clone(), room.to_owned());
+        let Some(view) = state.rooms.get_mut(&key) else { continue };
+        if !view.is_active() {
+            continue;
+        }
+        match view.process(bytes) {
+            Ok(Received::Application { sender, data }) => state.inbox.push(Delivered {
+                client,
+                room: room.to_owned(),
+                sender,
+                data,
+                timestamp,
+            }),
+            Ok(_) => {}
+            Err(e) => state
+                .problems
+                .push(format!("/notify for {room}: {client} cannot process the message: {e}")),
+        }
+    }
+}
+
+/// A Welcome: each local client it names joins.
+fn join(state: &mut ProviderState, room: &str, welcome: &[u8]) {
+    let recipients = match welcome_recipients(welcome) {
+        Ok(r) => r,
+        Err(e) => {
+            state.problems.push(format!("/notify for {room}: a Welcome that does not decode: {e}"));
+            return;
+        }
+    };
+    let mut joined = 0;
+    for reference in recipients {
+        let Some(uri) = state.handed_out.get(&reference).cloned() else { continue };
+        let Some(client) = state.users.values().flatten().find(|c| c.uri() == uri).cloned() else {
+            continue;
+        };
+        match Room::join(client, welcome, participants::rules()) {
+            Ok(view) => {
+                state.rooms.insert((uri, room.to_owned()), view);
+                joined += 1;
+            }
+            Err(e) => state
+                .problems
+                .push(format!("/notify for {room}: {uri} cannot join from the Welcome: {e}")),
+        }
+    }
+    if joined == 0 {
+        state.problems.push(format!(
+            "/notify for {room}: a Welcome for none of {}'s KeyPackages",
+            state.domain
+        ));
+    }
+}

@@ -1,0 +1,127 @@
+//! The HTTPS face of a provider: every endpoint it serves (§5.2 keyMaterial, §5.3 update, §5.4
+//! submitMessage, §5.5 notify; the directory and the §4.1 door checks are added by
+//! [`super::https::ProviderServer`]), and a log of every request it receives.
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+
+use super::actions::{fan_out, post_logged};
+use super::state::{Exchange, Shared, domain_of, lock, path_segment};
+use super::{hub, key_material, notify};
+use crate::codec::protocol;
+
+/// The largest request body a provider reads (16 MiB, as the driver).
+const BODY_LIMIT: usize = 16 << 20;
+
+/// Every endpoint of the provider whose state is `state`, each request logged.
+pub fn routes(state: Shared) -> Router {
+    Router::new()
+        .route("/v1/keyMaterial/{target_user}", axum::routing::post(key_material_route))
+        .route("/v1/update/{room}", axum::routing::post(update_route))
+        .route("/v1/submitMessage/{room}", axum::routing::post(submit_route))
+        .route("/v1/notify/{room}", axum::routing::post(notify_route))
+        .layer(middleware::from_fn_with_state(state.clone(), record))
+        .with_state(state)
+}
+
+fn binary(bytes: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response()
+}
+
+fn encoded<T: protocol::Message>(value: &T) -> Response {
+    match protocol::encode(value) {
+        Ok(bytes) => binary(bytes),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+/// §5.2. A request for a user of another provider is forwarded there (the hub proxies key
+/// material for its followers, PROT-05) and its answer passed back as it came.
+async fn key_material_route(State(state): State<Shared>, Path(target): Path<String>, body: Bytes) -> Response {
+    let (own, behaviour) = {
+        let st = lock(&state);
+        (st.domain.clone(), st.behaviour.key_material)
+    };
+    match domain_of(&target) {
+        Some(domain) if domain != own => {
+            let path = format!("/v1/keyMaterial/{}", path_segment(&target));
+            match post_logged(&state, domain, "keyMaterial", &path, body.to_vec()).await {
+                Ok((status, bytes)) => (StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY), bytes).into_response(),
+                Err(e) => (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
+            }
+        }
+        _ => match key_material::answer(&mut lock(&state), behaviour, &target, &body) {
+            Ok(response) => encoded(&response),
+            Err(refusal) => refusal.into_response(),
+        },
+    }
+}
+
+/// §5.3, hub role.
+async fn update_route(State(state): State<Shared>, Path(room): Path<String>, body: Bytes) -> Response {
+    let result = hub::update(&mut lock(&state), &room, &body);
+    match result {
+        Ok((answer, notifies)) => {
+            fan_out(&state, notifies).await;
+            encoded(&answer)
+        }
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+/// §5.4, hub role.
+async fn submit_route(State(state): State<Shared>, Path(room): Path<String>, body: Bytes) -> Response {
+    let result = hub::submit(&mut lock(&state), &room, &body);
+    match result {
+        Ok((answer, notifies)) => {
+            fan_out(&state, notifies).await;
+            encoded(&answer)
+        }
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+/// §5.5, follower role.
+async fn notify_route(State(state): State<Shared>, Path(room): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let from = sender_domain(&headers);
+    let (status, bytes) = notify::deliver(&mut lock(&state), &from, &room, &body);
+    (status, bytes).into_response()
+}
+
+/// The domain of `From: mimi@<domain>` (the door has checked it against the certificate).
+fn sender_domain(headers: &HeaderMap) -> String {
+    headers
+        .get(header::FROM)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|f| f.split_once('@'))
+        .map(|(_, d)| d.to_owned())
+        .unwrap_or_default()
+}
+
+/// Logs the request and its answer in the provider's state.
+async fn record(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "body over 16 MiB").into_response();
+    };
+    let peer = sender_domain(&parts.headers);
+    let path = parts.uri.path().to_owned();
+    let endpoint = path.split('/').nth(2).unwrap_or_default().to_owned();
+    let response = next.run(Request::from_parts(parts, Body::from(body.clone()))).await;
+    let (parts, response_body) = response.into_parts();
+    let response_body = axum::body::to_bytes(response_body, BODY_LIMIT).await.unwrap_or_default();
+    lock(&state).log.push(Exchange {
+        sent: false,
+        peer,
+        endpoint,
+        path,
+        body: body.to_vec(),
+        status: parts.status.as_u16(),
+        response: response_body.to_vec(),
+    });
+    Response::from_parts(parts, Body::from(response_body))
+}

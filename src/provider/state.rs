@@ -1,0 +1,221 @@
+//! What one provider domain holds: its users and their clients, the rooms it hosts as hub, its
+//! clients' view of every room they are in, the application messages it delivered, and a log of
+//! every request it received or sent. One `ProviderState` per domain, behind a mutex that is
+//! never held across an await.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use super::ProviderBehaviour;
+use super::https::PeerClient;
+use crate::mls::{HubIdentity, HubRoom, MlsClient, NewClientError, NewHubError, Room};
+
+/// The shared state of one provider.
+pub type Shared = Arc<Mutex<ProviderState>>;
+
+/// Locks `state`; a panic elsewhere while it was held does not make it unusable.
+pub fn lock(state: &Shared) -> MutexGuard<'_, ProviderState> {
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The users of one provider domain, its rooms and what it has seen.
+#[derive(Debug)]
+pub struct ProviderState {
+    /// The provider's domain.
+    pub domain: String,
+    /// User URI → the user's clients.
+    pub users: BTreeMap<String, Vec<Arc<MlsClient>>>,
+    /// KeyPackageRef of every KeyPackage handed out → its client URI (PROT-X03, PROT-09); also
+    /// how a Welcome finds its client (§5.5).
+    pub handed_out: BTreeMap<Vec<u8>, String>,
+    /// For the `reuse_key_packages` fault: the first KeyPackage of each (client, ciphersuite).
+    pub(crate) first_handed_out: BTreeMap<(String, u16), Vec<u8>>,
+    /// This provider as the hub of the rooms it hosts: its `external_senders` entry (§7.4).
+    pub hub: HubIdentity,
+    /// Room id → the room, for rooms this provider is the hub of.
+    pub hosted: BTreeMap<String, HostedRoom>,
+    /// (client URI, room id) → that client's MLS view of the room.
+    pub rooms: BTreeMap<(String, String), Room>,
+    /// Application messages delivered to this provider's clients, in order.
+    pub inbox: Vec<Delivered>,
+    /// §5.5 duplicates: (sending domain, SHA-256 of the body) of every /notify accepted.
+    pub(crate) notified: BTreeSet<(String, [u8; 32])>,
+    /// Every request received or sent, in order.
+    pub log: Vec<Exchange>,
+    /// What this provider could not process of what peers sent it (for a simulated provider,
+    /// findings about the implementation under test).
+    pub problems: Vec<String>,
+    /// The other providers, once the deployment is up.
+    pub peers: Option<Peers>,
+    /// Misbehaviour a scenario asks of this (simulated) provider during the current step.
+    pub peer_faults: BTreeSet<PeerFault>,
+    /// The last UpdateRequest body this provider sent per room (for [`PeerFault`] replays).
+    pub(crate) last_update: BTreeMap<String, Vec<u8>>,
+    /// (client URI, SHA-256) of every MLS message a local client sent: fanned back by the hub,
+    /// it is not processed again by its sender.
+    pub(crate) own_messages: BTreeSet<(String, [u8; 32])>,
+    /// How this provider behaves (its faults, for the built-in implementation under test).
+    pub behaviour: ProviderBehaviour,
+}
+
+/// A room this provider is the hub of.
+#[derive(Debug)]
+pub struct HostedRoom {
+    /// The hub's view of the room's MLS group.
+    pub group: HubRoom,
+}
+
+/// An application message a client of this provider received.
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    pub client: String,
+    pub room: String,
+    /// The sending client's URI (from its MLS credential).
+    pub sender: String,
+    /// The plaintext (MIMI content).
+    pub data: Vec<u8>,
+    /// The hub's acceptance time (§5.5 `timestamp`).
+    pub timestamp: u64,
+}
+
+/// One HTTPS request, as the provider saw it.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// `true` if this provider sent it.
+    pub sent: bool,
+    /// The other provider's domain (for a received request: the domain in `From`).
+    pub peer: String,
+    /// The endpoint name (`notify`, `update`, `keyMaterial`...) or the path.
+    pub endpoint: String,
+    pub path: String,
+    pub body: Vec<u8>,
+    /// The HTTP status; 0 when no response came.
+    pub status: u16,
+    pub response: Vec<u8>,
+}
+
+/// The other providers of a deployment and how to reach them.
+#[derive(Debug, Clone)]
+pub struct Peers {
+    pub client: PeerClient,
+    /// Domain → loopback address.
+    pub addrs: BTreeMap<String, SocketAddr>,
+}
+
+/// How long a provider waits for a peer's answer.
+pub const PEER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Misbehaviour of a simulated provider for one scenario step: how a negative scenario plays a
+/// peer that breaks the draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PeerFault {
+    /// An add commits the MLS Adds without the participant-list update (breaks PROT-11).
+    SkipParticipantList,
+    /// The MLS message sent to the hub has its last byte flipped (its signature or tag breaks).
+    CorruptMessage,
+    /// A hub sends every /notify twice (PROT-19, PROT-20).
+    DuplicateNotify,
+    /// A submitMessage names a user who is not a participant as `sendingUri`.
+    ForeignSendingUri,
+}
+
+impl Peers {
+    /// POSTs `body` to `https://<domain><path>`; the status and body, or why nothing came back.
+    pub async fn post(&self, domain: &str, path: &str, body: Vec<u8>) -> Result<(u16, Vec<u8>), String> {
+        let addr = self
+            .addrs
+            .get(domain)
+            .ok_or_else(|| format!("no provider {domain} is known"))?;
+        let response = self
+            .client
+            .request(reqwest::Method::POST, domain, addr.port(), path)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .timeout(PEER_TIMEOUT)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| format!("POST https://{domain}{path}: {e}"))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| format!("POST https://{domain}{path}: reading the answer: {e}"))?;
+        Ok((status, bytes.to_vec()))
+    }
+}
+
+/// Errors of [`ProviderState::new`].
+#[derive(Debug, thiserror::Error)]
+#[error("cannot make the provider's hub identity: {0}")]
+pub struct NewProviderError(#[from] NewHubError);
+
+impl ProviderState {
+    pub fn new(domain: &str, behaviour: ProviderBehaviour) -> Result<Self, NewProviderError> {
+        Ok(ProviderState {
+            domain: domain.to_owned(),
+            users: BTreeMap::new(),
+            handed_out: BTreeMap::new(),
+            first_handed_out: BTreeMap::new(),
+            hub: HubIdentity::new(&format!("mimi://{domain}"))?,
+            hosted: BTreeMap::new(),
+            rooms: BTreeMap::new(),
+            inbox: Vec::new(),
+            notified: BTreeSet::new(),
+            log: Vec::new(),
+            problems: Vec::new(),
+            peers: None,
+            peer_faults: BTreeSet::new(),
+            last_update: BTreeMap::new(),
+            own_messages: BTreeSet::new(),
+            behaviour,
+        })
+    }
+
+    /// The URI of user `name` of this domain: `mimi://<domain>/u/<name>`.
+    pub fn user_uri(&self, name: &str) -> String {
+        format!("mimi://{}/u/{name}", self.domain)
+    }
+
+    /// The id of room `name` hosted here: `mimi://<domain>/r/<name>`.
+    pub fn room_uri(&self, name: &str) -> String {
+        format!("mimi://{}/r/{name}", self.domain)
+    }
+
+    /// Adds user `name` with `clients` clients `mimi://<domain>/d/<name>/<1..=clients>`; returns
+    /// the user URI.
+    pub fn add_user(&mut self, name: &str, clients: usize) -> Result<String, NewClientError> {
+        let uri = self.user_uri(name);
+        let clients = (1..=clients)
+            .map(|i| MlsClient::new(&format!("mimi://{}/d/{name}/{i}", self.domain)).map(Arc::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.users.insert(uri.clone(), clients);
+        Ok(uri)
+    }
+
+    /// Whether a scenario asked for `fault` in this step.
+    pub fn has_fault(&self, fault: PeerFault) -> bool {
+        self.peer_faults.contains(&fault)
+    }
+
+    /// The local clients with a view of `room`.
+    pub fn clients_in(&self, room: &str) -> Vec<String> {
+        self.rooms
+            .keys()
+            .filter(|(_, r)| r == room)
+            .map(|(c, _)| c.clone())
+            .collect()
+    }
+}
+
+/// The domain of a `mimi://<domain>/...` URI.
+pub fn domain_of(uri: &str) -> Option<&str> {
+    uri.strip_prefix("mimi://")?.split('/').next().filter(|d| !d.is_empty())
+}
+
+/// A URI percent-encoded as one path segment (reading PROT-X01: the whole URI is the segment).
+pub fn path_segment(uri: &str) -> String {
+    percent_encoding::utf8_percent_encode(uri, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
