@@ -114,16 +114,35 @@ fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<(Driver, Option<Iut
     }
 }
 
-fn timeout(secs: f64) -> Result<Duration, Stop> {
-    Duration::try_from_secs_f64(secs)
+/// `--timeout` times `--timeout-factor`.
+fn timeout(iut: &IutArgs) -> Result<Duration, Stop> {
+    if !(iut.timeout_factor.is_finite() && iut.timeout_factor > 0.0) {
+        return Err(Stop(
+            Exit::Usage,
+            format!("--timeout-factor {} is not a positive number", iut.timeout_factor),
+        ));
+    }
+    Duration::try_from_secs_f64(iut.timeout * iut.timeout_factor)
         .ok()
         .filter(|d| !d.is_zero())
         .ok_or_else(|| {
             Stop(
                 Exit::Usage,
-                format!("--timeout {secs} is not a positive number of seconds"),
+                format!("--timeout {} is not a positive number of seconds", iut.timeout),
             )
         })
+}
+
+/// `--jobs`, or the number of cores.
+fn jobs(iut: &IutArgs) -> Result<usize, Stop> {
+    match iut.jobs {
+        Some(0) => Err(Stop(
+            Exit::Usage,
+            "--jobs 0: at least one scenario must run at a time".into(),
+        )),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(2, |n| n.get())),
+    }
 }
 
 fn build(suites: &[String], files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Result<Vec<Test>, Stop> {
@@ -170,8 +189,9 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
         tests,
         filters: a.filter.clone(),
         expectations,
-        timeout: timeout(a.iut.timeout)?,
+        timeout: timeout(&a.iut)?,
         iut_endpoint,
+        jobs: jobs(&a.iut)?,
     };
     let mut writer = ReportWriter::create(&a.out, Report::new(drafts(rev), SystemTime::now()))
         .map_err(|e| Stop(Exit::Usage, format!("cannot write the report: {e}")))?;
@@ -393,8 +413,9 @@ async fn cmd_verify(a: super::VerifyArgs) -> Outcome {
         tests,
         filters: Vec::new(),
         expectations: Expectations::default(),
-        timeout: timeout(a.iut.timeout)?,
+        timeout: timeout(&a.iut)?,
         iut_endpoint,
+        jobs: jobs(&a.iut)?,
     };
     let outcome = run(plan, &driver, |_, r| print_result(r)).await.map_err(run_error)?;
     let counts: Vec<String> = outcome

@@ -80,9 +80,15 @@ pub struct IutArgs {
     /// Revision of draft-ietf-mimi-content to test (changes the message-ID formula).
     #[arg(long, value_enum, default_value = "08")]
     pub content_rev: Rev,
-    /// Seconds to wait for each driver call.
+    /// Seconds to wait for each driver call and each scenario step.
     #[arg(long, default_value_t = 10.0, value_name = "SECS")]
     pub timeout: f64,
+    /// Multiplies every timeout (for slow machines and implementations).
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
+    pub timeout_factor: f64,
+    /// Scenarios run at once (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,6 +1,9 @@
-//! Running tests against a driver, one after another, streaming each result as it ends.
+//! Running tests: driver tests one after another (a driver may be a single stdio process),
+//! scenarios side by side (`jobs` at a time, each in its own namespace of domains), streaming
+//! each result as it ends; the results come back in the tests' order.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use globset::{Glob, GlobMatcher};
@@ -10,7 +13,8 @@ use super::expectations::Expected;
 use super::{Expectations, Outcome, Status, Test, TestResult, Transcript};
 use crate::driver::messages::Capabilities;
 use crate::driver::{Driver, ops};
-use crate::harness::scenario::IutEndpoint;
+use crate::harness::scenario::{IutEndpoint, run_scenario};
+use crate::suites::Check;
 
 /// After this many driver calls in a row time out or fail, the rest are not attempted.
 const MAX_SILENT: usize = 3;
@@ -26,6 +30,8 @@ pub struct RunPlan {
     pub timeout: Duration,
     /// Where scenarios find the implementation's HTTPS side; `None`: scenarios are unsupported.
     pub iut_endpoint: Option<IutEndpoint>,
+    /// How many scenarios run at once (at least 1).
+    pub jobs: usize,
 }
 
 /// Why a run could not happen at all.
@@ -134,85 +140,146 @@ pub async fn run(
         drafts: caps.drafts,
     };
 
-    let mut results = Vec::with_capacity(plan.tests.len());
+    let count = plan.tests.len();
+    let mut slots: Vec<Option<TestResult>> = (0..count).map(|_| None).collect();
+    let mut scenarios = tokio::task::JoinSet::new();
+    let permits = Arc::new(tokio::sync::Semaphore::new(plan.jobs.max(1)));
     // Consecutive driver calls that timed out or lost the transport: past a few, the
     // implementation has stopped answering, and waiting out every remaining timeout helps nobody.
     let mut silent = 0;
-    for test in plan.tests {
+    for (index, test) in plan.tests.into_iter().enumerate() {
         let started = Instant::now();
-        let mut transcript = Transcript::default();
-        let expectation = plan.expectations.lookup(&test.id);
-        let outcome = if !selected(&test) {
-            Outcome {
+        let expectation = plan.expectations.lookup(&test.id).cloned();
+        let decided = if !selected(&test) {
+            Some(Outcome {
                 status: Status::Skip,
                 message: "not selected by --filter".into(),
-            }
-        } else if let Some(e) = expectation.filter(|e| e.status != Expected::Xfail) {
+            })
+        } else if let Some(e) = expectation.as_ref().filter(|e| e.status != Expected::Xfail) {
             let status = if e.status == Expected::Skip {
                 Status::Skip
             } else {
                 Status::Unsupported
             };
-            Outcome {
+            Some(Outcome {
                 status,
                 message: format!("expectations: {}", e.reason),
-            }
+            })
         } else if silent >= MAX_SILENT && test.op.is_some() {
-            Outcome {
+            Some(Outcome {
                 status: Status::Error,
                 message: format!(
                     "not run: the implementation stopped answering ({MAX_SILENT} calls in a row timed out or failed)"
                 ),
-            }
+            })
         } else if let Some(op) = test.op.filter(|op| !iut.ops.iter().any(|o| o == op)) {
-            Outcome {
+            Some(Outcome {
                 status: Status::Unsupported,
                 message: format!("the implementation does not list operation {op}"),
-            }
+            })
         } else {
-            let o = test
-                .check
-                .run(driver, plan.iut_endpoint, plan.timeout, &mut transcript)
-                .await;
-            if test.op.is_some() {
-                silent = if matches!(o.status, Status::Timeout | Status::Error) {
-                    silent + 1
-                } else {
-                    0
-                };
-            }
-            let known = test
-                .known_erratum
-                .clone()
-                .or_else(|| expectation.map(|e| format!("expectations: {}", e.reason)));
-            match (known, o.status) {
-                (Some(why), Status::Fail) => Outcome {
-                    status: Status::Xfail,
-                    message: format!("{why}\n{}", o.message),
-                },
-                (Some(why), Status::Pass) => Outcome {
-                    status: Status::Xpass,
-                    message: format!("passed, though expected to fail: {why}"),
-                },
-                _ => o,
-            }
+            None
         };
-        // A passing test's transcript says nothing new; keep reports small.
-        if outcome.status == Status::Pass {
-            transcript = Transcript::default();
+        let known = test
+            .known_erratum
+            .clone()
+            .or_else(|| expectation.as_ref().map(|e| format!("expectations: {}", e.reason)));
+        if let Some(outcome) = decided {
+            let result = finish(test, outcome, None, Transcript::default(), started);
+            on_result(&iut, &result);
+            slots[index] = Some(result);
+            continue;
         }
-        let result = TestResult {
-            id: test.id,
-            title: test.title,
-            status: outcome.status,
-            target: test.target,
-            spec: test.spec,
-            message: outcome.message,
-            duration_ms: started.elapsed().as_millis() as u64,
-            transcript,
-        };
+        if let (Check::Scenario(scenario, ciphersuite), Some(endpoint)) = (&test.check, plan.iut_endpoint) {
+            let (scenario, ciphersuite, timeout) = (scenario.clone(), *ciphersuite, plan.timeout);
+            let permits = permits.clone();
+            scenarios.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let started = Instant::now();
+                // An inner task, so that a panic in it becomes this test's `error`, not a lost result.
+                let ran = tokio::spawn(async move {
+                    let mut transcript = Transcript::default();
+                    let o = run_scenario(&scenario, endpoint, ciphersuite, timeout, &mut transcript).await;
+                    (o, transcript)
+                })
+                .await;
+                let (o, transcript) = ran.unwrap_or_else(|e| {
+                    (
+                        Outcome::error(format!("the scenario's task failed: {e}")),
+                        Transcript::default(),
+                    )
+                });
+                (index, finish(test, o, known, transcript, started))
+            });
+            continue;
+        }
+        let mut transcript = Transcript::default();
+        let o = test
+            .check
+            .run(driver, plan.iut_endpoint, plan.timeout, &mut transcript)
+            .await;
+        if test.op.is_some() {
+            silent = if matches!(o.status, Status::Timeout | Status::Error) {
+                silent + 1
+            } else {
+                0
+            };
+        }
+        let result = finish(test, o, known, transcript, started);
         on_result(&iut, &result);
-        results.push(result);
+        slots[index] = Some(result);
+        while let Some(done) = scenarios.try_join_next() {
+            collect(done, &mut slots, &iut, &mut on_result);
+        }
     }
+    while let Some(done) = scenarios.join_next().await {
+        collect(done, &mut slots, &iut, &mut on_result);
+    }
+    let results = slots.into_iter().flatten().collect();
     Ok(RunOutcome { iut, results })
+}
+
+/// A test's result from its outcome: a fail of a known erratum or expected gap is xfail, a pass
+/// xpass; a passing test's transcript is dropped (it says nothing new; reports stay small).
+fn finish(test: Test, o: Outcome, known: Option<String>, mut transcript: Transcript, started: Instant) -> TestResult {
+    let outcome = match (known, o.status) {
+        (Some(why), Status::Fail) => Outcome {
+            status: Status::Xfail,
+            message: format!("{why}\n{}", o.message),
+        },
+        (Some(why), Status::Pass) => Outcome {
+            status: Status::Xpass,
+            message: format!("passed, though expected to fail: {why}"),
+        },
+        _ => o,
+    };
+    if outcome.status == Status::Pass {
+        transcript = Transcript::default();
+    }
+    TestResult {
+        id: test.id,
+        title: test.title,
+        status: outcome.status,
+        target: test.target,
+        spec: test.spec,
+        message: outcome.message,
+        duration_ms: started.elapsed().as_millis() as u64,
+        transcript,
+    }
+}
+
+/// Files a finished scenario's result; a scenario task that panicked is lost, not the run.
+fn collect(
+    done: Result<(usize, TestResult), tokio::task::JoinError>,
+    slots: &mut [Option<TestResult>],
+    iut: &IutInfo,
+    on_result: &mut impl FnMut(&IutInfo, &TestResult),
+) {
+    match done {
+        Ok((index, result)) => {
+            on_result(iut, &result);
+            slots[index] = Some(result);
+        }
+        Err(e) => tracing::error!("a scenario task failed: {e}"),
+    }
 }

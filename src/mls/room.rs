@@ -574,7 +574,9 @@ impl Room {
         let provider = self.client.provider();
         let mut out = Vec::with_capacity(clients.len() + 1);
         for uri in clients {
-            let leaf = self.leaf_of(uri).ok_or_else(|| ProposeError::UnknownMember(uri.clone()))?;
+            let leaf = self
+                .leaf_of(uri)
+                .ok_or_else(|| ProposeError::UnknownMember(uri.clone()))?;
             let (message, _) = self.group.propose_remove_member(provider, self.client.signer(), leaf)?;
             out.push(message.tls_serialize_detached()?);
         }

@@ -101,7 +101,11 @@ pub async fn create_room(state: &Shared, user: &str, name: &str, ciphersuite: u1
     };
     if others > 0 {
         let key_packages = fetch_key_packages(state, user, &room, user, ciphersuite.into()).await?;
-        let key_packages: Vec<Vec<u8>> = key_packages.into_iter().filter(|(c, _)| *c != first).map(|(_, kp)| kp).collect();
+        let key_packages: Vec<Vec<u8>> = key_packages
+            .into_iter()
+            .filter(|(c, _)| *c != first)
+            .map(|(_, kp)| kp)
+            .collect();
         let changes = RoomChanges {
             add: key_packages,
             ..RoomChanges::default()
@@ -130,7 +134,10 @@ pub async fn add(state: &Shared, actor: &str, room: &str, target: &str) -> Resul
         update: if skip_list {
             Vec::new()
         } else {
-            vec![(PARTICIPANT_LIST, participants::add(target, participants::PARTICIPANT_ROLE))]
+            vec![(
+                PARTICIPANT_LIST,
+                participants::add(target, participants::PARTICIPANT_ROLE),
+            )]
         },
         ..RoomChanges::default()
     };
@@ -166,7 +173,10 @@ pub async fn leave(state: &Shared, user: &str, room: &str) -> Result<Value, ActE
         let update = participants::remove(&list, user)
             .ok_or_else(|| ActError::Mls(format!("{user} is not on the participant list")))?;
         let own = clients_of(view, user);
-        let view = st.rooms.get_mut(&(client.clone(), room.to_owned())).ok_or_else(|| not_in(user, room))?;
+        let view = st
+            .rooms
+            .get_mut(&(client.clone(), room.to_owned()))
+            .ok_or_else(|| not_in(user, room))?;
         let proposals = view.propose_leave(&own, PARTICIPANT_LIST, update).map_err(mls)?;
         for p in &proposals {
             st.own_messages.insert((client.clone(), digest(p)));
@@ -202,7 +212,10 @@ pub async fn send(state: &Shared, user: &str, room: &str, text: &str) -> Result<
             user.to_owned()
         };
         let content = text_content(&client, text);
-        let view = st.rooms.get_mut(&(client.clone(), room.to_owned())).ok_or_else(|| not_in(user, room))?;
+        let view = st
+            .rooms
+            .get_mut(&(client.clone(), room.to_owned()))
+            .ok_or_else(|| not_in(user, room))?;
         let mut message = view.send(&content).map_err(mls)?;
         if st.has_fault(PeerFault::CorruptMessage) {
             corrupt(&mut message);
@@ -245,10 +258,12 @@ pub fn messages(state: &Shared, user: &str, room: &str) -> Result<Value, ActErro
         .iter()
         .filter(|d| d.client == client && d.room == room)
         .map(|d| {
-            let text = MimiContent::decode(&d.data).ok().and_then(|c| match c.nested_part.body {
-                PartBody::Single { content, .. } => String::from_utf8(content).ok(),
-                _ => None,
-            });
+            let text = MimiContent::decode(&d.data)
+                .ok()
+                .and_then(|c| match c.nested_part.body {
+                    PartBody::Single { content, .. } => String::from_utf8(content).ok(),
+                    _ => None,
+                });
             json!({"sender": d.sender, "text": text, "accepted_timestamp": d.timestamp})
         })
         .collect();
@@ -280,7 +295,10 @@ pub fn room_state(state: &Shared, user: &str, room: &str) -> Result<Value, ActEr
 
 /// The first client of `user` with an active view of `room`.
 fn view_of<'a>(st: &'a super::ProviderState, user: &str, room: &str) -> Result<(String, &'a Room), ActError> {
-    let clients = st.users.get(user).ok_or_else(|| ActError::UnknownUser(user.to_owned()))?;
+    let clients = st
+        .users
+        .get(user)
+        .ok_or_else(|| ActError::UnknownUser(user.to_owned()))?;
     clients
         .iter()
         .find_map(|c| {
@@ -419,7 +437,10 @@ async fn commit_and_send(state: &Shared, client: &str, room: &str, changes: Room
     let body = {
         let mut st = lock(state);
         let corrupt_it = st.has_fault(PeerFault::CorruptMessage);
-        let view = st.rooms.get_mut(&key).ok_or_else(|| ActError::NotInRoom(client.to_owned(), room.to_owned()))?;
+        let view = st
+            .rooms
+            .get_mut(&key)
+            .ok_or_else(|| ActError::NotInRoom(client.to_owned(), room.to_owned()))?;
         let out = view.commit(changes).map_err(mls)?;
         let mut commit = out.commit;
         if corrupt_it {
@@ -484,7 +505,8 @@ async fn send_update(state: &Shared, room: &str, body: Vec<u8>) -> Result<Update
     let hub_domain = domain_of(room).unwrap_or_default().to_owned();
     if hub_domain == lock(state).domain {
         let result = hub::update(&mut lock(state), room, &body);
-        let (answer, notifies) = result.map_err(|(status, why)| status_error("update", status.as_u16(), why.as_bytes()))?;
+        let (answer, notifies) =
+            result.map_err(|(status, why)| status_error("update", status.as_u16(), why.as_bytes()))?;
         fan_out(state, notifies).await;
         return Ok(answer);
     }
@@ -528,7 +550,10 @@ async fn send_submit(state: &Shared, room: &str, body: Vec<u8>) -> Result<Submit
 pub async fn fan_out(state: &Shared, notifies: Vec<Notify>) {
     let (own, times) = {
         let st = lock(state);
-        (st.domain.clone(), if st.has_fault(PeerFault::DuplicateNotify) { 2 } else { 1 })
+        (
+            st.domain.clone(),
+            if st.has_fault(PeerFault::DuplicateNotify) { 2 } else { 1 },
+        )
     };
     let mut done = BTreeSet::new();
     for n in notifies {

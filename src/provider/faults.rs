@@ -78,10 +78,10 @@ pub enum Fault {
     HubFansOutRefused,
     /// Follower: a duplicate /notify is answered 409 (PROT-19).
     NotifyRefusesDuplicates,
-    /// Follower: a duplicate /notify is processed again (PROT-20).
-    NotifyReprocessesDuplicates,
     /// Follower: /notify is answered 200 with a body, not 201 (§5.5).
     NotifyAnswers200,
+    /// Protocol-struct decoder accepts whatever it cannot read, as an empty struct.
+    WireDecodeNeverRejects,
     /// Protocol-struct decoder loses the first field of what it decodes.
     WireDecodeDropsFirstField,
     /// Protocol-struct encoder drops the last byte.
@@ -109,7 +109,45 @@ const UNSKIPPABLE: [Kind; 8] = [
     Kind::StatusShape,
 ];
 
+/// The part of the implementation a fault breaks: `selftest` runs only the tests that look at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// The content codec and validator (driver `content.*`, `status.*`).
+    Content,
+    /// The protocol-struct codec (driver `wire.*`).
+    Wire,
+    /// The policy engine (driver `policy.decide`, and the hub's enforcement).
+    Policy,
+    /// The provider on HTTPS (scenarios).
+    Https,
+}
+
 impl Fault {
+    /// The part of the implementation this fault breaks.
+    pub fn area(&self) -> Area {
+        match self {
+            Fault::MessageIdWrongRevision
+            | Fault::MessageIdNoSaltSuffix
+            | Fault::MessageIdTruncated
+            | Fault::EncoderUnsortedKeys
+            | Fault::EncoderLengthFirst
+            | Fault::EncoderFixedWidthInts
+            | Fault::EncoderRawExtensionValues
+            | Fault::DecoderNeverRejects
+            | Fault::DecoderDropsUnknownExtensions
+            | Fault::DecoderSwapsSenderRoom
+            | Fault::DecoderReversesParts
+            | Fault::DecoderNormalisesDisposition
+            | Fault::StatusDropsLastEntry
+            | Fault::Skip(_) => Area::Content,
+            Fault::WireDecodeNeverRejects | Fault::WireDecodeDropsFirstField | Fault::WireEncodeDropsLastByte => {
+                Area::Wire
+            }
+            Fault::Policy(_) | Fault::PolicyAllowsEverything | Fault::PolicyDeniesEverything => Area::Policy,
+            _ => Area::Https,
+        }
+    }
+
     /// Every fault, behaviours first, then one skipped check per rule.
     pub fn all() -> Vec<Fault> {
         let mut v = vec![
@@ -145,8 +183,8 @@ impl Fault {
             Fault::HubFansOutToRemoved,
             Fault::HubFansOutRefused,
             Fault::NotifyRefusesDuplicates,
-            Fault::NotifyReprocessesDuplicates,
             Fault::NotifyAnswers200,
+            Fault::WireDecodeNeverRejects,
             Fault::WireDecodeDropsFirstField,
             Fault::WireEncodeDropsLastByte,
         ];
@@ -196,8 +234,8 @@ impl Fault {
             Fault::HubFansOutToRemoved => "hub-fans-out-to-removed",
             Fault::HubFansOutRefused => "hub-fans-out-refused",
             Fault::NotifyRefusesDuplicates => "notify-refuses-duplicates",
-            Fault::NotifyReprocessesDuplicates => "notify-reprocesses-duplicates",
             Fault::NotifyAnswers200 => "notify-answers-200",
+            Fault::WireDecodeNeverRejects => "wire-decode-never-rejects",
             Fault::WireDecodeDropsFirstField => "wire-decode-drops-first-field",
             Fault::WireEncodeDropsLastByte => "wire-encode-drops-last-byte",
             Fault::Skip(k) => return format!("skip:{}", k.slug()),
@@ -248,7 +286,6 @@ impl Reference {
             },
             follower: FollowerBehaviour {
                 refuse_duplicates: self.has(Fault::NotifyRefusesDuplicates),
-                reprocess_duplicates: self.has(Fault::NotifyReprocessesDuplicates),
                 answer_200: self.has(Fault::NotifyAnswers200),
             },
         }

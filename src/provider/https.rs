@@ -176,11 +176,13 @@ impl ProviderServer {
                 check_peer,
             ));
         let handle = axum_server::Handle::new();
-        let mut server = axum_server::bind_rustls(
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-            RustlsConfig::from_config(Arc::new(config)),
-        )
-        .handle(handle.clone());
+        // TCP_NODELAY: small HTTP/2 frames must not wait for the peer's delayed ACK (40 ms a
+        // round trip on loopback otherwise).
+        let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(RustlsConfig::from_config(Arc::new(config)))
+            .acceptor(axum_server::accept::NoDelayAcceptor::new());
+        let mut server = axum_server::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .acceptor(acceptor)
+            .handle(handle.clone());
         // A peer that connects and then says nothing must not hold a connection for ever.
         server
             .http_builder()
@@ -315,6 +317,7 @@ impl PeerClient {
         let err = |e: reqwest::Error| HttpsError::Client(e.to_string());
         let mut builder = reqwest::Client::builder()
             .https_only(true)
+            .tcp_nodelay(true)
             .tls_certs_only([reqwest::Certificate::from_pem(ca.cert_pem().as_bytes()).map_err(err)?]);
         if let Some(id) = identity {
             let pem = format!("{}{}", id.cert_pem, id.key_pem);

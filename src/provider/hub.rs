@@ -30,7 +30,9 @@ use super::participants;
 use super::state::{HostedRoom, ProviderState, domain_of};
 use crate::codec::protocol::common::Protocol;
 use crate::codec::protocol::fanout::{FanoutArm, FanoutMessage};
-use crate::codec::protocol::submit::{SubmitMessageRequest, SubmitMessageResponse, SubmitResponseArm, SubmitResponseCode};
+use crate::codec::protocol::submit::{
+    SubmitMessageRequest, SubmitMessageResponse, SubmitResponseArm, SubmitResponseCode,
+};
 use crate::codec::protocol::update::{
     HandshakeArm, UpdateRequest, UpdateResponseArm, UpdateResponseCode, UpdateRoomResponse,
 };
@@ -121,11 +123,19 @@ fn update_response(code: UpdateResponseCode, description: &str, arm: UpdateRespo
 }
 
 fn not_allowed(why: impl std::fmt::Display) -> UpdateRoomResponse {
-    update_response(UpdateResponseCode::NOT_ALLOWED, &why.to_string(), UpdateResponseArm::None {})
+    update_response(
+        UpdateResponseCode::NOT_ALLOWED,
+        &why.to_string(),
+        UpdateResponseArm::None {},
+    )
 }
 
 /// §5.3: the answer to an UpdateRequest for `room`, and the notifies to send before answering.
-pub fn update(state: &mut ProviderState, room: &str, body: &[u8]) -> Result<(UpdateRoomResponse, Vec<Notify>), Refusal> {
+pub fn update(
+    state: &mut ProviderState,
+    room: &str,
+    body: &[u8],
+) -> Result<(UpdateRoomResponse, Vec<Notify>), Refusal> {
     let behaviour = state.behaviour.hub;
     let request: UpdateRequest =
         protocol::decode(body).map_err(|e| (StatusCode::BAD_REQUEST, format!("not an UpdateRequest: {e}")))?;
@@ -155,16 +165,22 @@ pub fn update(state: &mut ProviderState, room: &str, body: &[u8]) -> Result<(Upd
                 }) => (added, epoch, committer),
                 Ok(other) => return Ok((not_allowed(format!("not a commit: {other:?}")), Vec::new())),
                 Err(HubProcessError::WrongEpoch { expected, .. }) if !behaviour.wrong_epoch_as_not_allowed => {
-                    let arm = UpdateResponseArm::WrongEpoch { current_epoch: expected };
+                    let arm = UpdateResponseArm::WrongEpoch {
+                        current_epoch: expected,
+                    };
                     let why = format!("the room is at epoch {expected}");
                     return Ok((update_response(UpdateResponseCode::WRONG_EPOCH, &why, arm), Vec::new()));
                 }
                 Err(e) => {
                     let mut notifies = Vec::new();
                     if behaviour.fanout_refused {
-                        let body = fanout(now_ms(), &first, FanoutArm::Commit {
-                            external_proposals: VecOf(Vec::new()),
-                        });
+                        let body = fanout(
+                            now_ms(),
+                            &first,
+                            FanoutArm::Commit {
+                                external_proposals: VecOf(Vec::new()),
+                            },
+                        );
                         notifies = notify_all(&before, room, &body);
                     }
                     return Ok((not_allowed(e), notifies));
@@ -172,9 +188,13 @@ pub fn update(state: &mut ProviderState, room: &str, body: &[u8]) -> Result<(Upd
             };
             let timestamp = now_ms();
             let after = participant_domains(&hosted.group);
-            let body = fanout(timestamp, &first, FanoutArm::Commit {
-                external_proposals: VecOf(Vec::new()),
-            });
+            let body = fanout(
+                timestamp,
+                &first,
+                FanoutArm::Commit {
+                    external_proposals: VecOf(Vec::new()),
+                },
+            );
             let targets: BTreeSet<String> = if behaviour.notify_sender_only {
                 domain_of(&committer).map(str::to_owned).into_iter().collect()
             } else {
@@ -188,7 +208,11 @@ pub fn update(state: &mut ProviderState, room: &str, body: &[u8]) -> Result<(Upd
                     .filter(|(_, reference)| recipients.contains(reference))
                     .filter_map(|(client, _)| domain_of(client).map(str::to_owned))
                     .collect();
-                let body = fanout(timestamp, welcome.as_slice(), FanoutArm::Welcome { ratchet_tree_option });
+                let body = fanout(
+                    timestamp,
+                    welcome.as_slice(),
+                    FanoutArm::Welcome { ratchet_tree_option },
+                );
                 notifies.extend(notify_all(&domains, room, &body));
             }
             tracing::debug!(room, epoch, "hub accepted a commit");
@@ -204,9 +228,16 @@ pub fn update(state: &mut ProviderState, room: &str, body: &[u8]) -> Result<(Upd
             {
                 match hosted.group.process(proposal, decoder) {
                     Ok(HubEvent::Proposal { .. }) => {}
-                    Ok(other) => return Ok((not_allowed(format!("message {i} is not a proposal: {other:?}")), Vec::new())),
+                    Ok(other) => {
+                        return Ok((
+                            not_allowed(format!("message {i} is not a proposal: {other:?}")),
+                            Vec::new(),
+                        ));
+                    }
                     Err(HubProcessError::WrongEpoch { expected, .. }) if !behaviour.wrong_epoch_as_not_allowed => {
-                        let arm = UpdateResponseArm::WrongEpoch { current_epoch: expected };
+                        let arm = UpdateResponseArm::WrongEpoch {
+                            current_epoch: expected,
+                        };
                         let why = format!("the room is at epoch {expected}");
                         return Ok((update_response(UpdateResponseCode::WRONG_EPOCH, &why, arm), Vec::new()));
                     }
@@ -215,7 +246,10 @@ pub fn update(state: &mut ProviderState, room: &str, body: &[u8]) -> Result<(Upd
                             invalid_proposals: VecOf(Vec::new()),
                         };
                         let why = format!("proposal {i}: {e}");
-                        return Ok((update_response(UpdateResponseCode::INVALID_PROPOSAL, &why, arm), Vec::new()));
+                        return Ok((
+                            update_response(UpdateResponseCode::INVALID_PROPOSAL, &why, arm),
+                            Vec::new(),
+                        ));
                     }
                 }
             }
@@ -223,13 +257,20 @@ pub fn update(state: &mut ProviderState, room: &str, body: &[u8]) -> Result<(Upd
             if behaviour.reorder_more_proposals {
                 more.reverse();
             }
-            let body = fanout(now_ms(), &first, FanoutArm::Proposal {
-                more_proposals: VecOf(more),
-            });
+            let body = fanout(
+                now_ms(),
+                &first,
+                FanoutArm::Proposal {
+                    more_proposals: VecOf(more),
+                },
+            );
             let arm = UpdateResponseArm::Success {
                 accepted_timestamp: now_ms(),
             };
-            Ok((update_response(UpdateResponseCode::SUCCESS, "", arm), notify_all(&before, room, &body)))
+            Ok((
+                update_response(UpdateResponseCode::SUCCESS, "", arm),
+                notify_all(&before, room, &body),
+            ))
         }
     }
 }
@@ -261,8 +302,8 @@ pub fn submit(
     body: &[u8],
 ) -> Result<(SubmitMessageResponse, Vec<Notify>), Refusal> {
     let behaviour = state.behaviour.hub;
-    let request: SubmitMessageRequest = protocol::decode(body)
-        .map_err(|e| (StatusCode::BAD_REQUEST, format!("not a SubmitMessageRequest: {e}")))?;
+    let request: SubmitMessageRequest =
+        protocol::decode(body).map_err(|e| (StatusCode::BAD_REQUEST, format!("not a SubmitMessageRequest: {e}")))?;
     let own = state.domain.clone();
     let hosted = state
         .hosted
@@ -274,24 +315,34 @@ pub fn submit(
         .participant_list()
         .and_then(|list| participants::users(&list).ok())
         .unwrap_or_default();
-    let refused = (submit_response(SubmitResponseCode::NOT_ALLOWED, SubmitResponseArm::None {}), Vec::new());
+    let refused = (
+        submit_response(SubmitResponseCode::NOT_ALLOWED, SubmitResponseArm::None {}),
+        Vec::new(),
+    );
     // PROT-12: a user who is not (or no longer) an active participant sends nothing.
     if !users.contains(&sender) && !behaviour.submit_any_sender {
         return Ok(refused);
     }
-    match hosted.group.process(request.app_message.as_slice(), &participants::users) {
+    match hosted
+        .group
+        .process(request.app_message.as_slice(), &participants::users)
+    {
         Ok(HubEvent::Application { .. }) => {}
         Err(HubProcessError::WrongEpoch { expected, got }) if got < expected => {
-            let arm = SubmitResponseArm::EpochTooOld { current_epoch: expected };
+            let arm = SubmitResponseArm::EpochTooOld {
+                current_epoch: expected,
+            };
             return Ok((submit_response(SubmitResponseCode::EPOCH_TOO_OLD, arm), Vec::new()));
         }
         // A newer epoch than the hub's, a handshake message, another group: notAllowed (§5.4).
         Ok(_) | Err(_) => return Ok(refused),
     }
     let timestamp = now_ms();
-    let body = fanout(timestamp, request.app_message.as_slice(), FanoutArm::Application {
-        frank: Optional(None),
-    });
+    let body = fanout(
+        timestamp,
+        request.app_message.as_slice(),
+        FanoutArm::Application { frank: Optional(None) },
+    );
     let mut domains: BTreeSet<String> = users.iter().filter_map(|u| domain_of(u).map(str::to_owned)).collect();
     if behaviour.fanout_to_removed {
         domains.extend(state.peers.iter().flat_map(|p| p.addrs.keys().cloned()));
@@ -300,5 +351,8 @@ pub fn submit(
         accepted_timestamp: timestamp,
         frank: Optional(None),
     };
-    Ok((submit_response(SubmitResponseCode::ACCEPTED, arm), notify_all(&domains, room, &body)))
+    Ok((
+        submit_response(SubmitResponseCode::ACCEPTED, arm),
+        notify_all(&domains, room, &body),
+    ))
 }

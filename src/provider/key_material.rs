@@ -31,14 +31,14 @@ use axum::http::StatusCode;
 use openmls::prelude::{Ciphersuite, MlsMessageBodyIn, MlsMessageIn, OpenMlsProvider as _, ProtocolVersion};
 use tls_codec::DeserializeBytes;
 
+use super::hub::Refusal;
+use super::state::ProviderState;
 use crate::codec::protocol::common::Protocol;
 use crate::codec::protocol::key_material::ClientMaterial;
 use crate::codec::protocol::{
     self, CipherSuite, ClientKeyMaterial, IdentifierUri, KeyMaterialClientCode, KeyMaterialRequest,
     KeyMaterialResponse, KeyMaterialUserCode, Opaque, Optional, RequiredCapabilities, VecOf,
 };
-use super::hub::Refusal;
-use super::state::ProviderState;
 use crate::mls::{CIPHERSUITES, MlsClient};
 
 /// How the key-material endpoint behaves. All `false` for a conforming provider; the reference

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use faults::Fault;
+pub use faults::{Area, Fault};
 pub use hub::HubBehaviour;
 pub use key_material::KeyMaterialBehaviour;
 pub use notify::FollowerBehaviour;

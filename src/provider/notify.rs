@@ -24,8 +24,6 @@ use crate::mls::{Received, Room, welcome_recipients};
 pub struct FollowerBehaviour {
     /// Answers a duplicate /notify 409 (breaks PROT-19).
     pub refuse_duplicates: bool,
-    /// Processes a duplicate /notify again (breaks PROT-20).
-    pub reprocess_duplicates: bool,
     /// Answers /notify 200 with a body (breaks §5.5's 201, PROT-X07).
     pub answer_200: bool,
 }
@@ -44,9 +42,7 @@ pub fn deliver(state: &mut ProviderState, from: &str, room: &str, body: &[u8]) -
         if behaviour.refuse_duplicates {
             return (StatusCode::CONFLICT, b"duplicate".to_vec());
         }
-        if !behaviour.reprocess_duplicates {
-            return accepted;
-        }
+        return accepted;
     }
     let messages = match FanoutMessage::read_all(body, &Reading::default()) {
         Ok(m) => m,
@@ -88,7 +84,9 @@ fn process(state: &mut ProviderState, room: &str, bytes: &[u8], timestamp: u64) 
             continue;
         }
         let key = (client.clone(), room.to_owned());
-        let Some(view) = state.rooms.get_mut(&key) else { continue };
+        let Some(view) = state.rooms.get_mut(&key) else {
+            continue;
+        };
         if !view.is_active() {
             continue;
         }
@@ -113,13 +111,17 @@ fn join(state: &mut ProviderState, room: &str, welcome: &[u8]) {
     let recipients = match welcome_recipients(welcome) {
         Ok(r) => r,
         Err(e) => {
-            state.problems.push(format!("/notify for {room}: a Welcome that does not decode: {e}"));
+            state
+                .problems
+                .push(format!("/notify for {room}: a Welcome that does not decode: {e}"));
             return;
         }
     };
     let mut joined = 0;
     for reference in recipients {
-        let Some(uri) = state.handed_out.get(&reference).cloned() else { continue };
+        let Some(uri) = state.handed_out.get(&reference).cloned() else {
+            continue;
+        };
         let Some(client) = state.users.values().flatten().find(|c| c.uri() == uri).cloned() else {
             continue;
         };

@@ -89,7 +89,11 @@ pub fn rules() -> AppDataRules {
 /// Applies a `ParticipantListUpdate` to a `ParticipantListData`. An index out of range, a user
 /// added who is already on the list, or one user touched twice (PROT-X12) is refused.
 pub fn apply(current: &[u8], update: &[u8]) -> Result<Vec<u8>, String> {
-    let mut list = if current.is_empty() { Vec::new() } else { decode(current)? };
+    let mut list = if current.is_empty() {
+        Vec::new()
+    } else {
+        decode(current)?
+    };
     let update: ParticipantListUpdate = protocol::decode(update).map_err(|e| e.to_string())?;
     let mut touched = BTreeSet::new();
     for change in update.changed_role_participants.iter() {
@@ -140,7 +144,10 @@ mod tests {
             ["mimi://a/u/alice", "mimi://b/u/bob"]
         );
         let list = apply(&list, &remove(&list, "mimi://a/u/alice").unwrap()).unwrap();
-        assert_eq!(decode(&list).unwrap(), [("mimi://b/u/bob".to_owned(), PARTICIPANT_ROLE)]);
+        assert_eq!(
+            decode(&list).unwrap(),
+            [("mimi://b/u/bob".to_owned(), PARTICIPANT_ROLE)]
+        );
     }
 
     #[test]

@@ -50,7 +50,9 @@ async fn key_material_route(State(state): State<Shared>, Path(target): Path<Stri
         Some(domain) if domain != own => {
             let path = format!("/v1/keyMaterial/{}", path_segment(&target));
             match post_logged(&state, domain, "keyMaterial", &path, body.to_vec()).await {
-                Ok((status, bytes)) => (StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY), bytes).into_response(),
+                Ok((status, bytes)) => {
+                    (StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY), bytes).into_response()
+                }
                 Err(e) => (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
             }
         }
@@ -86,7 +88,12 @@ async fn submit_route(State(state): State<Shared>, Path(room): Path<String>, bod
 }
 
 /// §5.5, follower role.
-async fn notify_route(State(state): State<Shared>, Path(room): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn notify_route(
+    State(state): State<Shared>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let from = sender_domain(&headers);
     let (status, bytes) = notify::deliver(&mut lock(&state), &from, &room, &body);
     (status, bytes).into_response()
@@ -113,7 +120,9 @@ async fn record(State(state): State<Shared>, request: Request, next: Next) -> Re
     let endpoint = path.split('/').nth(2).unwrap_or_default().to_owned();
     let response = next.run(Request::from_parts(parts, Body::from(body.clone()))).await;
     let (parts, response_body) = response.into_parts();
-    let response_body = axum::body::to_bytes(response_body, BODY_LIMIT).await.unwrap_or_default();
+    let response_body = axum::body::to_bytes(response_body, BODY_LIMIT)
+        .await
+        .unwrap_or_default();
     lock(&state).log.push(Exchange {
         sent: false,
         peer,

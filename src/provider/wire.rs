@@ -47,7 +47,7 @@ impl Reference {
                     rejection: Rejection::default(),
                 }
             }
-            Err(_) if self.has(Fault::DecoderNeverRejects) => WireDecodeResult {
+            Err(_) if self.has(Fault::WireDecodeNeverRejects) => WireDecodeResult {
                 accepted: true,
                 value: Some(json!({})),
                 rejection: Rejection::default(),

@@ -76,8 +76,16 @@ pub(super) fn scenario_tests(s: Scenario, catalogs: &Catalogs) -> Result<Vec<Tes
         .ciphersuite
         .iter()
         .map(|cs| Test {
-            id: if several { format!("{}@cs{cs}", s.id) } else { s.id.clone() },
-            title: if several { format!("{} (ciphersuite {cs})", s.title) } else { s.title.clone() },
+            id: if several {
+                format!("{}@cs{cs}", s.id)
+            } else {
+                s.id.clone()
+            },
+            title: if several {
+                format!("{} (ciphersuite {cs})", s.title)
+            } else {
+                s.title.clone()
+            },
             spec: spec.clone(),
             op: None,
             target: Target::Iut,

@@ -438,9 +438,15 @@ impl Scenario {
             }
             for (field, matches) in [("wire", &step.expect.wire), ("no_wire", &step.expect.no_wire)] {
                 for (k, m) in matches.iter().enumerate() {
-                    for role in [Some(&m.from), Some(&m.to), m.echoes_update_from.as_ref()].into_iter().flatten() {
+                    for role in [Some(&m.from), Some(&m.to), m.echoes_update_from.as_ref()]
+                        .into_iter()
+                        .flatten()
+                    {
                         if !s.roles.contains_key(role) {
-                            return Err(err(format!("{}: role {role:?} is not in `roles`", at(&format!("expect.{field}[{k}]")))));
+                            return Err(err(format!(
+                                "{}: role {role:?} is not in `roles`",
+                                at(&format!("expect.{field}[{k}]"))
+                            )));
                         }
                     }
                     if s.roles[&m.from] == Player::Iut && s.roles[&m.to] == Player::Iut {
@@ -452,7 +458,8 @@ impl Scenario {
                 }
             }
             for (k, user) in step.expect.converged.iter().flatten().enumerate() {
-                s.user_ref(user).map_err(|e| err(format!("{}: {e}", at(&format!("expect.converged[{k}]")))))?;
+                s.user_ref(user)
+                    .map_err(|e| err(format!("{}: {e}", at(&format!("expect.converged[{k}]")))))?;
             }
             if step.expect.response_struct.is_some() {
                 decoded_steps.push(&step.name);
@@ -468,9 +475,7 @@ impl Scenario {
 impl Scenario {
     /// The role and user name of a `<user>@<role>` reference.
     pub fn user_ref<'a>(&self, r: &'a str) -> Result<(&'a str, &'a str), String> {
-        let (user, role) = r
-            .split_once('@')
-            .ok_or_else(|| format!("{r:?} is not <user>@<role>"))?;
+        let (user, role) = r.split_once('@').ok_or_else(|| format!("{r:?} is not <user>@<role>"))?;
         if !self.roles.contains_key(role) {
             return Err(format!("{r:?}: role {role:?} is not in `roles`"));
         }
@@ -483,7 +488,10 @@ impl Scenario {
     fn check_act(&self, a: &Act, e: &Expect, at: &dyn Fn(&str) -> String) -> Result<(), String> {
         let (role, _) = self.user_ref(&a.user).map_err(|m| format!("{}: {m}", at("act.user")))?;
         if !self.roles.contains_key("hub") {
-            return Err(format!("{}: rooms live on the role `hub`, and there is none", at("act.room")));
+            return Err(format!(
+                "{}: rooms live on the role `hub`, and there is none",
+                at("act.room")
+            ));
         }
         let needs_target = matches!(a.op, ActOp::RoomAdd | ActOp::RoomRemove);
         match (&a.target, needs_target) {
@@ -495,7 +503,10 @@ impl Scenario {
             (None, false) => {}
         }
         if (a.op == ActOp::MessageSend) != a.text.is_some() {
-            return Err(format!("{}: `text` goes with message.send and only there", at("act.text")));
+            return Err(format!(
+                "{}: `text` goes with message.send and only there",
+                at("act.text")
+            ));
         }
         if (a.fault.is_some() || a.op == ActOp::UpdateReplay) && self.roles[role] != Player::Sim {
             return Err(format!(
@@ -531,7 +542,10 @@ impl Scenario {
     ) -> Result<(), String> {
         if let Some(b) = &r.body_struct {
             if r.body.is_some() {
-                return Err(format!("{}: give `body` or `body_struct`, not both", at("request.body_struct")));
+                return Err(format!(
+                    "{}: give `body` or `body_struct`, not both",
+                    at("request.body_struct")
+                ));
             }
             if !crate::codec::protocol::NAMES.contains(&b.name.as_str()) {
                 return Err(format!(
@@ -571,7 +585,10 @@ impl Scenario {
         if let Some(name) = &e.response_struct
             && !crate::codec::protocol::NAMES.contains(&name.as_str())
         {
-            return Err(format!("{}: no protocol struct is named {name:?}", at("expect.response_struct")));
+            return Err(format!(
+                "{}: no protocol struct is named {name:?}",
+                at("expect.response_struct")
+            ));
         }
         if e.response_struct.is_none()
             && (e.response_json.is_some() || e.mls_key_packages.is_some() || e.distinct_from.is_some())
@@ -601,7 +618,10 @@ impl Scenario {
         }
         for (field, role) in [("from", &r.from), ("to", &r.to)] {
             if !self.roles.contains_key(role) {
-                return Err(format!("{}: role {role:?} is not in `roles`", at(&format!("request.{field}"))));
+                return Err(format!(
+                    "{}: role {role:?} is not in `roles`",
+                    at(&format!("request.{field}"))
+                ));
             }
         }
         if self.roles[&r.from] != Player::Sim {
@@ -726,7 +746,9 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
     (
         "scenarios/protocol/5_2_fetch_key_material/key-material-unmet-required-capabilities.yaml",
-        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-unmet-required-capabilities.yaml"),
+        include_str!(
+            "../../../scenarios/protocol/5_2_fetch_key_material/key-material-unmet-required-capabilities.yaml"
+        ),
     ),
     (
         "scenarios/protocol/5_3_update/refuse-add-without-participant-list.yaml",

@@ -206,7 +206,11 @@ impl Deployment {
                     "{name}: {role} {} {} {} → HTTP {} ({} bytes)",
                     if x.sent { "sent" } else { "received" },
                     x.endpoint,
-                    if x.sent { format!("to {}", x.peer) } else { format!("from {}", x.peer) },
+                    if x.sent {
+                        format!("to {}", x.peer)
+                    } else {
+                        format!("from {}", x.peer)
+                    },
                     x.status,
                     x.body.len()
                 ));
@@ -232,12 +236,20 @@ impl Deployment {
                     m.from,
                     m.to,
                     m.carries.map(|c| format!(" carrying a {c:?}")).unwrap_or_default(),
-                    if why.is_empty() { String::new() } else { format!(" ({why})") }
+                    if why.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({why})")
+                    }
                 )));
             }
         }
         for m in &step.expect.no_wire {
-            if let Some(x) = self.seen(m, marks).into_iter().find(|x| self.matches(m, x, marks).is_ok()) {
+            if let Some(x) = self
+                .seen(m, marks)
+                .into_iter()
+                .find(|x| self.matches(m, x, marks).is_ok())
+            {
                 return Err(Outcome::fail(format!(
                     "step {name:?}: {} sent {} to {} ({} bytes), which must not happen here",
                     m.from,
@@ -250,7 +262,11 @@ impl Deployment {
         if let Some(users) = &step.expect.converged {
             let room = match &step.act {
                 Some(a) => self.room(&a.room),
-                None => return Err(Outcome::error(format!("step {name:?}: `converged` needs an act's room"))),
+                None => {
+                    return Err(Outcome::error(format!(
+                        "step {name:?}: `converged` needs an act's room"
+                    )));
+                }
             };
             let want: Vec<String> = users.iter().map(|u| self.user(scenario, u)).collect();
             self.check_converged(&room, &want, tr)
@@ -365,7 +381,9 @@ impl Deployment {
             // Every participant has a client in the room.
             for user in &want {
                 if !states.iter().any(|(u, _)| u == user) {
-                    return Err(format!("{user} is a participant but none of its clients is in the room"));
+                    return Err(format!(
+                        "{user} is a participant but none of its clients is in the room"
+                    ));
                 }
             }
         }
@@ -374,7 +392,13 @@ impl Deployment {
 }
 
 /// A user acts; its result must match `expect.result` (or, without one, say `accepted`).
-async fn run_act(d: &Deployment, scenario: &Scenario, step: &Step, a: &Act, tr: &mut Transcript) -> Result<(), Outcome> {
+async fn run_act(
+    d: &Deployment,
+    scenario: &Scenario,
+    step: &Step,
+    a: &Act,
+    tr: &mut Transcript,
+) -> Result<(), Outcome> {
     let Ok((role, _)) = scenario.user_ref(&a.user) else {
         return Err(Outcome::error(format!("step {:?}: bad user {:?}", step.name, a.user)));
     };
@@ -383,7 +407,17 @@ async fn run_act(d: &Deployment, scenario: &Scenario, step: &Step, a: &Act, tr: 
     let user = d.user(scenario, &a.user);
     let room = d.room(&a.room);
     let target = a.target.as_deref().map(|t| d.user(scenario, t)).unwrap_or_default();
-    tr.notes.push(format!("{}: {} {:?} in {room}{}", step.name, a.user, a.op, if target.is_empty() { String::new() } else { format!(" on {target}") }));
+    tr.notes.push(format!(
+        "{}: {} {:?} in {room}{}",
+        step.name,
+        a.user,
+        a.op,
+        if target.is_empty() {
+            String::new()
+        } else {
+            format!(" on {target}")
+        }
+    ));
     lock(state).peer_faults = a.fault.into_iter().collect();
     let result = match a.op {
         ActOp::RoomCreate => actions::create_room(state, &user, &a.room, d.ciphersuite).await,
@@ -408,8 +442,15 @@ async fn run_act(d: &Deployment, scenario: &Scenario, step: &Step, a: &Act, tr: 
             return Err(Outcome::mismatch(&format!("step {:?}", step.name), "an error", v));
         }
         (Err(err), false) => {
-            let who = if provider.player == Player::Iut { "the implementation" } else { "a simulated provider" };
-            return Err(Outcome::fail(format!("step {:?}: {who} could not act: {err}", step.name)));
+            let who = if provider.player == Player::Iut {
+                "the implementation"
+            } else {
+                "a simulated provider"
+            };
+            return Err(Outcome::fail(format!(
+                "step {:?}: {who} could not act: {err}",
+                step.name
+            )));
         }
     };
     tr.notes.push(format!("{}: result {value}", step.name));
@@ -418,9 +459,8 @@ async fn run_act(d: &Deployment, scenario: &Scenario, step: &Step, a: &Act, tr: 
         None if a.op.changes_room() => serde_json::json!({"accepted": true}),
         None => return Ok(()),
     };
-    subset(&want, &value, "").map_err(|at| {
-        Outcome::mismatch(&format!("step {:?}: the result at `{at}`", step.name), &want, &value)
-    })
+    subset(&want, &value, "")
+        .map_err(|at| Outcome::mismatch(&format!("step {:?}: the result at `{at}`", step.name), &want, &value))
 }
 
 async fn run_request(
