@@ -63,6 +63,31 @@ pub const CIPHERSUITES: [Ciphersuite; 2] = [
     Ciphersuite::MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519,
 ];
 
+/// RFC 9420 §6 `WireFormat` of a Welcome.
+pub const WIRE_FORMAT_WELCOME: u16 = 3;
+/// RFC 9420 §6 `WireFormat` of a GroupInfo.
+pub const WIRE_FORMAT_GROUP_INFO: u16 = 4;
+
+/// The body of a serialized MLSMessage (its `version` and `wire_format` removed): how
+/// draft-ietf-mimi-protocol-06 §5.3 carries a Welcome or GroupInfo bare. `None` if the bytes
+/// are not an mls10 MLSMessage of `wire_format`.
+pub fn mls_message_body(message: &[u8], wire_format: u16) -> Option<&[u8]> {
+    let mut header = [0u8; 4];
+    header[..2].copy_from_slice(&1u16.to_be_bytes());
+    header[2..].copy_from_slice(&wire_format.to_be_bytes());
+    message.strip_prefix(&header[..])
+}
+
+/// A bare Welcome or GroupInfo wrapped into an mls10 MLSMessage of `wire_format` (what a
+/// FanoutMessage carries, §5.5).
+pub fn mls_message(wire_format: u16, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 4);
+    out.extend_from_slice(&1u16.to_be_bytes());
+    out.extend_from_slice(&wire_format.to_be_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
 /// Reads the set of user URIs out of a participant list value (`ParticipantListData`, §7.5).
 /// The error is a human-readable reason.
 pub type ParticipantsDecoder = dyn Fn(&[u8]) -> Result<BTreeSet<String>, String>;

@@ -62,7 +62,7 @@ pub struct RoomConfig {
 /// or simultaneously with the corresponding MLS operation").
 #[derive(Debug, Clone, Default)]
 pub struct RoomChanges {
-    /// KeyPackages (serialized MLSMessages) of clients to add.
+    /// KeyPackages of clients to add: bare (§5.2) or in MLSMessages.
     pub add: Vec<Vec<u8>>,
     /// Client URIs of members to remove.
     pub remove: Vec<String>,
@@ -295,6 +295,29 @@ pub enum GroupInfoError {
     Encode(#[from] openmls::prelude::tls_codec::Error),
 }
 
+/// Why bytes are not a KeyPackage.
+enum KeyPackageForm {
+    Decode(openmls::prelude::tls_codec::Error),
+    Other(WireFormat),
+}
+
+/// A KeyPackage given bare (as draft-ietf-mimi-protocol-06 §5.2 carries it) or in an MLSMessage
+/// (as [`MlsClient::key_packages`] makes it). An MLSMessage has wire_format 0x0005 where a bare
+/// KeyPackage has its ciphersuite, and ciphersuite 5 is not one the suite's clients use.
+fn key_package_in(bytes: &[u8]) -> Result<KeyPackageIn, KeyPackageForm> {
+    use openmls::prelude::tls_codec::Deserialize as _;
+    if bytes.get(2..4) == Some(&[0, 5]) {
+        let message = MlsMessageIn::tls_deserialize_exact_bytes(bytes).map_err(KeyPackageForm::Decode)?;
+        let wire_format = message.wire_format();
+        return match message.extract() {
+            MlsMessageBodyIn::KeyPackage(key_package) => Ok(key_package),
+            _ => Err(KeyPackageForm::Other(wire_format)),
+        };
+    }
+    // The reader-based decoder: the slice-based one of openmls panics on some truncations.
+    KeyPackageIn::tls_deserialize_exact(bytes).map_err(KeyPackageForm::Decode)
+}
+
 /// The KeyPackageRefs a Welcome (a serialized MLSMessage) is encrypted to, one per new member:
 /// how a provider finds the client it is for (draft-ietf-mimi-protocol-06 §5.5).
 pub fn welcome_recipients(welcome: &[u8]) -> Result<Vec<Vec<u8>>, JoinRoomError> {
@@ -490,13 +513,10 @@ impl Room {
         let provider = self.client.provider();
         let mut key_packages = Vec::with_capacity(changes.add.len());
         for (index, bytes) in changes.add.iter().enumerate() {
-            let message = MlsMessageIn::tls_deserialize_exact_bytes(bytes)
-                .map_err(|source| CommitError::KeyPackageDecode { index, source })?;
-            let wire_format = message.wire_format();
-            let MlsMessageBodyIn::KeyPackage(key_package) = message.extract() else {
-                return Err(CommitError::NotAKeyPackage { index, wire_format });
-            };
-            let key_package: KeyPackageIn = key_package;
+            let key_package = key_package_in(bytes).map_err(|source| match source {
+                KeyPackageForm::Decode(source) => CommitError::KeyPackageDecode { index, source },
+                KeyPackageForm::Other(wire_format) => CommitError::NotAKeyPackage { index, wire_format },
+            })?;
             let key_package = key_package
                 .validate(provider.crypto(), ProtocolVersion::Mls10)
                 .map_err(|source| CommitError::InvalidKeyPackage { index, source })?;

@@ -30,7 +30,10 @@ use crate::codec::protocol::update::{
 use crate::codec::protocol::{
     self, CipherSuite, IdentifierUri, KeyMaterialRequest, KeyMaterialResponse, Optional, RequiredCapabilities, VecOf,
 };
-use crate::mls::{PARTICIPANT_LIST, Room, RoomChanges, RoomConfig, user_of_client};
+use crate::mls::{
+    PARTICIPANT_LIST, Room, RoomChanges, RoomConfig, WIRE_FORMAT_GROUP_INFO, WIRE_FORMAT_WELCOME, mls_message_body,
+    user_of_client,
+};
 
 /// Why a user could not act (a refusal by the hub is not an error: see the module documentation).
 #[derive(Debug, thiserror::Error)]
@@ -446,13 +449,25 @@ async fn commit_and_send(state: &Shared, client: &str, room: &str, changes: Room
         if corrupt_it {
             corrupt(&mut commit);
         }
+        // §5.3 carries the Welcome and the GroupInfo bare, not as MLSMessages.
         let group_info = out
             .group_info
-            .ok_or_else(|| ActError::Mls("the commit came without a GroupInfo".into()))?;
+            .as_deref()
+            .and_then(|g| mls_message_body(g, WIRE_FORMAT_GROUP_INFO))
+            .ok_or_else(|| ActError::Mls("the commit came without a GroupInfo".into()))?
+            .to_vec();
+        let welcome = match out.welcome.as_deref() {
+            Some(w) => Some(
+                mls_message_body(w, WIRE_FORMAT_WELCOME)
+                    .ok_or_else(|| ActError::Mls("the commit's Welcome is not an MLSMessage".into()))?
+                    .to_vec(),
+            ),
+            None => None,
+        };
         let bundle = HandshakeBundle {
             proposal_or_commit: commit.clone().into(),
             arm: HandshakeArm::Commit {
-                welcome: Optional(out.welcome.map(Into::into)),
+                welcome: Optional(welcome.map(Into::into)),
                 group_info_option: GroupInfoOption {
                     representation: GroupInfoRepresentation::FULL,
                     arm: GroupInfoArm::Full {

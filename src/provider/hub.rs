@@ -37,7 +37,7 @@ use crate::codec::protocol::update::{
     HandshakeArm, UpdateRequest, UpdateResponseArm, UpdateResponseCode, UpdateRoomResponse,
 };
 use crate::codec::protocol::{self, Optional, VecOf};
-use crate::mls::{HubEvent, HubProcessError, HubRoom, welcome_recipients};
+use crate::mls::{HubEvent, HubProcessError, HubRoom, WIRE_FORMAT_WELCOME, mls_message, welcome_recipients};
 
 /// How the hub behaves. All `false` for a conforming hub; the reference implementation's faults
 /// switch them on so that `selftest` can show the scenarios catch each.
@@ -202,7 +202,9 @@ pub fn update(
             };
             let mut notifies = notify_all(&targets, room, &body);
             if let Some(welcome) = welcome.0.filter(|_| !behaviour.drop_welcome) {
-                let recipients = welcome_recipients(welcome.as_slice()).unwrap_or_default();
+                // Bare in the HandshakeBundle (§5.3), an MLSMessage in the FanoutMessage (§5.5).
+                let welcome = mls_message(WIRE_FORMAT_WELCOME, welcome.as_slice());
+                let recipients = welcome_recipients(&welcome).unwrap_or_default();
                 let domains: BTreeSet<String> = added
                     .iter()
                     .filter(|(_, reference)| recipients.contains(reference))

@@ -37,7 +37,7 @@ use crate::codec::protocol::common::Protocol;
 use crate::codec::protocol::key_material::ClientMaterial;
 use crate::codec::protocol::{
     self, CipherSuite, ClientKeyMaterial, IdentifierUri, KeyMaterialClientCode, KeyMaterialRequest,
-    KeyMaterialResponse, KeyMaterialUserCode, Opaque, Optional, RequiredCapabilities, VecOf,
+    KeyMaterialResponse, KeyMaterialUserCode, KeyPackageBytes, Opaque, Optional, RequiredCapabilities, VecOf,
 };
 use crate::mls::{CIPHERSUITES, MlsClient};
 
@@ -161,7 +161,9 @@ pub(crate) fn answer(
                 })?
             }
         };
-        let reference = key_package_ref(&key_package).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+        let internal = |e| (StatusCode::INTERNAL_SERVER_ERROR, e);
+        let parsed = key_package_in(&key_package).map_err(internal)?;
+        let reference = key_package_ref(&parsed).map_err(internal)?;
         let fresh = !state.handed_out.contains_key(&reference);
         if fresh || behaviour.reuse_key_packages {
             handed.push((key, reference, client.uri().to_owned(), key_package.clone()));
@@ -169,7 +171,8 @@ pub(crate) fn answer(
                 client_status: KeyMaterialClientCode::SUCCESS,
                 client_uri: IdentifierUri::new(client.uri()),
                 material: ClientMaterial::KeyPackage {
-                    key_package: key_package.into(),
+                    // §5.2 `KeyPackage keyPackage`: the KeyPackage itself, not the MLSMessage.
+                    key_package: KeyPackageBytes(key_package_bytes(&parsed).map_err(internal)?),
                 },
             });
         } else {
@@ -268,18 +271,23 @@ fn capabilities_suffice(required: &RequiredCapabilities) -> bool {
         && required.credential_types.iter().all(|c| credentials.contains(&c.0))
 }
 
-/// The KeyPackageRef (RFC 9420 §5.2) of a KeyPackage in an MLSMessage.
-fn key_package_ref(message: &[u8]) -> Result<Vec<u8>, String> {
+/// The KeyPackage in an MLSMessage (what [`MlsClient::key_packages`] returns).
+fn key_package_in(message: &[u8]) -> Result<openmls::prelude::KeyPackageIn, String> {
     let message = MlsMessageIn::tls_deserialize_exact_bytes(message).map_err(|e| e.to_string())?;
     let MlsMessageBodyIn::KeyPackage(key_package) = message.extract() else {
         return Err("not a KeyPackage".into());
     };
+    Ok(key_package)
+}
+
+/// The KeyPackageRef (RFC 9420 §5.2) of a KeyPackage.
+fn key_package_ref(key_package: &openmls::prelude::KeyPackageIn) -> Result<Vec<u8>, String> {
     let crypto = openmls_rust_crypto::OpenMlsRustCrypto::default();
     // A deliberately expired KeyPackage does not validate; its reference is still computed
     // from its bytes as RFC 9420 defines.
     let key_package = match key_package.clone().validate(crypto.crypto(), ProtocolVersion::Mls10) {
         Ok(kp) => kp,
-        Err(_) => return Ok(sha256_ref(message_bytes(&key_package)?)),
+        Err(_) => return Ok(sha256_ref(key_package_bytes(key_package)?)),
     };
     key_package
         .hash_ref(crypto.crypto())
@@ -287,7 +295,7 @@ fn key_package_ref(message: &[u8]) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("{e:?}"))
 }
 
-fn message_bytes(key_package: &openmls::prelude::KeyPackageIn) -> Result<Vec<u8>, String> {
+fn key_package_bytes(key_package: &openmls::prelude::KeyPackageIn) -> Result<Vec<u8>, String> {
     use openmls::prelude::tls_codec::Serialize as _;
     key_package.tls_serialize_detached().map_err(|e| e.to_string())
 }

@@ -11,7 +11,12 @@ rule at a known place:
   trailing-bytes   one 0x00 after a whole struct
   over-long-vector a top-level vector declares one byte more than is left, or 2^30-1
   bad-enum-value   a select discriminator with no arm
-  ...              bad-length-prefix, non-minimal-length, bad-optional-presence, mls-message-shape
+  ...              bad-length-prefix, non-minimal-length, bad-optional-presence, mls-message-shape,
+                   malformed-mls-object
+
+The RFC 9420 objects the structs embed (MLSMessage, KeyPackage, Welcome, GroupInfo) are real ones,
+read from mls-samples.json (written once by `cargo run --example mls_samples`), and are embedded
+whole, without a length header, as -06 writes them.
 
 Run from the repository root: python3 tools/protocol-vectors/generate.py   (deterministic)
 """
@@ -23,8 +28,10 @@ OUT = "vectors/protocol"
 SOURCE = ("draft-ietf-mimi-protocol-06 (ietf-wg-mimi/mimi-protocol @ 833394a, the submitted -06 of "
           "25 Apr 2026) §5-§7, section numbers from the rendered -06 text, and "
           "draft-mahy-mls-ratchet-tree-options §3-§4; structs encoded by an independent Python "
-          "encoder; MLS objects (MLSMessage, KeyPackage, Welcome, GroupInfo) are carried as opaque<V> "
-          "and are synthetic byte strings, not valid MLS objects")
+          "encoder; MLS objects (MLSMessage, KeyPackage, Welcome, GroupInfo) are real ones made by "
+          "openmls 0.9 (tools/protocol-vectors/mls-samples.json), embedded whole without a length "
+          "prefix: an MLSMessage where -06 says MLSMessage, the bare struct where it says KeyPackage, "
+          "Welcome or GroupInfo")
 FLAGS = {
     "Arm": "Exercises one arm of a select.",
     "Empty": "Empty vectors or absent optionals.",
@@ -32,6 +39,12 @@ FLAGS = {
     "AlternativeReading": "Decoded under the alternative reading of a -06 inconsistency (Reading::alternative()).",
     "Hostile": "A declared length far beyond the input (2^30-1): must fail without allocating it.",
 }
+
+
+def read_vlen(b):
+    """(value, header size) of the RFC 9420 §2.1.2 length header at the start of b."""
+    size = {0: 1, 1: 2, 2: 4}[b[0] >> 6]
+    return int.from_bytes(b[:size], "big") & ((1 << (8 * size - 2)) - 1), size
 
 
 def vlen(n):
@@ -71,6 +84,11 @@ def opaque(b):
     if isinstance(b, str):
         b = b.encode()
     return E([("vec", vlen(len(b)) + b)], b.hex())
+
+
+def mls(b):
+    """An RFC 9420 object embedded whole: it delimits itself, so there is no length header."""
+    return E([("mls", b)], b.hex())
 
 
 def array32(b):
@@ -184,28 +202,46 @@ def extension(t, data):
     return struct(("extension_type", enum(t, 2, EXT)), ("extension_data", opaque(data)))
 
 
-# Synthetic MLSMessages: real framing headers, placeholder bodies.
-GID = vlen(8) + b"clubhous"
-EPOCH = (7).to_bytes(8, "big")
+# Real MLS objects (see the module docstring): MLSMessages as openmls serialized them.
+SAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mls-samples.json")
+with open(SAMPLES) as _f:
+    S = {k: bytes.fromhex(v["hex"]) for k, v in json.load(_f)["samples"].items()}
 
 
-def mls_public(content_type, sender=b"\x01\x00\x00\x00\x02"):
-    return b"\x00\x01\x00\x01" + GID + EPOCH + sender + b"\x00" + bytes([content_type]) + b"<public body>"
+def bare(message, wire_format):
+    """The struct inside an MLSMessage: RFC 9420 §6 puts version (mls10) and wire_format first."""
+    assert message[:4] == b"\x00\x01" + wire_format.to_bytes(2, "big")
+    return message[4:]
 
 
-def mls_private(content_type=1):
-    return b"\x00\x01\x00\x02" + GID + EPOCH + bytes([content_type]) + b"<private body>"
+def private_content_type_at(message):
+    """Offset of a PrivateMessage's content_type: after the MLSMessage header, group_id<V>, epoch."""
+    assert message[:4] == b"\x00\x01\x00\x02"
+    n, h = read_vlen(message[4:])
+    return 4 + h + n + 8
 
 
-MLS_COMMIT = mls_public(3)
-MLS_PROPOSAL = mls_public(2, b"\x02\x00\x00\x00\x00")  # external sender 0 (the hub)
-MLS_PROPOSAL2 = mls_public(2, b"\x03")  # new_member_proposal
-MLS_APP = mls_private(1)
-MLS_WELCOME = b"\x00\x01\x00\x03" + b"<welcome body>"
-MLS_GROUPINFO = b"\x00\x01\x00\x04" + b"<group info body>"
-KEY_PACKAGE = b"\x00\x01\x00\x05" + b"<key package body>"
-GROUP_INFO = b"<group info without ratchet_tree>"
-WELCOME = b"<welcome without ratchet_tree>"
+MLS_COMMIT = S["commit"]  # PublicMessage, member sender, commit
+MLS_PROPOSAL = S["proposal"]  # PublicMessage, external sender 0 (the hub), proposal
+MLS_PROPOSAL2 = S["proposal_2"]  # another one
+MLS_APP = S["application"]  # PrivateMessage, application
+MLS_WELCOME = S["welcome"]
+MLS_GROUPINFO = S["group_info"]
+KEY_PACKAGE = bare(S["key_package"], 5)
+KEY_PACKAGE2 = bare(S["key_package_2"], 5)
+GROUP_INFO = bare(MLS_GROUPINFO, 4)  # carries the ratchet_tree extension, which §5.3 and §5.6 omit
+WELCOME = bare(MLS_WELCOME, 3)
+
+
+def with_byte(b, at, value):
+    out = bytearray(b)
+    out[at] = value
+    return bytes(out)
+
+
+# The application PrivateMessage relabelled as a commit: the framing of a PrivateMessage commit
+# (its ciphertext no longer decrypts, which a codec does not see).
+MLS_PRIVATE_COMMIT = with_byte(MLS_APP, private_content_type_at(MLS_APP), 3)
 
 ALICE = "mimi://a.example/u/alice"
 BOB = "mimi://b.example/u/bob"
@@ -237,7 +273,7 @@ def key_material():
     req_x509 = struct(*tbs(cs=(2,), empty_caps=True, cred=x509_credential()),
                       ("key_material_request_signature", opaque(b"")))
     ckm_ok = struct(("clientStatus", disc(0, 1, CLIENT_CODE)), ("clientUri", uri("mimi://b.example/d/bob1")),
-                    ("keyPackage", opaque(KEY_PACKAGE)))
+                    ("keyPackage", mls(KEY_PACKAGE)))
     ckm_exh = struct(("clientStatus", disc(1, 1, CLIENT_CODE)), ("clientUri", uri("mimi://b.example/d/bob2")))
     ckm_nc = struct(("clientStatus", disc(2, 1, CLIENT_CODE)), ("clientUri", uri("mimi://b.example/d/bob3")),
                     ("clientCapabilities", optional(capabilities())))
@@ -266,7 +302,15 @@ def key_material():
         ("KeyMaterialResponse", "key-material-response-unknown-protocol-no-clients", "5.2", ["OpenEnum", "Empty"],
          "incompatibleProtocol echoing protocol 9: decodes because the clients list is empty.", resp_incompat),
     ]
-    return valid, [("KeyMaterialRequest", req, "5.2"), ("KeyMaterialResponse", resp, "5.2")]
+    extra = [
+        ("ClientKeyMaterial", "client-key-material-key-package-as-mls-message", "5.2", "malformed-mls-object",
+         "keyPackage sent as an MLSMessage (version, wire_format mls_key_package, KeyPackage): §5.2 embeds the "
+         "KeyPackage itself, so its version and cipher_suite are read from the MLSMessage header.",
+         ckm_ok.raw[:-len(KEY_PACKAGE)] + S["key_package"]),
+        ("ClientKeyMaterial", "client-key-material-trailing-byte", "5.2", "trailing-bytes",
+         "One 0x00 after the KeyPackage, which delimits itself: the byte is not part of it.", ckm_ok.raw + b"\x00"),
+    ]
+    return valid, [("KeyMaterialRequest", req, "5.2"), ("KeyMaterialResponse", resp, "5.2")], extra
 
 
 def ratchet_tree():
@@ -301,16 +345,16 @@ def update():
     rto_ds = struct(("representation", disc(4, 1, RT_REPR)))
     pgi = struct(("ratchet_tree_presence", enum(0, 1, RT_PRESENCE)), ("group_info_extensions", vec([])),
                  ("signature", opaque(bytes([0x66] * 64))))
-    gio_full = struct(("representation", disc(1, 1, GI_REPR)), ("groupInfo", opaque(GROUP_INFO)))
+    gio_full = struct(("representation", disc(1, 1, GI_REPR)), ("groupInfo", mls(GROUP_INFO)))
     gio_partial = struct(("representation", disc(2, 1, GI_REPR)), ("partialGroupInfo", pgi))
-    hb_commit = struct(("proposalOrCommit", opaque(MLS_COMMIT)), ("welcome", optional(opaque(WELCOME))),
+    hb_commit = struct(("proposalOrCommit", mls(MLS_COMMIT)), ("welcome", optional(mls(WELCOME))),
                        ("groupInfoOption", gio_full), ("ratchetTreeOption", rto_ds))
-    hb_commit2 = struct(("proposalOrCommit", opaque(MLS_COMMIT)), ("welcome", optional(None)),
+    hb_commit2 = struct(("proposalOrCommit", mls(MLS_COMMIT)), ("welcome", optional(None)),
                         ("groupInfoOption", gio_partial), ("ratchetTreeOption", rto_https))
-    hb_prop = struct(("proposalOrCommit", opaque(MLS_PROPOSAL)),
-                     ("moreProposals", vec([opaque(MLS_PROPOSAL2), opaque(MLS_PROPOSAL)])))
-    hb_app = struct(("proposalOrCommit", opaque(MLS_APP)), ("moreProposals", vec([])))
-    hb_private_commit = struct(("proposalOrCommit", opaque(mls_private(3))), ("welcome", optional(None)),
+    hb_prop = struct(("proposalOrCommit", mls(MLS_PROPOSAL)),
+                     ("moreProposals", vec([mls(MLS_PROPOSAL2), mls(MLS_PROPOSAL)])))
+    hb_app = struct(("proposalOrCommit", mls(MLS_APP)), ("moreProposals", vec([])))
+    hb_private_commit = struct(("proposalOrCommit", mls(MLS_PRIVATE_COMMIT)), ("welcome", optional(None)),
                                ("groupInfoOption", gio_full), ("ratchetTreeOption", rto_ds))
     ur = struct(("bundle", hb_commit))
     resp_ok = struct(("responseCode", disc(0, 1, UPDATE_CODE)), ("errorDescription", opaque(b"")),
@@ -328,7 +372,7 @@ def update():
         ("HandshakeBundle", "handshake-bundle-commit-no-welcome", "5.3", ["Arm", "Empty"],
          "A commit without Welcome, partial GroupInfo, httpsUri tree.", hb_commit2),
         ("HandshakeBundle", "handshake-bundle-proposal", "5.3", ["Arm"],
-         "An external proposal with two more proposals.", hb_prop),
+         "A hub (external) proposal with two more proposals.", hb_prop),
         ("UpdateRequest", "update-request", "5.3", [], "An mls10 room: the body is the HandshakeBundle.", ur),
         ("UpdateRoomResponse", "update-room-response-success", "5.3", ["Arm", "Empty"], "success.", resp_ok),
         ("UpdateRoomResponse", "update-room-response-wrong-epoch", "5.3", ["Arm"], "wrongEpoch.", resp_epoch),
@@ -343,13 +387,35 @@ def update():
          "proposalOrCommit is a commit sent as a PrivateMessage: §5.3 wants a PublicMessage or "
          "SemiPrivateMessage, which the hub can read.",
          hb_private_commit.raw),
+        # An embedded MLS object delimits itself, so a cut one would read on into what follows it
+        # (with a rule that depends on those bytes): these cuts end the input, or a vector, inside it.
+        ("HandshakeBundle", "handshake-bundle-commit-cut-inside", "5.3", "malformed-mls-object",
+         "The input ends %d octets into proposalOrCommit (a %d-octet commit)." % (len(MLS_COMMIT) // 2, len(MLS_COMMIT)),
+         MLS_COMMIT[:len(MLS_COMMIT) // 2]),
+        ("HandshakeBundle", "handshake-bundle-welcome-cut-inside", "5.3", "malformed-mls-object",
+         "The input ends %d octets into the Welcome (%d octets)." % (len(WELCOME) // 2, len(WELCOME)),
+         MLS_COMMIT + b"\x01" + WELCOME[:len(WELCOME) // 2]),
+        ("HandshakeBundle", "handshake-bundle-more-proposals-cut-inside", "5.3", "malformed-mls-object",
+         "moreProposals declares and holds only the first %d of %d octets of its MLSMessage: the proposal ends "
+         "with the vector." % (len(MLS_PROPOSAL2) // 2, len(MLS_PROPOSAL2)),
+         MLS_PROPOSAL + vlen(len(MLS_PROPOSAL2) // 2) + MLS_PROPOSAL2[:len(MLS_PROPOSAL2) // 2]),
+        ("HandshakeBundle", "handshake-bundle-more-proposals-trailing-byte", "5.3", "mls-message-shape",
+         "moreProposals declares one octet more than its two MLSMessages hold: the extra 0x00 is too short "
+         "for an MLSMessage header.",
+         MLS_PROPOSAL + vlen(len(MLS_PROPOSAL2) + len(MLS_PROPOSAL) + 1) + MLS_PROPOSAL2 + MLS_PROPOSAL + b"\x00"),
+        ("HandshakeBundle", "handshake-bundle-unknown-wire-format", "5.3", "bad-enum-value",
+         "proposalOrCommit has wire_format 0x0009, which RFC 9420 does not define: where it ends is unknown.",
+         hb_prop.raw[:2] + b"\x00\x09" + hb_prop.raw[4:]),
+        ("GroupInfoOption", "group-info-option-full-trailing-byte", "5.3", "trailing-bytes",
+         "One 0x00 after the GroupInfo, which delimits itself: the byte is not part of it.", gio_full.raw + b"\x00"),
     ]
-    return valid, [("HandshakeBundle", hb_commit, "5.3"), ("UpdateRoomResponse", resp_inv, "5.3"),
-                   ("GroupInfoOption", gio_full, "5.3")], extra
+    # The bases with top-level vectors (the full GroupInfo arm and the Welcome have none left).
+    return valid, [("HandshakeBundle", hb_commit2, "5.3"), ("UpdateRoomResponse", resp_inv, "5.3"),
+                   ("GroupInfoOption", gio_partial, "5.3")], extra
 
 
 def submit():
-    req = struct(("protocol", disc(1, 1, PROTOCOL)), ("appMessage", opaque(MLS_APP)),
+    req = struct(("protocol", disc(1, 1, PROTOCOL)), ("appMessage", mls(MLS_APP)),
                  ("sendingUri", uri("mimi://c.example/u/cathy")))
     ok = struct(("protocol", disc(1, 1, PROTOCOL)), ("statusCode", disc(0, 1, SUBMIT_CODE)),
                 ("accepted_timestamp", fixed(1745600000456, 8)), ("frank", optional(frank())))
@@ -370,8 +436,15 @@ def submit():
     ]
     bad_presence = bytearray(ok.raw)
     bad_presence[1 + 1 + 8] = 2
-    extra = [("SubmitMessageResponse", "submit-message-response-bad-frank-presence", "5.4",
-              "bad-optional-presence", "The optional<Frank> presence octet is 2.", bytes(bad_presence))]
+    extra = [
+        ("SubmitMessageResponse", "submit-message-response-bad-frank-presence", "5.4",
+         "bad-optional-presence", "The optional<Frank> presence octet is 2.", bytes(bad_presence)),
+        ("SubmitMessageRequest", "submit-message-request-app-message-cut", "5.4", "malformed-mls-object",
+         "The input ends %d octets into appMessage (a %d-octet PrivateMessage)." % (len(MLS_APP) // 2, len(MLS_APP)),
+         req.raw[:1 + len(MLS_APP) // 2]),
+        ("SubmitMessageRequest", "submit-message-request-app-message-version", "5.4", "bad-enum-value",
+         "appMessage has version 0x0002: RFC 9420 §6 has `ProtocolVersion version = mls10`.", with_byte(req.raw, 2, 2)),
+    ]
     return valid, [("SubmitMessageRequest", req, "5.4"), ("SubmitMessageResponse", ok, "5.4")], extra
 
 
@@ -393,15 +466,15 @@ def franking():
 
 def fanout():
     rto = struct(("representation", disc(4, 1, RT_REPR)))
-    app = struct(("timestamp", fixed(1745600000456, 8)), ("message", opaque(MLS_APP)), ("frank", optional(frank())))
-    app0 = struct(("timestamp", fixed(1745600000457, 8)), ("message", opaque(MLS_APP)), ("frank", optional(None)))
-    wel = struct(("timestamp", fixed(1745600000458, 8)), ("message", opaque(MLS_WELCOME)), ("ratchetTreeOption", rto))
-    prop = struct(("timestamp", fixed(1745600000459, 8)), ("message", opaque(MLS_PROPOSAL)),
-                  ("moreProposals", vec([opaque(MLS_PROPOSAL2)])))
-    com = struct(("timestamp", fixed(1745600000460, 8)), ("message", opaque(MLS_COMMIT)),
+    app = struct(("timestamp", fixed(1745600000456, 8)), ("message", mls(MLS_APP)), ("frank", optional(frank())))
+    app0 = struct(("timestamp", fixed(1745600000457, 8)), ("message", mls(MLS_APP)), ("frank", optional(None)))
+    wel = struct(("timestamp", fixed(1745600000458, 8)), ("message", mls(MLS_WELCOME)), ("ratchetTreeOption", rto))
+    prop = struct(("timestamp", fixed(1745600000459, 8)), ("message", mls(MLS_PROPOSAL)),
+                  ("moreProposals", vec([mls(MLS_PROPOSAL2)])))
+    com = struct(("timestamp", fixed(1745600000460, 8)), ("message", mls(MLS_COMMIT)),
                  ("externalProposals", vec([])))
     alt = struct(("timestamp", fixed(1745600000461, 8)), ("protocol", fixed(1, 1, "mls10")),
-                 ("message", opaque(MLS_COMMIT)), ("externalProposals", vec([opaque(MLS_PROPOSAL)])))
+                 ("message", mls(MLS_COMMIT)), ("externalProposals", vec([mls(MLS_PROPOSAL)])))
     valid = [
         ("FanoutMessage", "fanout-application-franked", "5.5", ["Arm"], "An application message with a Frank.", app),
         ("FanoutMessage", "fanout-application", "5.5", ["Arm", "Empty"], "An application message, no Frank.", app0),
@@ -414,10 +487,17 @@ def fanout():
     extra = [
         ("FanoutMessage", "fanout-group-info-message", "5.5", "bad-enum-value",
          "message is an MLSMessage of wire format mls_group_info: no arm.",
-         struct(("timestamp", fixed(1, 8)), ("message", opaque(MLS_GROUPINFO))).raw + b"\x00"),
+         struct(("timestamp", fixed(1, 8)), ("message", mls(MLS_GROUPINFO))).raw + b"\x00"),
         ("FanoutMessage", "fanout-message-too-short", "5.5", "mls-message-shape",
-         "message holds 3 octets: too short for an MLSMessage header.",
-         struct(("timestamp", fixed(1, 8)), ("message", opaque(b"\x00\x01\x00"))).raw),
+         "The input ends 3 octets into message: too short for an MLSMessage header (version, wire_format).",
+         fixed(1, 8).raw + b"\x00\x01\x00"),
+        ("FanoutMessage", "fanout-unknown-wire-format", "5.5", "bad-enum-value",
+         "message has wire_format 0x0009, which RFC 9420 does not define: no arm, and where it ends is unknown.",
+         app0.raw[:10] + b"\x00\x09" + app0.raw[12:]),
+        ("FanoutMessage", "fanout-more-proposals-cut-inside", "5.5", "malformed-mls-object",
+         "moreProposals declares and holds only the first %d of %d octets of its MLSMessage: the proposal "
+         "ends with the vector." % (len(MLS_PROPOSAL2) // 2, len(MLS_PROPOSAL2)),
+         fixed(1745600000459, 8).raw + MLS_PROPOSAL + vlen(len(MLS_PROPOSAL2) // 2) + MLS_PROPOSAL2[:len(MLS_PROPOSAL2) // 2]),
     ]
     return valid, [("FanoutMessage", app, "5.5")], extra, alt_cases
 
@@ -432,8 +512,8 @@ def group_info():
     tbs = struct(*tbs_fields(optional(None)))
     req = struct(*tbs_fields(optional(opaque("JOIN-1234"))), ("signature", opaque(bytes([0x14] * 64))))
     req_alt = struct(*tbs_fields(opaque(b"")), ("signature", opaque(bytes([0x14] * 64))))
-    pp = struct(("proposal", opaque(MLS_PROPOSAL)), ("hub_accepted_time", fixed(1745600000999, 8)))
-    tbe = struct(("groupInfo", opaque(GROUP_INFO)), ("ratchetTreeOption", struct(("representation", disc(4, 1, RT_REPR)))),
+    pp = struct(("proposal", mls(MLS_PROPOSAL)), ("hub_accepted_time", fixed(1745600000999, 8)))
+    tbe = struct(("groupInfo", mls(GROUP_INFO)), ("ratchetTreeOption", struct(("representation", disc(4, 1, RT_REPR)))),
                  ("pending_proposals", vec([pp])))
     success = [("cipher_suite", enum(1, 2, CIPHERSUITE)), ("hub_sender", external_sender("mimi://a.example")),
                ("encrypted_groupinfo_and_tree", hpke_ciphertext())]
@@ -465,6 +545,10 @@ def group_info():
          "success with version 5: the mls10 arm cannot be selected.", bad_resp.raw + bytes(40)),
         ("GroupInfoRequestTBS", "group-info-request-tbs-bad-presence", "5.6", "bad-optional-presence",
          "joiningCode presence octet 7.", bytes(bad_presence)),
+        ("GroupInfoRatchetTreeTBE", "group-info-ratchet-tree-tbe-group-info-cut-inside", "5.6",
+         "malformed-mls-object",
+         "The input ends %d octets into groupInfo (%d octets)." % (len(GROUP_INFO) // 2, len(GROUP_INFO)),
+         GROUP_INFO[:len(GROUP_INFO) // 2]),
     ]
     return valid, [("GroupInfoRequest", req, "5.6"), ("GroupInfoResponse", resp, "5.6")], extra, alt_cases
 
@@ -476,7 +560,7 @@ def consent():
                       ("consent_extensions", app_data_dictionary(ext)))
 
     req = entry(1, True, [])
-    grant = entry(2, False, [("clientKeyPackages", vec([opaque(KEY_PACKAGE), opaque(KEY_PACKAGE + b"2")]))], 2)
+    grant = entry(2, False, [("clientKeyPackages", vec([mls(KEY_PACKAGE), mls(KEY_PACKAGE2)]))], 2)
     grant0 = entry(2, True, [("clientKeyPackages", vec([]))])
     revoke = entry(3, False, [])
     cancel = entry(0, True, [])

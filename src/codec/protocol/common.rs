@@ -3,26 +3,15 @@
 //! MIMI structs embed and that this codec reads exactly (CipherSuite, Credential, Capabilities,
 //! RequiredCapabilities, ExternalSender, HPKECiphertext, Extension, AppDataDictionary).
 //!
-//! The large MLS objects (MLSMessage, KeyPackage, Welcome, GroupInfo) are carried as
-//! `opaque<V>`; see [`MlsMessageBytes`].
+//! The large MLS objects (MLSMessage, KeyPackage, Welcome, GroupInfo) are embedded whole, without
+//! a length prefix, and framed by parsing them: see [`super::mls_object`].
 
 use serde::{Deserialize, Serialize};
 use tls_codec::{DeserializeBytes, Error, TlsDeserializeBytes, TlsSerialize, TlsSize};
 
 use super::wire::{Opaque, VecOf, open_enum};
 
-/// An RFC 9420 `MLSMessage` (PublicMessage, PrivateMessage, SemiPrivateMessage, Welcome...).
-///
-/// On the wire of an implementation that embeds the MLS struct directly, an MLSMessage is
-/// self-delimiting and has no length prefix of its own. Until the suite's MLS codec is wired in,
-/// this codec carries it as `opaque<V>` (a variable-length header, then the MLSMessage bytes).
-pub type MlsMessageBytes = Opaque;
-/// An RFC 9420 §10 `KeyPackage`, carried as `opaque<V>` (see [`MlsMessageBytes`]).
-pub type KeyPackageBytes = Opaque;
-/// An RFC 9420 §12.4.3.1 `Welcome`, carried as `opaque<V>` (see [`MlsMessageBytes`]).
-pub type WelcomeBytes = Opaque;
-/// An RFC 9420 §12.4.3 `GroupInfo`, carried as `opaque<V>` (see [`MlsMessageBytes`]).
-pub type GroupInfoBytes = Opaque;
+pub use super::mls_object::{GroupInfoBytes, KeyPackageBytes, MlsMessageBytes, WelcomeBytes};
 /// RFC 9420 `opaque SignaturePublicKey<V>` (byte-exact).
 pub type SignaturePublicKey = Opaque;
 /// RFC 9420 `opaque HPKEPublicKey<V>` (byte-exact).

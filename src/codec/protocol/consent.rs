@@ -38,7 +38,8 @@ pub struct ConsentEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ConsentArm {
-    /// `grant`: KeyPackages of the target's clients (each carried as opaque<V>), maybe none.
+    /// `grant`: §5.7 `KeyPackage clientKeyPackages<V>`, bare RFC 9420 KeyPackages (not
+    /// MLSMessages) of the target's clients, maybe none.
     Grant {
         #[serde(rename = "clientKeyPackages")]
         client_key_packages: VecOf<KeyPackageBytes>,

@@ -18,9 +18,10 @@ use tls_codec::{DeserializeBytes, Error, Serialize as _};
 
 use super::Reading;
 use super::common::{MlsMessageBytes, Protocol, arm_mismatch, size_by_serializing};
+use super::mls_object::read_mls_messages;
 use super::ratchet_tree::RatchetTreeOption;
 use super::submit::Frank;
-use super::wire::{ContentType, MlsPeek, Opaque, Optional, VecOf, WireFormat, peek_mls};
+use super::wire::{ContentType, MlsPeek, Optional, VecOf, WireFormat, peek_mls};
 
 /// §5.5 `FanoutMessage`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,8 +31,8 @@ pub struct FanoutMessage {
     /// Present only under the reading with a protocol field ([`Reading::fanout_protocol_field`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
-    /// A PrivateMessage (application), a PublicMessage or SemiPrivateMessage (proposal or
-    /// commit), or a Welcome; carried as opaque<V>.
+    /// §5.5 `MLSMessage message`: a PrivateMessage (application), a PublicMessage or SemiPrivateMessage
+    /// (proposal or commit), or a Welcome.
     pub message: MlsMessageBytes,
     #[serde(flatten)]
     pub arm: FanoutArm,
@@ -90,7 +91,7 @@ impl FanoutMessage {
         } else {
             (None, r)
         };
-        let (message, r) = Opaque::tls_deserialize_bytes(r)?;
+        let (message, r) = MlsMessageBytes::read_with(r, reading.semiprivate_wire_format)?;
         let peek = peek_mls(message.as_slice(), reading.semiprivate_wire_format)?;
         let (arm, r) = match kind(peek)? {
             Kind::Application => {
@@ -102,11 +103,11 @@ impl FanoutMessage {
                 (FanoutArm::Welcome { ratchet_tree_option }, r)
             }
             Kind::Proposal => {
-                let (more_proposals, r) = VecOf::tls_deserialize_bytes(r)?;
+                let (more_proposals, r) = read_mls_messages(r, reading.semiprivate_wire_format)?;
                 (FanoutArm::Proposal { more_proposals }, r)
             }
             Kind::Commit => {
-                let (external_proposals, r) = VecOf::tls_deserialize_bytes(r)?;
+                let (external_proposals, r) = read_mls_messages(r, reading.semiprivate_wire_format)?;
                 (FanoutArm::Commit { external_proposals }, r)
             }
         };

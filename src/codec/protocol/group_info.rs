@@ -21,7 +21,7 @@ use super::common::{
     SignaturePublicKey, size_by_serializing,
 };
 use super::ratchet_tree::RatchetTreeOption;
-use super::wire::{Opaque, VecOf, open_enum, read_optional};
+use super::wire::{Opaque, VecOf, open_enum, read_optional, read_span};
 use super::{JoiningCodeReading, Reading};
 
 /// §5.6 `GroupInfoRequestTBS`; the mls10 arm's fields sit here directly.
@@ -128,24 +128,79 @@ open_enum! {
     }
 }
 
-/// §5.6 `PendingProposal`.
-#[derive(Debug, Clone, PartialEq, Eq, TlsSize, TlsSerialize, TlsDeserializeBytes, Serialize, Deserialize)]
+/// §5.6 `PendingProposal`. Read under a [`Reading`] because the proposal may be a
+/// SemiPrivateMessage.
+#[derive(Debug, Clone, PartialEq, Eq, TlsSize, TlsSerialize, Serialize, Deserialize)]
 pub struct PendingProposal {
-    /// An MLSMessage carried as opaque<V>.
+    /// §5.6 `MLSMessage proposal` (a PublicMessage or SemiPrivateMessage proposal).
     pub proposal: MlsMessageBytes,
     pub hub_accepted_time: u64,
 }
 
+impl PendingProposal {
+    pub fn read_with<'a>(bytes: &'a [u8], reading: &Reading) -> Result<(Self, &'a [u8]), Error> {
+        let (proposal, r) = MlsMessageBytes::read_with(bytes, reading.semiprivate_wire_format)?;
+        let (hub_accepted_time, r) = u64::tls_deserialize_bytes(r)?;
+        let pp = PendingProposal {
+            proposal,
+            hub_accepted_time,
+        };
+        Ok((pp, r))
+    }
+
+    /// Encodes (the bytes do not depend on the reading).
+    pub fn write_with<W: std::io::Write>(&self, w: &mut W, _: &Reading) -> Result<usize, Error> {
+        tls_codec::Serialize::tls_serialize(self, w)
+    }
+}
+
 /// §5.6 `GroupInfoRatchetTreeTBE`: the plaintext of `encrypted_groupinfo_and_tree`.
-#[derive(Debug, Clone, PartialEq, Eq, TlsSize, TlsSerialize, TlsDeserializeBytes, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, TlsSize, TlsSerialize, Serialize, Deserialize)]
 pub struct GroupInfoRatchetTreeTbe {
-    /// The GroupInfo without its ratchet_tree extension, carried as opaque<V>.
+    /// §5.6 `GroupInfo groupInfo` without its ratchet_tree extension: a bare RFC 9420 GroupInfo,
+    /// not an MLSMessage.
     #[serde(rename = "groupInfo")]
     pub group_info: GroupInfoBytes,
     #[serde(rename = "ratchetTreeOption")]
     pub ratchet_tree_option: RatchetTreeOption,
     pub pending_proposals: VecOf<PendingProposal>,
 }
+
+impl GroupInfoRatchetTreeTbe {
+    pub fn read_with<'a>(bytes: &'a [u8], reading: &Reading) -> Result<(Self, &'a [u8]), Error> {
+        let (group_info, r) = GroupInfoBytes::tls_deserialize_bytes(bytes)?;
+        let (ratchet_tree_option, r) = RatchetTreeOption::tls_deserialize_bytes(r)?;
+        let (mut span, r) = read_span(r)?;
+        let mut pending_proposals = Vec::new();
+        while !span.is_empty() {
+            let (pp, next) = PendingProposal::read_with(span, reading)?;
+            pending_proposals.push(pp);
+            span = next;
+        }
+        let tbe = GroupInfoRatchetTreeTbe {
+            group_info,
+            ratchet_tree_option,
+            pending_proposals: VecOf(pending_proposals),
+        };
+        Ok((tbe, r))
+    }
+
+    /// Encodes (the bytes do not depend on the reading).
+    pub fn write_with<W: std::io::Write>(&self, w: &mut W, _: &Reading) -> Result<usize, Error> {
+        tls_codec::Serialize::tls_serialize(self, w)
+    }
+}
+
+macro_rules! reading_default_decode {
+    ($($t:ty),*) => {$(
+        impl DeserializeBytes for $t {
+            fn tls_deserialize_bytes(bytes: &[u8]) -> Result<(Self, &[u8]), Error> {
+                Self::read_with(bytes, &Reading::default())
+            }
+        }
+    )*};
+}
+reading_default_decode!(PendingProposal, GroupInfoRatchetTreeTbe);
 
 /// The mls10 fields of a successful GroupInfoResponse.
 #[derive(Debug, Clone, PartialEq, Eq, TlsSize, TlsSerialize, TlsDeserializeBytes, Serialize, Deserialize)]

@@ -166,7 +166,7 @@ pub struct ClientKeyMaterial {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ClientMaterial {
-    /// `success`: the KeyPackage (carried as opaque<V>, see `MlsMessageBytes`).
+    /// `success`: §5.2 `KeyPackage keyPackage`, a bare RFC 9420 KeyPackage (not an MLSMessage).
     KeyPackage {
         #[serde(rename = "keyPackage")]
         key_package: KeyPackageBytes,
@@ -202,7 +202,7 @@ impl DeserializeBytes for ClientKeyMaterial {
         let (client_uri, r) = IdentifierUri::tls_deserialize_bytes(r)?;
         let (material, r) = match client_status {
             KeyMaterialClientCode::SUCCESS => {
-                let (key_package, r) = Opaque::tls_deserialize_bytes(r)?;
+                let (key_package, r) = KeyPackageBytes::tls_deserialize_bytes(r)?;
                 (ClientMaterial::KeyPackage { key_package }, r)
             }
             KeyMaterialClientCode::NOTHING_COMPATIBLE => {

@@ -16,8 +16,9 @@
 //!   ([`ProtocolDecodeError::UnknownEnumValue`]); any other (status codes, cipher suites) decodes
 //!   whatever its value, and the validator reports it.
 //! * A declared vector length is checked against the bytes left before anything is allocated.
-//! * MLS objects (MLSMessage, KeyPackage, Welcome, GroupInfo) are carried as `opaque<V>`; see
-//!   [`common::MlsMessageBytes`].
+//! * MLS objects (MLSMessage, KeyPackage, Welcome, GroupInfo) are embedded whole, as -06 writes
+//!   them: no length prefix, framed by letting openmls parse them, raw bytes kept; a malformed one
+//!   fails with [`ProtocolDecodeError::MalformedMlsObject`]. See [`mls_object`].
 //! * Where -06 contradicts itself, the codec reads it one way, says so at the struct, and takes a
 //!   [`Reading`] for the other way where the bytes differ.
 //!
@@ -32,6 +33,7 @@ pub mod franking;
 pub mod group_info;
 pub mod identifier;
 pub mod key_material;
+pub mod mls_object;
 pub mod participant_list;
 pub mod pseudonymous;
 pub mod ratchet_tree;
@@ -57,6 +59,7 @@ pub use key_material::{
     ClientKeyMaterial, KeyMaterialClientCode, KeyMaterialRequest, KeyMaterialRequestTbs, KeyMaterialResponse,
     KeyMaterialUserCode,
 };
+pub use mls_object::{GroupInfoBytes, KeyPackageBytes, MlsMessageBytes, WelcomeBytes};
 pub use participant_list::{ParticipantListData, ParticipantListUpdate, UserRolePair, UserindexRolePair};
 pub use pseudonymous::{IdentityLinkTbe, PseudonymousCredential, PseudonymousCredentialTbs};
 pub use ratchet_tree::{DomainList, PartialGroupInfo, RatchetTreeOption, RatchetTreePresence};
@@ -80,8 +83,9 @@ pub struct Reading {
     /// §5.6 GroupInfoRequest(TBS) `joiningCode` (PROT-X06).
     pub joining_code: JoiningCodeReading,
     /// The wire format code point of a SemiPrivateMessage (TBD1 in
-    /// draft-mahy-mls-semiprivatemessage; `None`: not recognised). Its content type is read as
-    /// a PrivateMessage's is.
+    /// draft-mahy-mls-semiprivatemessage; `None`: not recognised). openmls cannot parse one, so
+    /// it is framed by the draft's layout ([`mls_object`]) and its content type read as a
+    /// PrivateMessage's is. An RFC 9420 code point named here keeps its RFC 9420 meaning.
     pub semiprivate_wire_format: Option<u16>,
 }
 
@@ -137,6 +141,12 @@ pub enum ProtocolDecodeError {
     BadPresence { ty: &'static str, value: u8 },
     #[error("{ty}: {what}")]
     MlsMessageShape { ty: &'static str, what: &'static str },
+    #[error("{ty}: the embedded {object} does not parse as RFC 9420 defines it: {detail}")]
+    MalformedMlsObject {
+        ty: &'static str,
+        object: &'static str,
+        detail: String,
+    },
     #[error("no protocol struct is named {name:?}")]
     UnknownType { name: String },
     #[error("{ty}: {detail}")]
@@ -155,6 +165,7 @@ impl ProtocolDecodeError {
             Self::NonMinimalLength { .. } => "non-minimal-length",
             Self::BadPresence { .. } => "bad-optional-presence",
             Self::MlsMessageShape { .. } => "mls-message-shape",
+            Self::MalformedMlsObject { .. } => "malformed-mls-object",
             Self::UnknownType { .. } => "unknown-type",
             Self::Malformed { .. } => "malformed",
         }
@@ -175,6 +186,7 @@ impl ProtocolDecodeError {
                 },
                 Some(Fail::BadPresence(value)) => Self::BadPresence { ty, value },
                 Some(Fail::MlsShape(what)) => Self::MlsMessageShape { ty, what },
+                Some(Fail::MlsObject { object, detail }) => Self::MalformedMlsObject { ty, object, detail },
                 None => Self::Malformed { ty, detail: msg },
             },
             other => Self::Malformed {
@@ -271,8 +283,6 @@ messages! {
     "SubmitMessageRequest" => SubmitMessageRequest,
     "SubmitMessageResponse" => SubmitMessageResponse,
     "Frank" => Frank,
-    "PendingProposal" => PendingProposal,
-    "GroupInfoRatchetTreeTBE" => GroupInfoRatchetTreeTbe,
     "GroupInfoResponseTBS" => GroupInfoResponseTbs,
     "GroupInfoResponse" => GroupInfoResponse,
     "ConsentEntry" => ConsentEntry,
@@ -312,7 +322,9 @@ messages! {
     "UpdateRequest" => UpdateRequest,
     "FanoutMessage" => FanoutMessage,
     "GroupInfoRequestTBS" => GroupInfoRequestTbs,
-    "GroupInfoRequest" => GroupInfoRequest;
+    "GroupInfoRequest" => GroupInfoRequest,
+    "PendingProposal" => PendingProposal,
+    "GroupInfoRatchetTreeTBE" => GroupInfoRatchetTreeTbe;
 }
 
 /// Decodes the whole of `bytes` as `T` under the default reading.

@@ -233,3 +233,93 @@ fn names_only_testable_catalog_requirements_in_vectors() {
         assert!(r.testable, "{}/{}: {} is not testable", c.file, c.slug, c.req);
     }
 }
+
+#[test]
+fn names_the_embedded_mls_object_that_does_not_parse() {
+    let c = cases();
+    for (slug, ty, object) in [
+        (
+            "invalid-handshake-bundle-commit-cut-inside",
+            "HandshakeBundle",
+            "MLSMessage",
+        ),
+        (
+            "invalid-handshake-bundle-welcome-cut-inside",
+            "HandshakeBundle",
+            "Welcome",
+        ),
+        (
+            "invalid-client-key-material-key-package-as-mls-message",
+            "ClientKeyMaterial",
+            "KeyPackage",
+        ),
+        (
+            "invalid-group-info-ratchet-tree-tbe-group-info-cut-inside",
+            "GroupInfoRatchetTreeTBE",
+            "GroupInfo",
+        ),
+    ] {
+        let case = c.iter().find(|c| c.slug == slug).unwrap();
+        match decode_named(&case.ty, &case.bytes).unwrap_err() {
+            ProtocolDecodeError::MalformedMlsObject { ty: t, object: o, .. } => {
+                assert_eq!((t, o), (ty, object), "{slug}")
+            }
+            e => panic!("{slug}: {e}"),
+        }
+    }
+}
+
+/// A SemiPrivateMessage (draft-mahy-mls-semiprivatemessage) with content type `content_type`:
+/// group_id<V>, epoch, content_type, then six `<V>` fields.
+fn semiprivate(wire_format: u16, content_type: u8) -> Vec<u8> {
+    let mut m = [&[0, 1][..], &wire_format.to_be_bytes()].concat();
+    m.extend([4, b'r', b'o', b'o', b'm']);
+    m.extend(7u64.to_be_bytes());
+    m.push(content_type);
+    for field in [&b""[..], b"ctx", b"", b"tbs-hash", b"sender", b"ciphertext"] {
+        m.push(field.len() as u8);
+        m.extend(field);
+    }
+    m
+}
+
+#[test]
+fn frames_a_semiprivate_message_only_under_a_reading_that_names_it() {
+    const TBD: u16 = 0xf5e1;
+    let reading = Reading {
+        semiprivate_wire_format: Some(TBD),
+        ..Reading::default()
+    };
+    let proposal = semiprivate(TBD, 2);
+    let more = semiprivate(TBD, 2);
+    let bundle = [proposal.clone(), vec![more.len() as u8], more.clone()].concat();
+    let decoded: HandshakeBundle = decode_with(&bundle, &reading).unwrap();
+    assert_eq!(decoded.proposal_or_commit.as_slice(), proposal.as_slice());
+    assert_eq!(
+        decoded.arm,
+        update::HandshakeArm::Proposal {
+            more_proposals: VecOf(vec![MlsMessageBytes(more)])
+        }
+    );
+    assert_eq!(encode_with(&decoded, &reading).unwrap(), bundle);
+    // Without the code point, the wire format is unknown and the message cannot be delimited.
+    assert_eq!(
+        decode::<HandshakeBundle>(&bundle).unwrap_err(),
+        ProtocolDecodeError::UnknownEnumValue {
+            ty: "HandshakeBundle",
+            enum_name: "WireFormat",
+            value: u64::from(TBD)
+        }
+    );
+    // Cut inside: a typed error naming the SemiPrivateMessage, at every cut.
+    for cut in 4..proposal.len() {
+        match decode_with::<HandshakeBundle>(&proposal[..cut], &reading).unwrap_err() {
+            ProtocolDecodeError::MalformedMlsObject { object, .. } => assert_eq!(object, "SemiPrivateMessage"),
+            e => panic!("cut {cut}: {e}"),
+        }
+    }
+    // A pending proposal of §5.6 is read under the reading too.
+    let pending = [proposal, 5u64.to_be_bytes().to_vec()].concat();
+    assert!(decode_with::<PendingProposal>(&pending, &reading).is_ok());
+    assert!(decode::<PendingProposal>(&pending).is_err());
+}

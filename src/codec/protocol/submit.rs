@@ -17,7 +17,7 @@ use super::wire::{Bytes32, Opaque, Optional, open_enum};
 #[serde(rename_all = "camelCase")]
 pub struct SubmitMessageRequest {
     pub protocol: Protocol,
-    /// A PrivateMessage holding an application message (carried as opaque<V>).
+    /// §5.4 `MLSMessage appMessage`: a PrivateMessage holding an application message.
     pub app_message: MlsMessageBytes,
     pub sending_uri: IdentifierUri,
 }
@@ -33,7 +33,7 @@ impl DeserializeBytes for SubmitMessageRequest {
     fn tls_deserialize_bytes(bytes: &[u8]) -> Result<(Self, &[u8]), Error> {
         let (protocol, r) = Protocol::tls_deserialize_bytes(bytes)?;
         protocol.require_mls10()?;
-        let (app_message, r) = Opaque::tls_deserialize_bytes(r)?;
+        let (app_message, r) = MlsMessageBytes::tls_deserialize_bytes(r)?;
         let (sending_uri, r) = IdentifierUri::tls_deserialize_bytes(r)?;
         let req = SubmitMessageRequest {
             protocol,

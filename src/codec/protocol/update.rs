@@ -10,11 +10,12 @@ use tls_codec::{DeserializeBytes, Error, Serialize as _};
 
 use super::Reading;
 use super::common::{GroupInfoBytes, MlsMessageBytes, ProposalRef, WelcomeBytes, arm_mismatch, size_by_serializing};
+use super::mls_object::read_mls_messages;
 use super::ratchet_tree::{PartialGroupInfo, RatchetTreeOption};
 use super::wire::{ContentType, Opaque, Optional, VecOf, open_enum, peek_mls};
 
-/// §5.3 `HandshakeBundle`: a proposal or commit (PublicMessage or SemiPrivateMessage, carried as
-/// opaque<V>) and what its content type adds.
+/// §5.3 `HandshakeBundle`: a proposal or commit (an MLSMessage holding a PublicMessage or
+/// SemiPrivateMessage) and what its content type adds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandshakeBundle {
     #[serde(rename = "proposalOrCommit")]
@@ -29,14 +30,14 @@ pub struct HandshakeBundle {
 pub enum HandshakeArm {
     /// `case commit`: the Welcome and GroupInfo omit the ratchet_tree.
     Commit {
-        /// `optional<Welcome>`, the Welcome carried as opaque<V>.
+        /// §5.3 `optional<Welcome>`: a bare RFC 9420 Welcome, not an MLSMessage.
         welcome: Optional<WelcomeBytes>,
         #[serde(rename = "groupInfoOption")]
         group_info_option: GroupInfoOption,
         #[serde(rename = "ratchetTreeOption")]
         ratchet_tree_option: RatchetTreeOption,
     },
-    /// `case proposal`: further proposals, each an MLSMessage carried as opaque<V>.
+    /// `case proposal`: further proposals, §5.3 `MLSMessage moreProposals<V>`.
     Proposal {
         #[serde(rename = "moreProposals")]
         more_proposals: VecOf<MlsMessageBytes>,
@@ -46,7 +47,7 @@ pub enum HandshakeArm {
 impl HandshakeBundle {
     /// Decodes with the given reading (which says what wire format a SemiPrivateMessage has).
     pub fn read_with<'a>(bytes: &'a [u8], reading: &Reading) -> Result<(Self, &'a [u8]), Error> {
-        let (proposal_or_commit, r) = Opaque::tls_deserialize_bytes(bytes)?;
+        let (proposal_or_commit, r) = MlsMessageBytes::read_with(bytes, reading.semiprivate_wire_format)?;
         let peek = peek_mls(proposal_or_commit.as_slice(), reading.semiprivate_wire_format)?;
         // §5.3: the hub must be able to read it, so a PublicMessage or SemiPrivateMessage only.
         if peek.wire_format == super::wire::WireFormat::PRIVATE_MESSAGE {
@@ -65,7 +66,7 @@ impl HandshakeBundle {
                 (arm, r)
             }
             Some(ContentType::PROPOSAL) => {
-                let (more_proposals, r) = VecOf::tls_deserialize_bytes(r)?;
+                let (more_proposals, r) = read_mls_messages(r, reading.semiprivate_wire_format)?;
                 (HandshakeArm::Proposal { more_proposals }, r)
             }
             Some(ct) => return Err(ct.unknown()),
@@ -139,7 +140,7 @@ pub struct GroupInfoOption {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum GroupInfoArm {
-    /// `case full`: the GroupInfo, carried as opaque<V>.
+    /// `case full`: §5.3 `GroupInfo groupInfo`, a bare RFC 9420 GroupInfo, not an MLSMessage.
     Full {
         #[serde(rename = "groupInfo")]
         group_info: GroupInfoBytes,
@@ -169,7 +170,7 @@ impl DeserializeBytes for GroupInfoOption {
         let (representation, r) = GroupInfoRepresentation::tls_deserialize_bytes(bytes)?;
         let (arm, r) = match representation {
             GroupInfoRepresentation::FULL => {
-                let (group_info, r) = Opaque::tls_deserialize_bytes(r)?;
+                let (group_info, r) = GroupInfoBytes::tls_deserialize_bytes(r)?;
                 (GroupInfoArm::Full { group_info }, r)
             }
             GroupInfoRepresentation::PARTIAL => {

@@ -26,6 +26,8 @@ pub(crate) enum Fail {
     BadPresence(u8),
     /// An MLSMessage too short or malformed to find its wire format or content type.
     MlsShape(&'static str),
+    /// An embedded RFC 9420 object (one of [`MLS_OBJECTS`]) that does not parse.
+    MlsObject { object: &'static str, detail: String },
 }
 
 const TAG: &str = "mimi-protocol|";
@@ -39,6 +41,7 @@ impl From<Fail> for Error {
             Fail::UnknownEnum { name, value } => format!("unknown-enum|{name}|{value}"),
             Fail::BadPresence(b) => format!("bad-presence|{b}"),
             Fail::MlsShape(what) => format!("mls-shape|{what}"),
+            Fail::MlsObject { object, detail } => format!("mls-object|{object}|{detail}"),
         };
         Error::DecodingError(format!("{TAG}{s}"))
     }
@@ -58,7 +61,11 @@ pub(crate) const ENUM_NAMES: &[&str] = &[
     "CredentialType",
     "WireFormat",
     "ContentType",
+    "ProtocolVersion",
 ];
+
+/// The RFC 9420 objects a [`Fail::MlsObject`] can name (kept `&'static str` like enum names).
+pub(crate) const MLS_OBJECTS: &[&str] = &["MLSMessage", "KeyPackage", "Welcome", "GroupInfo", "SemiPrivateMessage"];
 
 impl Fail {
     /// Recovers a `Fail` from the message of an `Error::DecodingError` built by `From<Fail>`.
@@ -89,6 +96,15 @@ impl Fail {
             "mls-shape" => {
                 let what = rest.split('|').nth(1)?;
                 Fail::MlsShape(MLS_SHAPES.iter().find(|n| **n == what)?)
+            }
+            "mls-object" => {
+                // The detail is free text and may hold '|': split off the object name only.
+                let (object, detail) = rest.split_once('|')?.1.split_once('|')?;
+                let object = MLS_OBJECTS.iter().find(|n| **n == object)?;
+                Fail::MlsObject {
+                    object,
+                    detail: detail.to_owned(),
+                }
             }
             _ => return None,
         })
@@ -459,7 +475,7 @@ open_enum! {
     }
 }
 
-const MLS_SHAPES: &[&str] = &[
+pub(crate) const MLS_SHAPES: &[&str] = &[
     "MLSMessage too short for its header",
     "PublicMessage too short for its content_type",
     "PrivateMessage too short for its content_type",
@@ -473,9 +489,12 @@ pub struct MlsPeek {
     pub content_type: Option<ContentType>,
 }
 
-/// Reads `version`, `wire_format` and (for framed content) `content_type` from an MLSMessage:
+/// Reads `wire_format` and (for framed content) `content_type` from an MLSMessage:
 /// PublicMessage = group_id<V>, epoch, Sender, authenticated_data<V>, content_type;
 /// PrivateMessage and SemiPrivateMessage = group_id<V>, epoch, content_type.
+///
+/// Decoders call it on a message that [`super::mls_object`] has already framed (parsed whole), so
+/// there it only reads; encoders call it on the bytes they are given, which nothing has checked.
 pub fn peek_mls(bytes: &[u8], semiprivate: Option<u16>) -> Result<MlsPeek, Error> {
     let head = bytes.get(..4).ok_or(Fail::MlsShape(MLS_SHAPES[0]))?;
     let wire_format = WireFormat(u16::from_be_bytes([head[2], head[3]]));

@@ -702,11 +702,13 @@ fn members<'a>(v: &'a Value, name: &str) -> Vec<&'a Value> {
     out
 }
 
-/// The `keyPackage` members of a decoded response: exactly `want.count`, each an MLSMessage
-/// holding a KeyPackage that openmls validates now (signatures, lifetime) in `want.ciphersuite`.
+/// The `keyPackage` members of a decoded response: exactly `want.count`, each a KeyPackage (§5.2
+/// `KeyPackage keyPackage`: the RFC 9420 struct itself, not an MLSMessage) that openmls validates
+/// now (signatures, lifetime) in `want.ciphersuite`.
 fn check_key_packages(value: &Value, want: &super::KeyPackagesExpect) -> Result<(), String> {
-    use openmls::prelude::tls_codec::DeserializeBytes as _;
-    use openmls::prelude::{Ciphersuite, MlsMessageBodyIn, MlsMessageIn, ProtocolVersion};
+    // The Read-based decoder: openmls' derived `DeserializeBytes` can panic on a short vector.
+    use openmls::prelude::tls_codec::Deserialize as _;
+    use openmls::prelude::{Ciphersuite, KeyPackageIn, ProtocolVersion};
 
     let found = members(value, "keyPackage");
     if found.len() != want.count {
@@ -721,11 +723,8 @@ fn check_key_packages(value: &Value, want: &super::KeyPackagesExpect) -> Result<
             .as_str()
             .and_then(|h| hex::decode(h).ok())
             .ok_or_else(|| format!("KeyPackage {i} is not hex"))?;
-        let message = MlsMessageIn::tls_deserialize_exact_bytes(&bytes)
-            .map_err(|e| format!("KeyPackage {i} is not an MLSMessage: {e}"))?;
-        let MlsMessageBodyIn::KeyPackage(key_package) = message.extract() else {
-            return Err(format!("KeyPackage {i} is an MLSMessage of another kind"));
-        };
+        let key_package = KeyPackageIn::tls_deserialize_exact(&bytes)
+            .map_err(|e| format!("KeyPackage {i} is not a KeyPackage: {e}"))?;
         let key_package = key_package
             .validate(&crypto, ProtocolVersion::Mls10)
             .map_err(|e| format!("KeyPackage {i} does not validate: {e:?}"))?;
