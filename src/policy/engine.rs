@@ -198,6 +198,9 @@ impl Engine<'_> {
                 ));
             }
         }
+        if self.on(PolicyFault::AllowConflictingChanges) {
+            return Ok(());
+        }
         let mut seen = BTreeSet::new();
         for a in &list_changes {
             let user = list_target(a, actor).expect("filtered");
@@ -215,7 +218,7 @@ impl Engine<'_> {
     /// The actor's role (0 when not listed) must hold `cap`.
     fn require(&self, s: &State, cap: Cap) -> Result<(), Decision> {
         let r = s.role_of(self.actor());
-        if s.role(r).is_some_and(|role| role.has(cap)) {
+        if self.on(PolicyFault::IgnoreCapabilities) || s.role(r).is_some_and(|role| role.has(cap)) {
             Ok(())
         } else {
             Err(deny(
@@ -231,7 +234,7 @@ impl Engine<'_> {
     }
 
     fn fixed(&self, s: &State) -> bool {
-        s.base.as_ref().is_some_and(|b| b.fixed_membership)
+        !self.on(PolicyFault::IgnoreFixedMembership) && s.base.as_ref().is_some_and(|b| b.fixed_membership)
     }
 
     /// The maximum constraints of `role` for one more participant, active when `clients > 0`.
@@ -239,7 +242,8 @@ impl Engine<'_> {
         if self.on(PolicyFault::IgnoreMaxConstraints) {
             return Ok(());
         }
-        let r = s.role(role).expect("role checked before");
+        // An undefined role (AcceptUnknownRoles) has no constraint.
+        let Some(r) = s.role(role) else { return Ok(()) };
         if let Some(max) = r.maximum_participants_constraint
             && s.count(role) + 1 > u64::from(max)
         {
@@ -340,7 +344,7 @@ impl Engine<'_> {
     }
 
     fn defined(&self, s: &State, role: u32, cap: Cap) -> Result<(), Decision> {
-        if role == 0 || s.role(role).is_none() {
+        if !self.on(PolicyFault::AcceptUnknownRoles) && (role == 0 || s.role(role).is_none()) {
             return Err(deny(
                 Rule::UnknownRole,
                 Some(cap),
@@ -351,6 +355,9 @@ impl Engine<'_> {
     }
 
     fn other_listed(&self, s: &State, user: &str, cap: Cap) -> Result<(), Decision> {
+        if self.on(PolicyFault::IgnoreTargets) {
+            return Ok(());
+        }
         if user == self.actor() {
             return Err(deny(Rule::TargetSelf, Some(cap), format!("{cap} acts on another user")));
         }
@@ -393,7 +400,7 @@ impl Engine<'_> {
                 let cap = Cap::CAN_ADD_PARTICIPANT;
                 self.require(s, cap)?;
                 self.fixed_membership(s, cap)?;
-                if *user == actor || s.list.contains_key(user) {
+                if !self.on(PolicyFault::IgnoreTargets) && (*user == actor || s.list.contains_key(user)) {
                     return Err(deny(
                         Rule::AddTargetListed,
                         Some(cap),
@@ -425,7 +432,7 @@ impl Engine<'_> {
                 self.require(s, cap)?;
                 self.fixed_membership(s, cap)?;
                 self.other_listed(s, user, cap)?;
-                if !removes_all_clients && s.clients_of(user) > 0 {
+                if !self.on(PolicyFault::LetClientsRemain) && !removes_all_clients && s.clients_of(user) > 0 {
                     return Err(deny(
                         Rule::RemoveClientsRemain,
                         Some(cap),
@@ -448,7 +455,7 @@ impl Engine<'_> {
                 let cap = Cap::CAN_REMOVE_SELF;
                 self.require(s, cap)?;
                 self.fixed_membership(s, cap)?;
-                if !removes_all_clients && s.clients_of(&actor) > 0 {
+                if !self.on(PolicyFault::LetClientsRemain) && !removes_all_clients && s.clients_of(&actor) > 0 {
                     return Err(deny(
                         Rule::LeaveClientsRemain,
                         Some(cap),
@@ -471,7 +478,8 @@ impl Engine<'_> {
                 let cap = Cap::CAN_KICK;
                 self.require(s, cap)?;
                 self.other_listed(s, user, cap)?;
-                if s.clients_of(user) == 0 {
+                let was_active = s.clients_of(user) > 0;
+                if !was_active && !self.on(PolicyFault::IgnoreTargets) {
                     return Err(deny(
                         Rule::TargetNotListed,
                         Some(cap),
@@ -479,7 +487,7 @@ impl Engine<'_> {
                     ));
                 }
                 let target_role = s.role_of(user);
-                if !self.on(PolicyFault::IgnoreMinConstraints) {
+                if was_active && !self.on(PolicyFault::IgnoreMinConstraints) {
                     let min = s
                         .role(target_role)
                         .map_or(0, |r| r.minimum_active_participants_constraint);
@@ -491,7 +499,9 @@ impl Engine<'_> {
                         ));
                     }
                 }
-                s.list.insert(user.clone(), (target_role, 0));
+                if let Some(entry) = s.list.get_mut(user) {
+                    entry.1 = 0;
+                }
                 Ok(allow(
                     Rule::CapabilityHeld,
                     Some(cap),
@@ -539,10 +549,10 @@ impl Engine<'_> {
             Action::Ban { user } => {
                 let cap = Cap::CAN_BAN;
                 self.require(s, cap)?;
-                if *user == actor {
+                if *user == actor && !self.on(PolicyFault::IgnoreTargets) {
                     return Err(deny(Rule::TargetSelf, Some(cap), "canBan acts on another user".into()));
                 }
-                if !s.banned_role_ok() {
+                if !self.on(PolicyFault::BanWithoutBannedRole) && !s.banned_role_ok() {
                     return Err(deny(
                         Rule::BanBannedRole,
                         Some(cap),
@@ -573,7 +583,7 @@ impl Engine<'_> {
                     ));
                 }
                 let from = s.role_of(user);
-                if from != 1 {
+                if from != 1 && !self.on(PolicyFault::UnbanWithoutBannedRole) {
                     return Err(deny(
                         Rule::UnbanBannedRole,
                         Some(cap),
@@ -588,7 +598,7 @@ impl Engine<'_> {
                         format!("role {actor_role} has no entry from 1 including {role}"),
                     ));
                 }
-                self.move_role(s, user, 1, *role, cap)?;
+                self.move_role(s, user, from, *role, cap)?;
                 Ok(allow(
                     Rule::UnbanRoleChange,
                     Some(cap),
@@ -598,7 +608,7 @@ impl Engine<'_> {
             Action::AddOwnClient { clients } => {
                 let cap = Cap::CAN_ADD_OWN_CLIENT;
                 self.require(s, cap)?;
-                if !s.list.contains_key(&actor) {
+                if !self.on(PolicyFault::IgnoreOwnClientChecks) && !s.list.contains_key(&actor) {
                     return Err(deny(
                         Rule::OwnClient,
                         Some(cap),
@@ -655,7 +665,7 @@ impl Engine<'_> {
                 let cap = Cap::CAN_REMOVE_OWN_CLIENT;
                 self.require(s, cap)?;
                 let have = s.clients_of(&actor);
-                if have == 0 {
+                if have == 0 && !self.on(PolicyFault::IgnoreOwnClientChecks) {
                     return Err(deny(Rule::OwnClient, Some(cap), format!("{actor} has no client")));
                 }
                 self.self_commit(cap)?;
@@ -671,7 +681,7 @@ impl Engine<'_> {
                         ));
                     }
                 }
-                s.list.insert(actor.clone(), (actor_role, have - 1));
+                s.list.insert(actor.clone(), (actor_role, have.saturating_sub(1)));
                 Ok(allow(
                     Rule::OwnClient,
                     Some(cap),
@@ -680,7 +690,7 @@ impl Engine<'_> {
             }
             Action::JoinPreauth { clients } => {
                 let cap = Cap::CAN_JOIN_IF_PREAUTHORIZED;
-                if s.list.contains_key(&actor) {
+                if !self.on(PolicyFault::PreauthForListedRequesters) && s.list.contains_key(&actor) {
                     return Err(deny(
                         Rule::PreauthListedRequester,
                         Some(cap),
@@ -695,7 +705,7 @@ impl Engine<'_> {
                     ));
                 };
                 self.defined(s, role, cap)?;
-                if !s.role(role).is_some_and(|r| r.has(cap)) {
+                if !self.on(PolicyFault::IgnoreCapabilities) && !s.role(role).is_some_and(|r| r.has(cap)) {
                     return Err(deny(
                         Rule::CapabilityMissing,
                         Some(cap),
@@ -714,7 +724,7 @@ impl Engine<'_> {
             }
             Action::OpenJoin { role, clients } => {
                 let cap = Cap::CAN_OPEN_JOIN;
-                if s.list.contains_key(&actor) {
+                if !self.on(PolicyFault::IgnoreTargets) && s.list.contains_key(&actor) {
                     return Err(deny(
                         Rule::AddTargetListed,
                         Some(cap),
@@ -722,7 +732,13 @@ impl Engine<'_> {
                     ));
                 }
                 self.require(s, cap)?;
-                if let Some(r) = s.roles.roles.iter().find(|r| r.role_index != 0 && r.has(cap)) {
+                if let Some(r) = s
+                    .roles
+                    .roles
+                    .iter()
+                    .find(|r| r.role_index != 0 && r.has(cap))
+                    .filter(|_| !self.on(PolicyFault::AllowOpenJoinOnUserRoles))
+                {
                     return Err(deny(
                         Rule::OpenJoinNonZeroRole,
                         Some(cap),
@@ -754,18 +770,19 @@ impl Engine<'_> {
             } => {
                 let cap = Cap::CAN_USE_JOIN_CODE;
                 self.require(s, cap)?;
-                if s.list.contains_key(&actor) {
+                if !self.on(PolicyFault::IgnoreTargets) && s.list.contains_key(&actor) {
                     return Err(deny(
                         Rule::AddTargetListed,
                         Some(cap),
                         format!("{actor} is already in the participant list"),
                     ));
                 }
-                if !code_valid {
+                let any_code = self.on(PolicyFault::AcceptAnyJoinCode);
+                if !code_valid && !any_code {
                     return Err(deny(Rule::JoinCode, Some(cap), "the join code is not valid".into()));
                 }
                 self.defined(s, *role, cap)?;
-                if !self.may_change(s, 0, 0, *role) {
+                if !any_code && !self.may_change(s, 0, 0, *role) {
                     return Err(deny(
                         Rule::JoinCode,
                         Some(cap),
@@ -802,6 +819,7 @@ impl Engine<'_> {
                     .roles
                     .iter()
                     .find(|r| r.role_index != 0 && r.has(Cap::CAN_OPEN_JOIN))
+                    .filter(|_| !self.on(PolicyFault::AllowOpenJoinOnUserRoles))
                 {
                     return Err(deny(
                         Rule::OpenJoinNonZeroRole,
@@ -831,6 +849,7 @@ impl Engine<'_> {
                 let cap = Cap::CAN_CHANGE_ROOM_MEMBERSHIP_STYLE;
                 self.require(s, cap)?;
                 if base_policy.fixed_membership
+                    && !self.on(PolicyFault::IgnoreFixedMembership)
                     && let Some(r) = adds_in_fixed_room(&s.roles)
                 {
                     return Err(deny(

@@ -240,7 +240,10 @@ pub enum InputError {
     NoAction,
 }
 
-/// A deliberate defect of the engine, for self-tests: each one must make some vector fail.
+/// A deliberate defect of the engine, for self-tests: each one must make some vector fail. Each
+/// switches off one rule (or one family of rules) of [`Rule`]; [`Rule::fault`] names the fault
+/// that switches a rule off, and every deny vector is denied by its rule alone: with that fault on
+/// it is allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PolicyFault {
@@ -248,7 +251,7 @@ pub enum PolicyFault {
     IgnoreMaxConstraints,
     /// Skips the minimum (active) participant constraints of roles.
     IgnoreMinConstraints,
-    /// Unbans even when role 1 is missing or not named "banned".
+    /// Unbans even when role 1 is missing or not named "banned", or the target's role is not 1.
     UnbanWithoutBannedRole,
     /// Takes the first preauthorization entry whatever the requester's claims.
     SkipPreauthMatching,
@@ -260,10 +263,33 @@ pub enum PolicyFault {
     IgnoreCommitCombinations,
     /// Skips max_users, max_clients and multi_device.
     IgnoreRoomLimits,
+    /// Does not check that the actor's role (or the preauthorized role) holds the capability.
+    IgnoreCapabilities,
+    /// Does not check whom a change targets: another user, who is listed (for an add or a join:
+    /// who is not yet listed).
+    IgnoreTargets,
+    /// Accepts target roles that roles_list does not define (and role 0 where it is not allowed).
+    AcceptUnknownRoles,
+    /// Bans even when role 1 is missing or not named "banned".
+    BanWithoutBannedRole,
+    /// Ignores fixed_membership.
+    IgnoreFixedMembership,
+    /// Accepts a removal or a leave that leaves clients of the user in the group.
+    LetClientsRemain,
+    /// Adds or removes own clients without checking that the holder is listed and has one to remove.
+    IgnoreOwnClientChecks,
+    /// Consults preauthorization for requesters already in the participant list.
+    PreauthForListedRequesters,
+    /// Accepts a join code whether or not it is valid and refers to a target of role 0's entry.
+    AcceptAnyJoinCode,
+    /// Lets canOpenJoin appear on non-zero roles.
+    AllowOpenJoinOnUserRoles,
+    /// Accepts a commit that changes one user's entry twice.
+    AllowConflictingChanges,
 }
 
 impl PolicyFault {
-    pub const ALL: [PolicyFault; 8] = [
+    pub const ALL: [PolicyFault; 19] = [
         PolicyFault::IgnoreMaxConstraints,
         PolicyFault::IgnoreMinConstraints,
         PolicyFault::UnbanWithoutBannedRole,
@@ -272,6 +298,17 @@ impl PolicyFault {
         PolicyFault::AllowSelfCommit,
         PolicyFault::IgnoreCommitCombinations,
         PolicyFault::IgnoreRoomLimits,
+        PolicyFault::IgnoreCapabilities,
+        PolicyFault::IgnoreTargets,
+        PolicyFault::AcceptUnknownRoles,
+        PolicyFault::BanWithoutBannedRole,
+        PolicyFault::IgnoreFixedMembership,
+        PolicyFault::LetClientsRemain,
+        PolicyFault::IgnoreOwnClientChecks,
+        PolicyFault::PreauthForListedRequesters,
+        PolicyFault::AcceptAnyJoinCode,
+        PolicyFault::AllowOpenJoinOnUserRoles,
+        PolicyFault::AllowConflictingChanges,
     ];
 
     /// The name `--fault` takes (`"ignore-max-constraints"`).
@@ -285,6 +322,17 @@ impl PolicyFault {
             PolicyFault::AllowSelfCommit => "allow-self-commit",
             PolicyFault::IgnoreCommitCombinations => "ignore-commit-combinations",
             PolicyFault::IgnoreRoomLimits => "ignore-room-limits",
+            PolicyFault::IgnoreCapabilities => "ignore-capabilities",
+            PolicyFault::IgnoreTargets => "ignore-targets",
+            PolicyFault::AcceptUnknownRoles => "accept-unknown-roles",
+            PolicyFault::BanWithoutBannedRole => "ban-without-banned-role",
+            PolicyFault::IgnoreFixedMembership => "ignore-fixed-membership",
+            PolicyFault::LetClientsRemain => "let-clients-remain",
+            PolicyFault::IgnoreOwnClientChecks => "ignore-own-client-checks",
+            PolicyFault::PreauthForListedRequesters => "preauth-for-listed-requesters",
+            PolicyFault::AcceptAnyJoinCode => "accept-any-join-code",
+            PolicyFault::AllowOpenJoinOnUserRoles => "allow-open-join-on-user-roles",
+            PolicyFault::AllowConflictingChanges => "allow-conflicting-changes",
         }
     }
 

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::PolicyFault;
+
 macro_rules! rules {
     ($($v:ident => $slug:literal, $req:literal, $section:literal, $what:literal;)*) => {
         /// One rule of the decision procedure (draft-ietf-mimi-room-policy-03 §3–§8). An allowed
@@ -115,6 +117,44 @@ rules! {
         "max_clients bounds the clients of the MLS group";
     MaxUsers => "max-users", "POL-04", "5",
         "max_users bounds the non-banned entries of the participant list";
+}
+
+impl Rule {
+    /// The fault that switches this rule off: with it on, a change this rule alone denies is
+    /// allowed. `None` for the rules that only ever allow.
+    pub fn fault(self) -> Option<PolicyFault> {
+        use PolicyFault as F;
+        Some(match self {
+            Rule::CapabilityHeld | Rule::CommitAuthorized => return None,
+            Rule::CapabilityMissing => F::IgnoreCapabilities,
+            Rule::ConflictingChanges => F::AllowConflictingChanges,
+            Rule::RoleUpdateWithMembershipChange | Rule::PreauthUpdateWithMembershipChange => {
+                F::IgnoreCommitCombinations
+            }
+            Rule::UnknownRole => F::AcceptUnknownRoles,
+            Rule::TargetSelf | Rule::TargetNotListed | Rule::AddTargetListed => F::IgnoreTargets,
+            Rule::AddRoleChange
+            | Rule::OpenJoinRoleChange
+            | Rule::RemoveRoleChange
+            | Rule::LeaveRoleChange
+            | Rule::RoleChange
+            | Rule::BanRoleChange
+            | Rule::UnbanRoleChange => F::IgnoreRoleChanges,
+            Rule::MaxParticipants | Rule::MaxActiveParticipants | Rule::RoleChangeMax => F::IgnoreMaxConstraints,
+            Rule::MinParticipants | Rule::MinActiveParticipants => F::IgnoreMinConstraints,
+            Rule::OpenJoinNonZeroRole => F::AllowOpenJoinOnUserRoles,
+            Rule::PreauthListedRequester => F::PreauthForListedRequesters,
+            Rule::PreauthMatch => F::SkipPreauthMatching,
+            Rule::JoinCode => F::AcceptAnyJoinCode,
+            Rule::OwnClient => F::IgnoreOwnClientChecks,
+            Rule::RemoveClientsRemain | Rule::LeaveClientsRemain => F::LetClientsRemain,
+            Rule::SelfCommit => F::AllowSelfCommit,
+            Rule::BanBannedRole => F::BanWithoutBannedRole,
+            Rule::UnbanBannedRole => F::UnbanWithoutBannedRole,
+            Rule::FixedMembership => F::IgnoreFixedMembership,
+            Rule::MultiDevice | Rule::MaxClients | Rule::MaxUsers => F::IgnoreRoomLimits,
+        })
+    }
 }
 
 impl std::fmt::Display for Rule {

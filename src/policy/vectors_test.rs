@@ -121,6 +121,104 @@ fn every_fault_changes_some_decision() {
     }
 }
 
+/// Every deny vector is denied by the rule it names and by nothing else: with exactly the fault
+/// that switches that rule off ([`Rule::fault`]), the engine allows it. A vector two rules deny
+/// cannot tell whether an implementation enforces the one it names.
+#[test]
+fn every_deny_vector_has_a_single_cause() {
+    let fixtures = fixtures();
+    let mut offending = Vec::new();
+    let mut denies = 0;
+    for case in file(DECISIONS, "policy-decision") {
+        if case["expected"]["allowed"].as_bool().unwrap() {
+            continue;
+        }
+        denies += 1;
+        let id = format!("tcId {} ({})", case["tcId"], case["slug"].as_str().unwrap());
+        let p = params(&case, &fixtures);
+        let rule = Rule::from_slug(case["expected"]["rule"].as_str().unwrap()).unwrap();
+        let d = decide(&p).unwrap();
+        if d.allowed || d.rule != rule {
+            offending.push(format!(
+                "{id}: without faults {} by {}, not denied by {rule}",
+                d.allowed, d.rule
+            ));
+            continue;
+        }
+        let Some(fault) = rule.fault() else {
+            offending.push(format!("{id}: rule {rule} has no fault to switch it off"));
+            continue;
+        };
+        let d = decide_with(&p, &BTreeSet::from([fault])).unwrap();
+        if !d.allowed {
+            offending.push(format!(
+                "{id}: with {} (switching off {rule}) still denied by {}",
+                fault.name(),
+                d.rule
+            ));
+        }
+    }
+    assert!(
+        offending.is_empty(),
+        "{} of {denies} deny vectors without a single cause:\n{}",
+        offending.len(),
+        offending.join("\n")
+    );
+    assert!(denies >= 100);
+}
+
+/// Every deny vector names an allowed control of the same kind of change (`expected.control`), so
+/// that an engine denying everything cannot pass the deny vectors alone.
+#[test]
+fn every_deny_vector_has_an_allowed_control() {
+    let fixtures = fixtures();
+    let cases = file(DECISIONS, "policy-decision");
+    let by_id: BTreeMap<u64, &Value> = cases.iter().map(|c| (c["tcId"].as_u64().unwrap(), c)).collect();
+    let ops = |c: &Value| -> Vec<(Value, Value)> {
+        c["change"]["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["op"].clone(), a.get("field").cloned().unwrap_or(Value::Null)))
+            .collect()
+    };
+    let mut offending = Vec::new();
+    for case in cases.iter().filter(|c| !c["expected"]["allowed"].as_bool().unwrap()) {
+        let id = format!("tcId {} ({})", case["tcId"], case["slug"].as_str().unwrap());
+        let Some(control) = case["expected"]["control"].as_u64().and_then(|t| by_id.get(&t)) else {
+            offending.push(format!("{id}: no control"));
+            continue;
+        };
+        if !decide(&params(control, &fixtures)).unwrap().allowed {
+            offending.push(format!("{id}: control {} is denied", control["tcId"]));
+        }
+        // The same changes; for a rule that denies a combination of changes, the same first one.
+        let combination = matches!(
+            Rule::from_slug(case["expected"]["rule"].as_str().unwrap()),
+            Some(Rule::RoleUpdateWithMembershipChange | Rule::PreauthUpdateWithMembershipChange)
+        );
+        let (mine, theirs) = (ops(case), ops(control));
+        if (combination && mine[0] != theirs[0]) || (!combination && mine != theirs) {
+            offending.push(format!(
+                "{id}: control {} makes another kind of change",
+                control["tcId"]
+            ));
+        }
+    }
+    assert!(offending.is_empty(), "{}", offending.join("\n"));
+}
+
+#[test]
+fn every_fault_switches_off_some_rule() {
+    for fault in PolicyFault::ALL {
+        assert!(
+            Rule::ALL.iter().any(|r| r.fault() == Some(fault)),
+            "{} is the fault of no rule",
+            fault.name()
+        );
+    }
+}
+
 #[test]
 fn every_codec_case_matches_the_codec() {
     let cases = file(CODEC, "policy-codec");

@@ -3,9 +3,12 @@
 
 Independent of the Rust code: the TLS encoder and the decision procedure below are written
 from the draft (Appendix B syntax; sections 3, 4, 5 and 8), and `cargo test` checks every case
-against the Rust codec and engine (src/policy/vectors_test.rs). Run from the repository root:
+against the Rust codec and engine (src/policy/vectors_test.rs). Every deny case is denied by the
+rule it names alone and names an allowed control (see "Decision cases" below). Run from the
+repository root, then bring the catalog's test lists in line:
 
     python3 tools/policy-vectors/generate.py
+    python3 tools/policy-vectors/sync-catalog.py
 
 Readings of -03 that these vectors rely on are listed in the catalog
 (spec/draft-ietf-mimi-room-policy-03.yaml, POL-S01 and the POL-S rules) and in READINGS below.
@@ -292,6 +295,20 @@ ACTIVE_1 = copy.deepcopy(STRICT)
 ACTIVE_1[2]["maximum_active_participants_constraint"] = 1
 NO_BANNED = copy.deepcopy(COOPERATIVE)
 NO_BANNED[1]["role_name"] = "blocked"
+# In the Appendix A role sets every role that lacks a membership capability also lacks the
+# authorized_role_changes entries the change needs, so a denial for the capability alone needs a
+# role that has the entries and not the capability.
+ORDINARY_ENTRIES = copy.deepcopy(COOPERATIVE)
+ORDINARY_ENTRIES[2]["authorized_role_changes"] = role(2, "", [], full_matrix(4))["authorized_role_changes"]
+# And a denial for an undefined target role alone needs an entry that names it.
+DANGLING = copy.deepcopy(COOPERATIVE)
+DANGLING[4]["authorized_role_changes"] = [
+    {"from_role_index": e["from_role_index"],
+     "target_role_indexes": e["target_role_indexes"] + ([9] if e["from_role_index"] in (0, 1) else [])}
+    for e in DANGLING[4]["authorized_role_changes"]]
+# A listed user holding canUseJoinCode is refused for being listed, not for the capability.
+CODE_ON_USER = copy.deepcopy(STRICT)
+CODE_ON_USER[2]["role_capabilities"] = CODE_ON_USER[2]["role_capabilities"] + ["canUseJoinCode"]
 
 FIXTURES = [
     ("cooperative", "A.1", COOPERATIVE, [], "Appendix A.1, cooperatively administered room."),
@@ -308,6 +325,13 @@ FIXTURES = [
      "A.2 with ordinary_user's maximum_active_participants_constraint 1."),
     ("cooperative-no-banned-role", "8.1.3", NO_BANNED, ["Derived"],
      "A.1 with role 1 named 'blocked' instead of 'banned'."),
+    ("cooperative-ordinary-entries", "8", ORDINARY_ENTRIES, ["Derived"],
+     "A.1 with ordinary_user's authorized_role_changes widened to every move among roles 0-4, its capabilities "
+     "unchanged (no canBan, canUnBan, canKick or canChangeUserRole): a denial is for the capability alone."),
+    ("cooperative-dangling-role", "3", DANGLING, ["Derived"],
+     "A.1 with super_admin's entries from 0 and from 1 also naming role 9, which roles_list does not define."),
+    ("strict-join-code-on-user", "8.1.1", CODE_ON_USER, ["Derived"],
+     "A.2 with canUseJoinCode also on ordinary_user (role 2)."),
 ]
 FIX = {name: {"roles": roles} for name, _, roles, _, _ in FIXTURES}
 
@@ -336,6 +360,9 @@ POP["cooperative-open-join"] = POP["cooperative"]
 POP["cooperative-open-join-on-user"] = POP["cooperative"]
 POP["cooperative-no-banned-role"] = POP["cooperative"]
 POP["strict-one-active-user"] = POP["cooperative"]
+POP["cooperative-ordinary-entries"] = POP["cooperative"]
+POP["cooperative-dangling-role"] = POP["cooperative"]
+POP["strict-join-code-on-user"] = POP["cooperative"]
 
 
 def participants(fixture, changes=None, drop=()):
@@ -416,11 +443,20 @@ class Deny(Exception):
 
 
 class Room:
-    def __init__(self, roles, parts, base_policy, pre):
+    """The room while a commit is walked through. `off` is a set of rule slugs switched off: a
+    check of a switched-off rule never denies (the single-cause check below switches off the rule
+    a deny case names, and that alone must turn the verdict into an allow)."""
+
+    def __init__(self, roles, parts, base_policy, pre, off=frozenset()):
         self.roles = {r["role_index"]: r for r in roles["roles"]}
         self.list = {p["user"]: [p["role"], p.get("clients", 1)] for p in parts}
         self.base = base_policy
         self.pre = pre or {"preauthorized_entries": []}
+        self.off = off
+
+    def deny(self, rule, cap):
+        if rule not in self.off:
+            raise Deny(rule, cap)
 
     def role_of(self, u):
         return self.list[u][0] if u in self.list else 0
@@ -456,24 +492,24 @@ def target_of(a, actor):
     return None
 
 
-def decide(roles, parts, change, base_policy=None, pre=None):
-    s = Room(roles, parts, base_policy, pre)
+def decide(roles, parts, change, base_policy=None, pre=None, off=frozenset()):
+    s = Room(roles, parts, base_policy, pre, off)
     actor = change["actor"]
     acts = change["actions"]
     lc = [a for a in acts if target_of(a, actor) is not None]
-    if any(a["op"] == "update_roles" for a in acts) and lc:
-        return False, "role-update-with-membership-change", None
-    if any(a["op"] == "update_preauth" for a in acts) and any(a["op"] not in ("remove", "leave") for a in lc):
-        return False, "preauth-update-with-membership-change", None
-    targets = [target_of(a, actor) for a in lc]
-    if len(set(targets)) != len(targets):
-        return False, "conflicting-changes", None
-    result = None
-    for a in acts:
-        try:
+    try:
+        if any(a["op"] == "update_roles" for a in acts) and lc:
+            s.deny("role-update-with-membership-change", None)
+        if any(a["op"] == "update_preauth" for a in acts) and any(a["op"] not in ("remove", "leave") for a in lc):
+            s.deny("preauth-update-with-membership-change", None)
+        targets = [target_of(a, actor) for a in lc]
+        if len(set(targets)) != len(targets):
+            s.deny("conflicting-changes", None)
+        result = None
+        for a in acts:
             result = step(s, change, a)
-        except Deny as d:
-            return False, d.rule, d.cap
+    except Deny as d:
+        return False, d.rule, d.cap
     if len(acts) > 1:
         return True, "commit-authorized", None
     return True, result[0], result[1]
@@ -483,56 +519,59 @@ def step(s, change, a):
     actor = change["actor"]
     ar = s.role_of(actor)
     op = a["op"]
+    deny = s.deny
 
     def need(cap):
         if not s.has(ar, cap):
-            raise Deny("capability-missing", cap)
+            deny("capability-missing", cap)
 
     def fixed(cap):
         if s.base and s.base["fixed_membership"]:
-            raise Deny("fixed-membership", cap)
+            deny("fixed-membership", cap)
 
     def defined(r, cap):
         if r == 0 or r not in s.roles:
-            raise Deny("unknown-role", cap)
+            deny("unknown-role", cap)
 
     def other(u, cap):
         if u == actor:
-            raise Deny("target-self", cap)
+            deny("target-self", cap)
         if u not in s.list:
-            raise Deny("target-not-listed", cap)
+            deny("target-not-listed", cap)
 
     def maxc(r, clients, rule, cap):
-        ro = s.roles[r]
+        ro = s.roles.get(r)
+        if ro is None:  # an undefined role (unknown-role switched off) has no constraint
+            return
         if ro["maximum_participants_constraint"] is not None and s.count(r) + 1 > ro["maximum_participants_constraint"]:
-            raise Deny(rule, cap)
+            deny(rule, cap)
         mxa = ro["maximum_active_participants_constraint"]
         if clients > 0 and mxa is not None and s.active(r) + 1 > mxa:
-            raise Deny(rule, cap)
+            deny(rule, cap)
 
     def minc(r, was_active, cap):
         if r == 0:
             return
         ro = s.roles[r]
         if s.count(r) < ro["minimum_participants_constraint"] + 1:
-            raise Deny("min-participants", cap)
+            deny("min-participants", cap)
         if was_active and s.active(r) < ro["minimum_active_participants_constraint"] + 1:
-            raise Deny("min-active-participants", cap)
+            deny("min-active-participants", cap)
 
     def limits(new_entry, clients, cap):
         b = s.base
         if not b:
             return
         if new_entry and b["max_users"] is not None and sum(1 for v in s.list.values() if v[0] != 1) + 1 > b["max_users"]:
-            raise Deny("max-users", cap)
+            deny("max-users", cap)
         if not b["multi_device"] and clients > 1:
-            raise Deny("multi-device", cap)
+            deny("multi-device", cap)
         if b["max_clients"] is not None and sum(v[1] for v in s.list.values()) + clients > b["max_clients"]:
-            raise Deny("max-clients", cap)
+            deny("max-clients", cap)
 
     def self_commit(cap):
         if change.get("committer") == actor:
-            raise Deny("self-commit", cap)
+            deny("self-commit", cap)
 
     def move(u, frm, to, cap):
         c = s.clients(u)
@@ -543,11 +582,16 @@ def step(s, change, a):
         s.list[u] = [to, c]
 
     def first_preauth(accept):
+        # preauth-match switched off: the claims are not compared (the first acceptable entry wins).
+        skip = "preauth-match" in s.off
         for e in s.pre["preauthorized_entries"]:
             r = e["target_role"]["role_index"]
-            if accept(r) and all(c in change.get("actor_claims", []) for c in e["claimset"]):
+            if accept(r) and (skip or all(c in change.get("actor_claims", []) for c in e["claimset"])):
                 return r
         return None
+
+    def role_min_active(r):
+        return s.roles[r]["minimum_active_participants_constraint"] if r in s.roles else 0
 
     if op == "add":
         cap = "canAddParticipant"
@@ -555,10 +599,10 @@ def step(s, change, a):
         fixed(cap)
         u, r, c = a["user"], a["role"], a.get("clients", 1)
         if u == actor or u in s.list:
-            raise Deny("add-target-listed", cap)
+            deny("add-target-listed", cap)
         defined(r, cap)
         if not s.may(ar, 0, r):
-            raise Deny("add-role-change", cap)
+            deny("add-role-change", cap)
         maxc(r, c, "max-participants", cap)
         limits(r != 1, c, cap)
         s.list[u] = [r, c]
@@ -570,24 +614,24 @@ def step(s, change, a):
         u = a["user"]
         other(u, cap)
         if not a.get("removes_all_clients", True) and s.clients(u) > 0:
-            raise Deny("remove-clients-remain", cap)
+            deny("remove-clients-remain", cap)
         tr = s.role_of(u)
         if not s.may(ar, tr, 0):
-            raise Deny("remove-role-change", cap)
+            deny("remove-role-change", cap)
         minc(tr, s.clients(u) > 0, cap)
-        del s.list[u]
+        s.list.pop(u, None)
         return "remove-role-change", cap
     if op == "leave":
         cap = "canRemoveSelf"
         need(cap)
         fixed(cap)
         if not a.get("removes_all_clients", True) and s.clients(actor) > 0:
-            raise Deny("leave-clients-remain", cap)
+            deny("leave-clients-remain", cap)
         self_commit(cap)
         if not s.may(ar, ar, 0):
-            raise Deny("leave-role-change", cap)
+            deny("leave-role-change", cap)
         minc(ar, s.clients(actor) > 0, cap)
-        del s.list[actor]
+        s.list.pop(actor, None)
         return "leave-role-change", cap
     if op == "kick":
         cap = "canKick"
@@ -595,11 +639,12 @@ def step(s, change, a):
         u = a["user"]
         other(u, cap)
         if s.clients(u) == 0:
-            raise Deny("target-not-listed", cap)
+            deny("target-not-listed", cap)
         tr = s.role_of(u)
-        if s.active(tr) < s.roles[tr]["minimum_active_participants_constraint"] + 1:
-            raise Deny("min-active-participants", cap)
-        s.list[u] = [tr, 0]
+        if s.clients(u) > 0 and s.active(tr) < role_min_active(tr) + 1:
+            deny("min-active-participants", cap)
+        if u in s.list:
+            s.list[u] = [tr, 0]
         return "capability-held", cap
     if op == "change_role":
         cap = "canChangeUserRole"
@@ -609,7 +654,7 @@ def step(s, change, a):
         defined(r, cap)
         frm = s.role_of(u)
         if not s.may(ar, frm, r):
-            raise Deny("role-change", cap)
+            deny("role-change", cap)
         move(u, frm, r, cap)
         return "role-change", cap
     if op == "change_own_role":
@@ -617,7 +662,7 @@ def step(s, change, a):
         need(cap)
         r = first_preauth(lambda r: r != 0)
         if r is None:
-            raise Deny("preauth-match", cap)
+            raise Deny("preauth-match", cap)  # nothing to change to, whatever is switched off
         defined(r, cap)
         move(actor, ar, r, cap)
         return "preauth-match", cap
@@ -626,12 +671,12 @@ def step(s, change, a):
         need(cap)
         u = a["user"]
         if u == actor:
-            raise Deny("target-self", cap)
+            deny("target-self", cap)
         if not (1 in s.roles and s.roles[1]["role_name"] == "banned"):
-            raise Deny("ban-banned-role", cap)
+            deny("ban-banned-role", cap)
         frm = s.role_of(u)
         if not s.may(ar, frm, 1):
-            raise Deny("ban-role-change", cap)
+            deny("ban-role-change", cap)
         minc(frm, s.clients(u) > 0, cap)
         s.list[u] = [1, 0]
         return "ban-role-change", cap
@@ -641,27 +686,28 @@ def step(s, change, a):
         u, r = a["user"], a["role"]
         other(u, cap)
         if not (1 in s.roles and s.roles[1]["role_name"] == "banned"):
-            raise Deny("unban-banned-role", cap)
-        if s.role_of(u) != 1:
-            raise Deny("unban-banned-role", cap)
+            deny("unban-banned-role", cap)
+        frm = s.role_of(u)
+        if frm != 1:
+            deny("unban-banned-role", cap)
         defined(r, cap)
         if not s.may(ar, 1, r):
-            raise Deny("unban-role-change", cap)
-        move(u, 1, r, cap)
+            deny("unban-role-change", cap)
+        move(u, frm, r, cap)
         return "unban-role-change", cap
     if op == "add_own_client":
         cap = "canAddOwnClient"
         need(cap)
         if actor not in s.list:
-            raise Deny("own-client", cap)
+            deny("own-client", cap)
         have, n = s.clients(actor), a.get("clients", 1)
         if s.base and not s.base["multi_device"] and have + n > 1:
-            raise Deny("multi-device", cap)
-        mxa = s.roles[ar]["maximum_active_participants_constraint"]
+            deny("multi-device", cap)
+        mxa = s.roles[ar]["maximum_active_participants_constraint"] if ar in s.roles else None
         if have == 0 and mxa is not None and s.active(ar) + 1 > mxa:
-            raise Deny("max-active-participants", cap)
+            deny("max-active-participants", cap)
         if s.base and s.base["max_clients"] is not None and sum(v[1] for v in s.list.values()) + n > s.base["max_clients"]:
-            raise Deny("max-clients", cap)
+            deny("max-clients", cap)
         s.list[actor] = [ar, have + n]
         return "own-client", cap
     if op == "remove_own_client":
@@ -669,22 +715,22 @@ def step(s, change, a):
         need(cap)
         have = s.clients(actor)
         if have == 0:
-            raise Deny("own-client", cap)
+            deny("own-client", cap)
         self_commit(cap)
-        if have == 1 and s.active(ar) < s.roles[ar]["minimum_active_participants_constraint"] + 1:
-            raise Deny("min-active-participants", cap)
-        s.list[actor] = [ar, have - 1]
+        if have == 1 and s.active(ar) < role_min_active(ar) + 1:
+            deny("min-active-participants", cap)
+        s.list[actor] = [ar, max(have - 1, 0)]
         return "own-client", cap
     if op == "join_preauth":
         cap = "canJoinIfPreauthorized"
         if actor in s.list:
-            raise Deny("preauth-listed-requester", cap)
+            deny("preauth-listed-requester", cap)
         r = first_preauth(lambda r: True)
         if r is None:
-            raise Deny("preauth-match", cap)
+            raise Deny("preauth-match", cap)  # no role to join with, whatever is switched off
         defined(r, cap)
         if not s.has(r, cap):
-            raise Deny("capability-missing", cap)
+            deny("capability-missing", cap)
         fixed(cap)
         c = a.get("clients", 1)
         maxc(r, c, "max-participants", cap)
@@ -694,15 +740,15 @@ def step(s, change, a):
     if op == "open_join":
         cap = "canOpenJoin"
         if actor in s.list:
-            raise Deny("add-target-listed", cap)
+            deny("add-target-listed", cap)
         need(cap)
         if any(i != 0 and cap in ro["role_capabilities"] for i, ro in s.roles.items()):
-            raise Deny("open-join-nonzero-role", cap)
+            deny("open-join-nonzero-role", cap)
         fixed(cap)
         r, c = a["role"], a.get("clients", 1)
         defined(r, cap)
         if not s.may(0, 0, r):
-            raise Deny("open-join-role-change", cap)
+            deny("open-join-role-change", cap)
         maxc(r, c, "max-participants", cap)
         limits(r != 1, c, cap)
         s.list[actor] = [r, c]
@@ -711,13 +757,13 @@ def step(s, change, a):
         cap = "canUseJoinCode"
         need(cap)
         if actor in s.list:
-            raise Deny("add-target-listed", cap)
+            deny("add-target-listed", cap)
         if not a.get("code_valid", True):
-            raise Deny("join-code", cap)
+            deny("join-code", cap)
         r, c = a["role"], a.get("clients", 1)
         defined(r, cap)
         if not s.may(0, 0, r):
-            raise Deny("join-code", cap)
+            deny("join-code", cap)
         fixed(cap)
         maxc(r, c, "max-participants", cap)
         limits(r != 1, c, cap)
@@ -736,10 +782,10 @@ def step(s, change, a):
         need(cap)
         new = a["roles"]["roles"]
         if any(r["role_index"] != 0 and "canOpenJoin" in r["role_capabilities"] for r in new):
-            raise Deny("open-join-nonzero-role", cap)
+            deny("open-join-nonzero-role", cap)
         if s.base and s.base["fixed_membership"] and any(
                 r["role_index"] > 1 and "canAddParticipant" in r["role_capabilities"] for r in new):
-            raise Deny("fixed-membership", cap)
+            deny("fixed-membership", cap)
         s.roles = {r["role_index"]: r for r in new}
         return "capability-held", cap
     if op == "update_preauth":
@@ -752,7 +798,7 @@ def step(s, change, a):
         need(cap)
         if a["base_policy"]["fixed_membership"] and any(
                 i > 1 and "canAddParticipant" in ro["role_capabilities"] for i, ro in s.roles.items()):
-            raise Deny("fixed-membership", cap)
+            deny("fixed-membership", cap)
         s.base = a["base_policy"]
         return "capability-held", cap
     raise ValueError(op)
@@ -760,24 +806,148 @@ def step(s, change, a):
 
 # --------------------------------------------------------------------------------------------
 # Decision cases
+#
+# Single cause. A deny case is denied by the rule it names and by no other: with that rule
+# switched off (Room.off) the same change is allowed. A case that two rules deny cannot tell
+# whether an implementation enforces the one it names (without that rule it still denies), so
+# case() refuses to write one. The Rust engine switches rules off with its PolicyFault values
+# (Rule::fault in src/policy/rules.rs); src/policy/vectors_test.rs proves the same of every deny
+# vector there.
+#
+# Consistent starting states. Before the change every role's participant and active counts are
+# within its constraints and the base policy's limits hold, so an implementation that checks the
+# state a change leaves behind, rather than the step, meets the same single cause.
+#
+# Controls. A deny case names in expected.control the tcId of an allowed case of the same fixture
+# and the same kind of change (the same ops, the same metadata field), by the same actor unless the
+# case is denied for the actor's capability: an engine that denies everything passes every deny
+# case and fails its control, and the policy suite runs the two together.
+#
+# tcIds. 1-396 are the cases of the first release of these vectors, in their order; a case keeps
+# its tcId as long as it keeps its meaning, and a retired tcId is not reused. Cases added since are
+# numbered from 397 on, in the order below. What the single-cause rule changed is in CHANGES.
+#
+# CHANGES (single cause and controls; tcIds of the first release):
+#  - Matrix cells whose target was the only holder of a role with a minimum, denied by another
+#    rule too: a second holder of that role is in the cell's participant list (pat2, alice2 or c2):
+#    5, 10, 39, 40, 45, 48, 58, 63, 66, 67, 72, 75, 85, 93, 125, 130, 156, 162.
+#  - 36, 112, 118 (a ban of the only, active, org_c_admin or super_admin, min 1 and min active 1):
+#    an inactive second holder; denied by min-active-participants, which was the one cause left.
+#  - Retired matrix cells, denied for the capability and for the missing entry whatever the state
+#    (all of the ban and remove rows of ordinary users, org users, speakers, attendees, guests and
+#    banned users but strict's ordinary users removing each other): 11-25, 49-57, 76-84, 94-111,
+#    131-132, 134-137, 139-145, 163-186.
+#  - Retired otherwise (the reason is at each case): 194, 250, 251, 252, 266, 272, 280, 309, 317,
+#    318. 397-402 cover alone what can be covered alone in these role sets: canBan, canKick,
+#    canChangeUserRole, canAddOwnClient and canRemoveParticipant, and a kick of a non-member;
+#    canRemoveSelf alone and an open join by a listed user cannot be.
+#  - 204 multi-org-last-org-b-admin-cannot-leave is multi-org-last-active-org-b-admin-cannot-leave:
+#    b2 stays without a client (min-participants and min-active-participants both denied it).
+#  - 212 is multi-org-super-admin-cannot-unban-own-ban-in-same-commit: org_b_admin lacks canUnBan.
+#  - 215: the decision procedure moves an unbanned user from its actual role (it said 1), which
+#    changes nothing unless unban-banned-role is switched off.
+#  - 216 (cooperative-ordinary-entries), 217 and 230 (cooperative-dangling-role; 230 adds as role 9,
+#    not 7), 312 (cooperative-open-join), 321 (strict): a role set where the role has the entry the
+#    change needs, so that the capability, or the undefined role, alone denies.
+#  - 223, 271, 277: a second group_admin or moderator (the actor targeting itself was the last one).
+#  - 247, 248, 249, 300: bob has one client, not two, where multi_device is false.
+#  - 278, 283: the promoted user has no client (policy_enforcer allows no active participant).
+#  - 310 strict-join-code-member: strict-join-code-on-user, denied by add-target-listed (carol holds
+#    canUseJoinCode there); it was denied for the capability and for being listed.
+#  - 325 cooperative-role-update-with-add is strict-role-update-with-add: the policy_enforcer, the
+#    only A.1 role with canChangeRoleDefinitions, lacks canAddParticipant.
+#  - 340: the denied second change is a kick, not a ban (ordinary_user lacks the ban entry too).
+#  - 343, 344: carol has no client, so that the room starts with one active ordinary_user.
+#  - Every deny case carries expected.control; 403-428 are allowed cases added as controls.
 
 CASES = []
+RETIRED = []
+FIRST_RELEASE = 396
+_next = {"original": 0, "added": FIRST_RELEASE}
 
 
-def case(slug, fixture, actor, actions, comment, flags=(), parts=None, base_policy=None, pre=None, committer=None,
-         claims=None, expect=None):
-    roles = FIX[fixture]
-    parts = participants(fixture) if parts is None else parts
+def verdict(fixture, parts, change, base_policy=None, pre=None, off=frozenset()):
+    return decide(FIX[fixture], parts, change, base_policy, pre, off)
+
+
+def causes(fixture, parts, change, base_policy=None, pre=None):
+    """The rules that deny the change, each found by switching off the ones before it, and whether
+    the change is allowed once they are all off."""
+    off = []
+    while True:
+        allowed, rule, _ = verdict(fixture, parts, change, base_policy, pre, frozenset(off))
+        if allowed:
+            return off, True
+        if rule in off:  # denied whatever is switched off (no preauthorization entry to use)
+            return off, False
+        off.append(rule)
+
+
+def single_cause(fixture, parts, change, base_policy=None, pre=None):
+    found, flips = causes(fixture, parts, change, base_policy, pre)
+    return len(found) == 1 and flips
+
+
+def inconsistencies(fixture, parts, base_policy):
+    out = []
+    for r in FIX[fixture]["roles"]:
+        i = r["role_index"]
+        if i == 0:
+            continue
+        n = sum(1 for p in parts if p["role"] == i)
+        a = sum(1 for p in parts if p["role"] == i and p["clients"] > 0)
+        if n < r["minimum_participants_constraint"] or a < r["minimum_active_participants_constraint"]:
+            out.append(f"role {i} below its minimum")
+        if (r["maximum_participants_constraint"] is not None and n > r["maximum_participants_constraint"]) or (
+                r["maximum_active_participants_constraint"] is not None
+                and a > r["maximum_active_participants_constraint"]):
+            out.append(f"role {i} above its maximum")
+    b = base_policy
+    if b:
+        if b["max_users"] is not None and sum(1 for p in parts if p["role"] != 1) > b["max_users"]:
+            out.append("max_users exceeded")
+        if b["max_clients"] is not None and sum(p["clients"] for p in parts) > b["max_clients"]:
+            out.append("max_clients exceeded")
+        if not b["multi_device"] and any(p["clients"] > 1 for p in parts):
+            out.append("a user with two clients where multi_device is false")
+    return out
+
+
+def make_change(actor, actions, committer=None, claims=None):
     change = {"actor": U(actor), "actions": actions}
     if claims is not None:
         change["actor_claims"] = claims
     if committer is not None:
         change["committer"] = U(committer)
-    allowed, rule, cap = decide(roles, parts, change, base_policy, pre)
+    return change
+
+
+def case(slug, fixture, actor, actions, comment, flags=(), parts=None, base_policy=None, pre=None, committer=None,
+         claims=None, expect=None, added=False, retire=None):
+    """One decision case. `added`: not in the first release (numbered from 397). `retire`: a case of
+    the first release that no longer exists, and why; it keeps its tcId from being reused."""
+    key = "added" if added else "original"
+    _next[key] += 1
+    tc = _next[key]
+    if retire is not None:
+        assert not added
+        RETIRED.append((tc, slug, retire))
+        return
+    assert added or tc <= FIRST_RELEASE, slug
+    parts = participants(fixture) if parts is None else parts
+    bad = inconsistencies(fixture, parts, base_policy)
+    assert not bad, (tc, slug, bad)
+    change = make_change(actor, actions, committer, claims)
+    allowed, rule, cap = verdict(fixture, parts, change, base_policy, pre)
     if expect is not None:
         assert (allowed, rule) == expect, (slug, allowed, rule, expect)
+    if not allowed:
+        found, flips = causes(fixture, parts, change, base_policy, pre)
+        if len(found) != 1 or not flips:
+            raise SystemExit(f"tcId {tc} {slug}: denied by {', '.join(found)}"
+                             f"{'' if flips else ' and more'}: a deny case needs a single cause")
     c = {
-        "tcId": len(CASES) + 1, "slug": slug, "section": SECTION[rule], "result": "valid" if allowed else "invalid",
+        "tcId": tc, "slug": slug, "section": SECTION[rule], "result": "valid" if allowed else "invalid",
         "flags": list(flags), "comment": comment, "fixture": fixture, "participants": parts,
     }
     if base_policy is not None:
@@ -802,25 +972,57 @@ def who(fixture, user):
     return f"{user} ({name_of(fixture, r)}, role {r})"
 
 
-# 1. Ban and remove matrices: every listed actor against every other listed user.
+# 1. Ban and remove matrices: every listed actor against every other listed user. Two things
+# keep a cell to a single cause. When the target is the only holder of a role with a minimum
+# (pat, the policy_enforcer; in A.4 alice, the super_admin, and c1, the org_c_admin), a cell that
+# some other rule denies gets a second holder of that role (SECOND), without a client where that
+# is enough and with one otherwise; a cell denied for that minimum alone keeps the state. And a cell
+# whose actor lacks the capability is left out when its role also lacks the entry the change
+# needs: in these role sets that is every such cell except strict's ordinary users removing each
+# other (capability-missing is covered where a role has the entry and not the capability:
+# cooperative-ordinary-entries and the cases near it).
+SECOND = {"pat": "pat2", "alice": "alice2", "c1": "c2", "bob": "gina", "mo": "mo2"}
+
+
+def matrix_cell(slug, fx, actor, target, op, comment):
+    actions = [{"op": op, "user": U(target)}]
+    parts = participants(fx)
+    change = make_change(actor, actions)
+    allowed, _, _ = verdict(fx, parts, change)
+    if allowed or single_cause(fx, parts, change):
+        return case(slug, fx, actor, actions, comment, flags=["Matrix"])
+    r = next(p[1] for p in POP[fx] if p[0] == target)
+    for clients in (0, 1):
+        more = participants(fx, {SECOND[target]: (r, clients)}) if target in SECOND else None
+        if more and not inconsistencies(fx, more, None) and single_cause(fx, more, change) \
+                and not verdict(fx, more, change)[0]:
+            held = "one client" if clients else "no client"
+            return case(slug, fx, actor, actions,
+                        comment + f" {SECOND[target]} also holds {name_of(fx, r)} ({held}), so that one rule denies "
+                        "the change.", flags=["Matrix"], parts=more)
+    found, _ = causes(fx, parts, change)
+    case(slug, fx, actor, actions, comment, retire=f"denied by {' and '.join(found)} in any state: "
+         f"{name_of(fx, next(p[1] for p in POP[fx] if p[0] == actor))} lacks the capability and the entry")
+
+
 for fx in ("cooperative", "multi-org"):
     users = [p[0] for p in POP[fx]]
     for actor in users:
         for target in users:
             if target == actor:
                 continue
-            case(f"{fx}-ban-{actor}-bans-{target}", fx, actor, [{"op": "ban", "user": U(target)}],
-                 f"{who(fx, actor)} bans {who(fx, target)}: needs canBan, role 1 named banned, an entry from the "
-                 f"target's role including 1, and the target role's minimum constraints.", flags=["Matrix"])
+            matrix_cell(f"{fx}-ban-{actor}-bans-{target}", fx, actor, target, "ban",
+                        f"{who(fx, actor)} bans {who(fx, target)}: needs canBan, role 1 named banned, an entry from "
+                        f"the target's role including 1, and the target role's minimum constraints.")
 for fx in ("strict", "moderated"):
     users = [p[0] for p in POP[fx]]
     for actor in users:
         for target in users:
             if target == actor:
                 continue
-            case(f"{fx}-remove-{actor}-removes-{target}", fx, actor, [{"op": "remove", "user": U(target)}],
-                 f"{who(fx, actor)} removes {who(fx, target)}: needs canRemoveParticipant, an entry from the "
-                 f"target's role including 0, and the target role's minimum constraints.", flags=["Matrix"])
+            matrix_cell(f"{fx}-remove-{actor}-removes-{target}", fx, actor, target, "remove",
+                        f"{who(fx, actor)} removes {who(fx, target)}: needs canRemoveParticipant, an entry from the "
+                        f"target's role including 0, and the target role's minimum constraints.")
 
 # 2. Derived assertions of NOTES / Appendix A.4 prose.
 fx = "multi-org"
@@ -830,7 +1032,8 @@ case("multi-org-org-b-admin-bans-org-b-user", fx, "b1", [{"op": "ban", "user": U
 banned_bu = participants(fx, {"bu": (1, 0)})
 case("multi-org-org-b-admin-cannot-unban-org-b-user", fx, "b1", [{"op": "unban", "user": U("bu"), "role": 3}],
      "A.4: org_b_admin lacks canUnBan (and has no entry from 1): it may not restore the user it banned.",
-     flags=["Derived"], parts=banned_bu, expect=(False, "capability-missing"))
+     flags=["Derived"], parts=banned_bu, expect=(False, "capability-missing"),
+     retire="denied by capability-missing and unban-role-change: org_b_admin lacks canUnBan and every entry from 1")
 case("multi-org-super-admin-unbans-org-b-user", fx, "alice", [{"op": "unban", "user": U("bu"), "role": 3}],
      "A.4: super_admin holds canUnBan and (1,[0,2,3,4,5,6,7,8]).", flags=["Derived"], parts=banned_bu,
      expect=(True, "unban-role-change"))
@@ -854,10 +1057,11 @@ case("multi-org-org-b-admin-cannot-add-org-a-user", fx, "b1", [{"op": "add", "us
      "A.4: org_b_admin's entry from 0 is [3,6].", expect=(False, "add-role-change"))
 case("multi-org-org-b-user-cannot-add", fx, "bu", [{"op": "add", "user": U("bnew"), "role": 3}],
      "A.4: org_b_user lacks canAddParticipant.", expect=(False, "capability-missing"))
-one_b = participants(fx, drop=("b2",))
-case("multi-org-last-org-b-admin-cannot-leave", fx, "b1", [{"op": "leave"}],
-     "A.4: org_b_admin has canRemoveSelf (from org_b_user) and (6,[0,1,3]), but the last org_b_admin leaving "
-     "breaks minimum_participants_constraint 1.", flags=["Boundary"], parts=one_b, expect=(False, "min-participants"))
+b2_idle = participants(fx, {"b2": (6, 0)})
+case("multi-org-last-active-org-b-admin-cannot-leave", fx, "b1", [{"op": "leave"}],
+     "A.4: org_b_admin has canRemoveSelf (from org_b_user) and (6,[0,1,3]), but b2 holds no client, so b1 leaving "
+     "breaks minimum_active_participants_constraint 1.", flags=["Boundary"], parts=b2_idle,
+     expect=(False, "min-active-participants"))
 case("multi-org-second-org-b-admin-may-leave", fx, "b1", [{"op": "leave"}],
      "A.4: two org_b_admins; one leaving keeps the minimum of 1.", flags=["Boundary"],
      expect=(True, "leave-role-change"))
@@ -876,9 +1080,11 @@ case("multi-org-org-b-admin-kicks-org-b-user", fx, "b1", [{"op": "kick", "user":
 case("multi-org-org-b-admin-cannot-kick-last-active-org-c-admin", fx, "b1", [{"op": "kick", "user": U("c1")}],
      "A.4: org_c_admin has minimum_active_participants_constraint 1 and c1 is its only active holder.",
      flags=["Boundary"], expect=(False, "min-active-participants"))
-case("multi-org-org-b-admin-cannot-unban-own-ban-in-same-commit", fx, "b1",
+case("multi-org-super-admin-cannot-unban-own-ban-in-same-commit", fx, "alice",
      [{"op": "ban", "user": U("bu")}, {"op": "unban", "user": U("bu"), "role": 3}],
-     "Two changes to bu's entry in one commit are not a consistent set of proposals.",
+     "A.4: super_admin holds canBan, canUnBan, (3,[0,1,6]) and (1,[0,2,3,4,5,6,7,8]), and still two changes to bu's "
+     "entry in "
+     "one commit are not a consistent set of proposals.",
      flags=["Combination"], expect=(False, "conflicting-changes"))
 
 # 3. Unban and ban edges.
@@ -889,10 +1095,24 @@ case("cooperative-admin-cannot-unban-to-role-0", fx, "bob", [{"op": "unban", "us
      "Section 8.1.3: an unban moves to another non-zero role.", expect=(False, "unknown-role"))
 case("cooperative-admin-cannot-unban-non-banned", fx, "bob", [{"op": "unban", "user": U("carol"), "role": 3}],
      "Section 8.1.3: the from_role_index of the unbanned user MUST be 1.", expect=(False, "unban-banned-role"))
-case("cooperative-ordinary-cannot-unban", fx, "carol", [{"op": "unban", "user": U("erin"), "role": 2}],
-     "A.1: ordinary_user lacks canUnBan.", expect=(False, "capability-missing"))
-case("cooperative-unban-to-undefined-role", fx, "alice", [{"op": "unban", "user": U("erin"), "role": 9}],
-     "Role 9 is not in roles_list.", expect=(False, "unknown-role"))
+case("cooperative-ordinary-cannot-unban", "cooperative-ordinary-entries", "carol",
+     [{"op": "unban", "user": U("erin"), "role": 2}],
+     "A.1: ordinary_user lacks canUnBan (here it has the entry (1,[0,2,3,4]), so the capability alone denies).",
+     expect=(False, "capability-missing"))
+case("ordinary-entries-ordinary-cannot-ban", "cooperative-ordinary-entries", "carol",
+     [{"op": "ban", "user": U("dave")}],
+     "A.1: ordinary_user lacks canBan (here it has the entry (2,[0,1,3,4])).", flags=["Derived"],
+     expect=(False, "capability-missing"), added=True)
+case("ordinary-entries-ordinary-cannot-change-role", "cooperative-ordinary-entries", "carol",
+     [{"op": "change_role", "user": U("dave"), "role": 3}],
+     "A.1: ordinary_user lacks canChangeUserRole (here it has the entry (2,[0,1,3,4])).", flags=["Derived"],
+     expect=(False, "capability-missing"), added=True)
+case("cooperative-ordinary-cannot-kick", fx, "carol", [{"op": "kick", "user": U("dave")}],
+     "A.1: ordinary_user lacks canKick.", expect=(False, "capability-missing"), added=True)
+case("cooperative-unban-to-undefined-role", "cooperative-dangling-role", "alice",
+     [{"op": "unban", "user": U("erin"), "role": 9}],
+     "Role 9 is not in roles_list (here super_admin's entry (1,[0,2,3,4,9]) names it, so that alone denies).",
+     expect=(False, "unknown-role"))
 fx = "cooperative-no-banned-role"
 case("no-banned-role-ban-denied", fx, "bob", [{"op": "ban", "user": U("carol")}],
      "Section 8.1.3: to use canBan, role 1 must exist with role_name 'banned'; here it is 'blocked'.",
@@ -912,7 +1132,8 @@ case("cooperative-admin-bans-non-member", fx, "bob", [{"op": "ban", "user": U("z
      "A.1: group_admin's (0,[1,2,3]) lets it ban a user who is not in the list (from role 0).",
      expect=(True, "ban-role-change"))
 case("cooperative-cannot-ban-self", fx, "bob", [{"op": "ban", "user": U("bob")}],
-     "Section 8.1.3: canBan bans another user.", expect=(False, "target-self"))
+     "Section 8.1.3: canBan bans another user (gina is a second group_admin, so the minimum of 1 is not at stake).",
+     parts=participants(fx, {"gina": (3, 1)}), expect=(False, "target-self"))
 case("cooperative-last-group-admin-cannot-be-banned", fx, "pat", [{"op": "ban", "user": U("bob")}],
      "A.1: group_admin has minimum_participants_constraint 1; bob is the only one.", flags=["Boundary"],
      parts=participants(fx), expect=(False, "min-participants"))
@@ -931,8 +1152,10 @@ case("cooperative-cannot-add-listed", fx, "carol", [{"op": "add", "user": U("dav
 case("cooperative-cannot-add-self", fx, "carol", [{"op": "add", "user": U("carol"), "role": 2}],
      "Section 8.1.1: canAddParticipant does not apply to the holder adding itself.",
      expect=(False, "add-target-listed"))
-case("cooperative-add-undefined-role", fx, "alice", [{"op": "add", "user": U("zed"), "role": 7}],
-     "Role 7 is not in roles_list.", expect=(False, "unknown-role"))
+case("cooperative-add-undefined-role", "cooperative-dangling-role", "alice",
+     [{"op": "add", "user": U("zed"), "role": 9}],
+     "Role 9 is not in roles_list (here super_admin's entry (0,[1,2,3,4,9]) names it, so that alone denies).",
+     expect=(False, "unknown-role"))
 case("cooperative-super-admin-cannot-add-enforcer", fx, "alice",
      [{"op": "add", "user": U("pat2"), "role": 5, "clients": 0}],
      "A.1: super_admin's entry from 0 is [1,2,3,4]: it cannot add a policy_enforcer (5).",
@@ -974,22 +1197,33 @@ for limit, ok in ((6, True), (5, False)):
     case(f"cooperative-max-clients-own-client-{limit}", fx, "carol", [{"op": "add_own_client"}],
          f"Section 5: max_clients {limit}; 5 clients, carol adds a second.", flags=["Boundary"],
          base_policy=base(max_clients=limit), expect=(True, "own-client") if ok else (False, "max-clients"))
+# multi_device false: bob keeps one client (of his two), so that the room starts within it.
+one_device = participants(fx, {"bob": (3, 1)})
 case("cooperative-single-device-second-client", fx, "carol", [{"op": "add_own_client"}],
      "Section 5: multi_device false, carol already has a client.", base_policy=base(multi_device=False),
-     expect=(False, "multi-device"))
+     parts=one_device, expect=(False, "multi-device"))
 case("cooperative-single-device-first-client", fx, "carol", [{"op": "add_own_client"}],
      "Section 5: multi_device false, carol has no client yet.", base_policy=base(multi_device=False),
-     parts=participants(fx, {"carol": (2, 0)}), expect=(True, "own-client"))
+     parts=participants(fx, {"bob": (3, 1), "carol": (2, 0)}), expect=(True, "own-client"))
 case("cooperative-single-device-add-two-clients", fx, "carol", [{"op": "add", "user": U("zed"), "role": 2, "clients": 2}],
      "Section 5: multi_device false; the added user cannot bring two clients.", base_policy=base(multi_device=False),
-     expect=(False, "multi-device"))
+     parts=one_device, expect=(False, "multi-device"))
 case("cooperative-banned-cannot-add-own-client", fx, "erin", [{"op": "add_own_client"}],
-     "A.1: banned has no capability.", expect=(False, "capability-missing"))
+     "A.1: banned has no capability.", expect=(False, "capability-missing"),
+     retire="denied by capability-missing and max-active-participants: banned lacks canAddOwnClient and has "
+            "maximum_active_participants_constraint 0")
 case("cooperative-non-member-cannot-add-own-client", fx, "zed", [{"op": "add_own_client"}],
      "Section 8.1.1: canAddOwnClient is for holders in the participant list; role 0 has no capability.",
-     expect=(False, "capability-missing"))
+     expect=(False, "capability-missing"),
+     retire="denied by capability-missing, own-client and max-active-participants: role 0 lacks canAddOwnClient, "
+            "the actor is not listed and role 0 has maximum_active_participants_constraint 0")
 case("cooperative-enforcer-cannot-become-active", fx, "pat", [{"op": "add_own_client"}],
-     "A.1: policy_enforcer lacks canAddOwnClient.", expect=(False, "capability-missing"))
+     "A.1: policy_enforcer lacks canAddOwnClient.", expect=(False, "capability-missing"),
+     retire="denied by capability-missing and max-active-participants: policy_enforcer lacks canAddOwnClient and has "
+            "maximum_active_participants_constraint 0")
+case("moderated-guest-cannot-add-own-client", "moderated", "gus", [{"op": "add_own_client"}],
+     "A.3: guest lacks canAddOwnClient (and has no maximum of active participants).",
+     expect=(False, "capability-missing"), added=True)
 
 # 5. Fixed membership.
 fixed = base(fixed_membership=True)
@@ -1032,7 +1266,8 @@ case("cooperative-admin-leave-needs-entry", fx, "bob", [{"op": "leave"}],
 case("cooperative-super-admin-leaves", fx, "alice", [{"op": "leave"}], "A.1: super_admin's entry from 4 includes 0.",
      expect=(True, "leave-role-change"))
 case("cooperative-banned-cannot-leave", fx, "erin", [{"op": "leave"}], "A.1: banned has no capability.",
-     expect=(False, "capability-missing"))
+     expect=(False, "capability-missing"),
+     retire="denied by capability-missing and leave-role-change: banned lacks canRemoveSelf and the entry (1,[0])")
 case("cooperative-remove-own-client", fx, "bob", [{"op": "remove_own_client"}],
      "A.1: group_admin holds canRemoveOwnClient; bob has two clients.", expect=(True, "own-client"))
 case("cooperative-remove-own-client-self-committed", fx, "bob", [{"op": "remove_own_client"}],
@@ -1044,9 +1279,14 @@ case("cooperative-remove-keeping-clients", fx, "bob", [{"op": "remove", "user": 
      "Section 8.1.2: no client of the removed user may remain after the commit.",
      expect=(False, "remove-clients-remain"))
 case("cooperative-remove-self-via-remove", fx, "bob", [{"op": "remove", "user": U("bob")}],
-     "Section 8.1.2: canRemoveParticipant removes another user (excluding itself).", expect=(False, "target-self"))
+     "Section 8.1.2: canRemoveParticipant removes another user (excluding itself); gina is a second group_admin, so "
+     "the minimum of 1 is not at stake.", parts=participants(fx, {"gina": (3, 1)}), expect=(False, "target-self"))
 case("cooperative-remove-non-member", fx, "bob", [{"op": "remove", "user": U("zed")}],
-     "zed is not in the participant list.", expect=(False, "target-not-listed"))
+     "zed is not in the participant list.", expect=(False, "target-not-listed"),
+     retire="denied by target-not-listed and remove-role-change: no role has an entry from 0 including 0")
+case("cooperative-kick-non-member", fx, "bob", [{"op": "kick", "user": U("zed")}],
+     "Section 8.1: zed is not in the participant list, so bob has no client of zed to kick.",
+     expect=(False, "target-not-listed"), added=True)
 case("multi-org-last-active-org-b-admin-cannot-drop-client", "multi-org", "b1", [{"op": "remove_own_client"}],
      "A.4: org_b_admin has minimum_active_participants_constraint 1; b2 holds no client, so b1 is the last active.",
      flags=["Boundary"], parts=participants("multi-org", {"b2": (6, 0)}), expect=(False, "min-active-participants"))
@@ -1062,22 +1302,29 @@ case("moderated-moderator-cannot-demote-to-zero", fx, "mo", [{"op": "change_role
      expect=(False, "unknown-role"))
 case("moderated-moderator-cannot-change-own-role-via-user-role", fx, "mo",
      [{"op": "change_role", "user": U("mo"), "role": 4}],
-     "Section 8.1.3: canChangeUserRole changes another participant's role, not the holder's.",
+     "Section 8.1.3: canChangeUserRole changes another participant's role, not the holder's (mo2 is a second "
+     "moderator, so the minimum of 1 is not at stake).", parts=participants(fx, {"mo2": (5, 1)}),
      expect=(False, "target-self"))
 case("moderated-moderator-cannot-promote-to-enforcer", fx, "mo", [{"op": "change_role", "user": U("gus"), "role": 7}],
-     "A.3: moderator's entries cover roles 0-5.", expect=(False, "role-change"))
+     "A.3: moderator's entries cover roles 0-5 (gus holds no client, so policy_enforcer's "
+     "maximum_active_participants_constraint 0 is not at stake).", parts=participants(fx, {"gus": (2, 0)}),
+     expect=(False, "role-change"))
 case("moderated-last-moderator-cannot-be-demoted", fx, "alice", [{"op": "change_role", "user": U("mo"), "role": 4}],
      "A.3: moderator has minimum_participants_constraint 1.", flags=["Boundary"], expect=(False, "min-participants"))
 case("moderated-speaker-cannot-change-roles", fx, "sam", [{"op": "change_role", "user": U("gus"), "role": 3}],
-     "A.3: speaker lacks canChangeUserRole.", expect=(False, "capability-missing"))
+     "A.3: speaker lacks canChangeUserRole.", expect=(False, "capability-missing"),
+     retire="denied by capability-missing and role-change: speaker lacks canChangeUserRole and every entry from 2")
+case("moderated-speaker-cannot-remove-speaker", fx, "sam", [{"op": "remove", "user": U("sue")}],
+     "A.3: speaker lacks canRemoveParticipant, though its entry (4,[0]) would let it remove sue, a second speaker.",
+     parts=participants(fx, {"sue": (4, 1)}), expect=(False, "capability-missing"), added=True)
 case("moderated-change-role-non-member", fx, "mo", [{"op": "change_role", "user": U("zed"), "role": 3}],
      "zed is not in the participant list.", expect=(False, "target-not-listed"))
 case("moderated-super-admin-promotes-guest-to-super-admin", fx, "alice", [{"op": "change_role", "user": U("gus"), "role": 6}],
      "A.3: super_admin's full matrix moves a guest to super_admin.", expect=(True, "role-change"))
 fx = "cooperative"
-two_enf = participants(fx, {"pat2": (5, 0)})
 case("cooperative-super-admin-cannot-promote-to-enforcer", fx, "alice", [{"op": "change_role", "user": U("carol"), "role": 5}],
-     "A.1: super_admin's matrix covers roles 0-4, so it cannot promote to policy_enforcer.", parts=two_enf,
+     "A.1: super_admin's matrix covers roles 0-4, so it cannot promote to policy_enforcer (carol holds no client and "
+     "pat is the only policy_enforcer, so its maxima are not at stake).", parts=participants(fx, {"carol": (2, 0)}),
      expect=(False, "role-change"))
 case("cooperative-enforcer-bans-ordinary", fx, "pat", [{"op": "ban", "user": U("carol")}],
      "A.1: policy_enforcer has canBan and (2,[0,1]).", expect=(True, "ban-role-change"))
@@ -1130,8 +1377,8 @@ case("strict-change-own-role-to-admin", fx, "carol", [{"op": "change_own_role"}]
      "A.2: ordinary_user has canChangeOwnRole; authorized_role_changes is not consulted.", pre=pre_st,
      claims=[ORG_A, OU_HR], expect=(True, "preauth-match"))
 case("strict-preauth-single-device-two-clients", fx, "newa", [{"op": "join_preauth", "clients": 2}],
-     "Section 5: multi_device false.", pre=pre_st, claims=[ORG_A], base_policy=base(multi_device=False),
-     expect=(False, "multi-device"))
+     "Section 5: multi_device false (bob keeps one of his two clients).", pre=pre_st, claims=[ORG_A],
+     base_policy=base(multi_device=False), parts=participants(fx, {"bob": (3, 1)}), expect=(False, "multi-device"))
 case("strict-preauth-max-users", fx, "newa", [{"op": "join_preauth"}],
      "Section 5: max_users 5 reached.", pre=pre_st, claims=[ORG_A], base_policy=base(max_users=5),
      flags=["Boundary"], expect=(False, "max-users"))
@@ -1158,14 +1405,17 @@ case("strict-join-code-invalid", fx, "zed", [{"op": "join_code", "role": 2, "cod
 case("strict-join-code-admin-role", fx, "zed", [{"op": "join_code", "role": 3}],
      "A.2: role 0's entry from 0 is [2]; a code for group_admin is not a valid target.", expect=(False, "join-code"))
 case("strict-join-code-banned-user", fx, "erin", [{"op": "join_code", "role": 2}],
-     "A.2: a banned user has role 1, which lacks canUseJoinCode.", expect=(False, "capability-missing"))
-case("strict-join-code-member", fx, "carol", [{"op": "join_code", "role": 2}],
-     "A.2: ordinary_user lacks canUseJoinCode.", expect=(False, "capability-missing"))
+     "A.2: a banned user has role 1, which lacks canUseJoinCode.", expect=(False, "capability-missing"),
+     retire="denied by capability-missing and add-target-listed: banned lacks canUseJoinCode and erin is listed")
+case("strict-join-code-member", "strict-join-code-on-user", "carol", [{"op": "join_code", "role": 2}],
+     "Section 8.1.1: a join code is for users not in the participant list: carol is listed, and here ordinary_user "
+     "holds canUseJoinCode, so that alone denies.", flags=["Derived"], expect=(False, "add-target-listed"))
 case("strict-join-code-max-clients", fx, "zed", [{"op": "join_code", "role": 2}],
      "Section 5: max_clients 5 reached.", base_policy=base(max_clients=5), flags=["Boundary"],
      expect=(False, "max-clients"))
-case("cooperative-join-code-not-held", "cooperative", "zed", [{"op": "join_code", "role": 2}],
-     "A.1: role 0 lacks canUseJoinCode.", expect=(False, "capability-missing"))
+case("cooperative-join-code-not-held", "cooperative-open-join", "zed", [{"op": "join_code", "role": 2}],
+     "A.1: role 0 lacks canUseJoinCode (here role 0 has the entry (0,[2]), for canOpenJoin, so that alone denies).",
+     expect=(False, "capability-missing"))
 fx = "moderated"
 case("moderated-join-code-attendee", fx, "zed", [{"op": "join_code", "role": 3}],
      "A.3: role 0's (0,[2,3]).", expect=(True, "join-code"))
@@ -1179,17 +1429,20 @@ case("open-join-admin-denied", fx, "zed", [{"op": "open_join", "role": 3}],
      expect=(False, "open-join-role-change"))
 case("open-join-member-denied", fx, "carol", [{"op": "open_join", "role": 2}],
      "Section 8.1.1: only users not already in the participant list.", flags=["Derived"],
-     expect=(False, "add-target-listed"))
+     expect=(False, "add-target-listed"),
+     retire="denied by add-target-listed and capability-missing: a listed user's role cannot hold canOpenJoin")
 case("open-join-banned-denied", fx, "erin", [{"op": "open_join", "role": 2}],
-     "A banned user is in the participant list.", flags=["Derived"], expect=(False, "add-target-listed"))
+     "A banned user is in the participant list.", flags=["Derived"], expect=(False, "add-target-listed"),
+     retire="denied by add-target-listed and capability-missing: a listed user's role cannot hold canOpenJoin")
 case("open-join-max-users", fx, "zed", [{"op": "open_join", "role": 2}],
      "Section 5: max_users 5.", flags=["Derived", "Boundary"], base_policy=base(max_users=5),
      expect=(False, "max-users"))
 case("open-join-on-user-role-denied", "cooperative-open-join-on-user", "zed", [{"op": "open_join", "role": 2}],
      "Section 8.1.1: canOpenJoin MUST NOT appear in any non-zero role.", flags=["Derived"],
      expect=(False, "open-join-nonzero-role"))
-case("open-join-not-offered", "cooperative", "zed", [{"op": "open_join", "role": 2}],
-     "A.1: role 0 lacks canOpenJoin.", expect=(False, "capability-missing"))
+case("open-join-not-offered", "strict", "zed", [{"op": "open_join", "role": 2}],
+     "A.2: role 0 lacks canOpenJoin (it has the entry (0,[2]), for canUseJoinCode, so that alone denies).",
+     expect=(False, "capability-missing"))
 case("open-join-update-roles-puts-it-on-user", "cooperative", "pat",
      [{"op": "update_roles", "roles": FIX["cooperative-open-join-on-user"]}],
      "Section 8.1.1: a RoleUpdate putting canOpenJoin on a non-zero role.", flags=["Derived"],
@@ -1202,9 +1455,10 @@ case("cooperative-enforcer-updates-roles", fx, "pat", [{"op": "update_roles", "r
 case("cooperative-super-admin-cannot-update-roles", fx, "alice", [{"op": "update_roles", "roles": FIX["cooperative"]}],
      "A.1: super_admin lacks canChangeRoleDefinitions (only the policy_enforcer holds it).",
      expect=(False, "capability-missing"))
-case("cooperative-role-update-with-add", fx, "pat",
-     [{"op": "update_roles", "roles": FIX["cooperative"]}, {"op": "add", "user": U("zed"), "role": 1, "clients": 0}],
-     "Section 3: a RoleUpdate is not valid in the same commit as any participant-list change.",
+case("strict-role-update-with-add", "strict", "alice",
+     [{"op": "update_roles", "roles": FIX["strict"]}, {"op": "add", "user": U("zed"), "role": 2}],
+     "Section 3: a RoleUpdate is not valid in the same commit as any participant-list change (A.2's super_admin "
+     "holds canChangeRoleDefinitions, canAddParticipant and (0,[1,2,3,4])).",
      flags=["Combination"], expect=(False, "role-update-with-membership-change"))
 case("cooperative-role-update-with-removal", fx, "pat",
      [{"op": "update_roles", "roles": FIX["cooperative"]}, {"op": "remove", "user": U("erin")}],
@@ -1258,8 +1512,8 @@ case("multi-org-two-promotions-break-max-3", "multi-org", "alice",
      "A.4: two org_b_admins; the promotion makes 3, the addition a 4th.", flags=["Combination", "Boundary"],
      expect=(False, "max-participants"))
 case("cooperative-add-then-denied-change", fx, "carol",
-     [{"op": "add", "user": U("zed"), "role": 2}, {"op": "ban", "user": U("dave")}],
-     "A.1: the add is authorized, the ban is not (ordinary_user lacks canBan): the commit is denied.",
+     [{"op": "add", "user": U("zed"), "role": 2}, {"op": "kick", "user": U("dave")}],
+     "A.1: the add is authorized, the kick is not (ordinary_user lacks canKick): the commit is denied.",
      flags=["Combination"], expect=(False, "capability-missing"))
 
 fx = "strict-one-active-user"
@@ -1270,11 +1524,12 @@ case("one-active-user-first-becomes-active", fx, "carol", [{"op": "add_own_clien
      "Section 3: with dave inactive too, carol becomes the one active ordinary_user.", flags=["Derived", "Boundary"],
      parts=participants(fx, {"carol": (2, 0), "dave": (2, 0)}), expect=(True, "own-client"))
 case("one-active-user-active-add-denied", fx, "bob", [{"op": "add", "user": U("zed"), "role": 2}],
-     "Section 8.1.1: the added user's client would make a third active ordinary_user where one is allowed.",
-     flags=["Derived", "Boundary"], expect=(False, "max-participants"))
+     "Section 8.1.1: dave is the one active ordinary_user allowed (carol holds no client); the added user's client "
+     "would make a second.", flags=["Derived", "Boundary"], parts=participants(fx, {"carol": (2, 0)}),
+     expect=(False, "max-participants"))
 case("one-active-user-inactive-add-allowed", fx, "bob", [{"op": "add", "user": U("zed"), "role": 2, "clients": 0}],
      "Section 8.1.1: added without clients, the active maximum is not touched.", flags=["Derived", "Boundary"],
-     expect=(True, "add-role-change"))
+     parts=participants(fx, {"carol": (2, 0)}), expect=(True, "add-role-change"))
 
 # 11. Metadata and other plain capabilities.
 for fx, actor in (("cooperative", "carol"), ("cooperative", "bob"), ("strict", "carol"), ("strict", "bob"),
@@ -1289,6 +1544,164 @@ for fx, actor in (("moderated", "ann"), ("moderated", "sam"), ("multi-org", "pat
 for fx, actor in (("strict", "alice"), ("strict", "bob"), ("cooperative", "alice"), ("cooperative", "pat")):
     case(f"{fx}-reinit-{actor}", fx, actor, [{"op": "reinit"}], f"Section 8.6: canSendMLSReinitProposal; {who(fx, actor)}.")
     case(f"{fx}-destroy-{actor}", fx, actor, [{"op": "destroy_room"}], f"Section 8.6: canDestroyRoom; {who(fx, actor)}.")
+
+
+# 12. Allowed changes added as controls of deny cases: the same actor making the same kind of change
+# where it is allowed (most differ from their deny case in one thing).
+fx = "cooperative"
+case("cooperative-super-admin-promotes-ordinary", fx, "alice", [{"op": "change_role", "user": U("carol"), "role": 3}],
+     "A.1: super_admin holds canChangeUserRole and (2,[0,1,3,4]).", expect=(True, "role-change"), added=True)
+case("cooperative-admin-kicks-ordinary", fx, "bob", [{"op": "kick", "user": U("dave")}],
+     "A.1: group_admin holds canKick; ordinary_user has no minimum of active participants.",
+     expect=(True, "capability-held"), added=True)
+case("cooperative-admin-removes-ordinary", fx, "bob", [{"op": "remove", "user": U("carol")}],
+     "A.1: group_admin holds canRemoveParticipant and (2,[0,1,3]).", expect=(True, "remove-role-change"), added=True)
+case("cooperative-super-admin-changes-base-policy", fx, "alice",
+     [{"op": "update_base_policy", "base_policy": base(max_users=50)}],
+     "A.1: super_admin holds canChangeRoomMembershipStyle; the new policy does not fix the membership.",
+     expect=(True, "capability-held"), added=True)
+case("cooperative-add-and-remove-two-users", fx, "bob",
+     [{"op": "add", "user": U("zed"), "role": 2}, {"op": "remove", "user": U("carol")}],
+     "Section 8: adding one user and removing another in one commit.", flags=["Combination"],
+     expect=(True, "commit-authorized"), added=True)
+case("cooperative-remove-two-of-three-admins", fx, "alice",
+     [{"op": "remove", "user": U("gina")}, {"op": "remove", "user": U("bob")}],
+     "A.1: three group_admins, min 1: after both removals one is left.", flags=["Combination", "Boundary"],
+     parts=participants(fx, {"gina": (3, 1), "hal": (3, 1)}), expect=(True, "commit-authorized"), added=True)
+case("cooperative-add-then-kick", fx, "bob",
+     [{"op": "add", "user": U("zed"), "role": 2}, {"op": "kick", "user": U("dave")}],
+     "A.1: group_admin may add an ordinary_user and kick another in one commit.", flags=["Combination"],
+     expect=(True, "commit-authorized"), added=True)
+case("cooperative-send-message-carol", fx, "carol", [{"op": "send_message"}],
+     f"Section 8.3: the hub enforces canSendMessage; {who(fx, 'carol')}.", added=True)
+fx = "multi-org"
+case("multi-org-super-admin-bans-and-unbans-two-users", fx, "alice",
+     [{"op": "ban", "user": U("bu")}, {"op": "unban", "user": U("erin"), "role": 3}],
+     "A.4: super_admin bans one user and unbans another in one commit.", flags=["Combination"],
+     expect=(True, "commit-authorized"), added=True)
+case("multi-org-two-promotions-reach-max-3", fx, "alice",
+     [{"op": "change_role", "user": U("bu"), "role": 6}, {"op": "add", "user": U("b5"), "role": 6}],
+     "A.4: one org_b_admin (b2 is not in the room); the promotion makes 2, the addition 3, the maximum.",
+     flags=["Combination", "Boundary"], parts=participants(fx, drop=("b2",)), expect=(True, "commit-authorized"),
+     added=True)
+case("multi-org-send-message-bu", fx, "bu", [{"op": "send_message"}],
+     f"Section 8.3: the hub enforces canSendMessage; {who(fx, 'bu')}.", added=True)
+fx = "strict"
+case("strict-super-admin-updates-roles", fx, "alice", [{"op": "update_roles", "roles": FIX["strict"]}],
+     "A.2: super_admin holds canChangeRoleDefinitions.", expect=(True, "capability-held"), added=True)
+fx = "moderated"
+case("moderated-attendee-adds-own-client", fx, "ann", [{"op": "add_own_client"}],
+     "A.3: attendee holds canAddOwnClient.", expect=(True, "own-client"), added=True)
+case("moderated-metadata-alice-description", fx, "alice", [{"op": "metadata", "field": "description"}],
+     f"Section 8.2: {who(fx, 'alice')} changes the room description: canChangeRoomDescription.", added=True)
+
+
+fx = "cooperative"
+case("cooperative-admin-leaves-when-two", fx, "bob", [{"op": "leave"}],
+     "A.1: with gina a second group_admin, bob leaving keeps the minimum of 1.", flags=["Boundary"],
+     parts=participants(fx, {"gina": (3, 1)}), expect=(True, "leave-role-change"), added=True)
+case("cooperative-ordinary-removes-own-client", fx, "carol", [{"op": "remove_own_client"}],
+     "A.1: ordinary_user holds canRemoveOwnClient and has no minimum of active participants.",
+     expect=(True, "own-client"), added=True)
+case("dangling-role-super-admin-unbans-to-ordinary", "cooperative-dangling-role", "alice",
+     [{"op": "unban", "user": U("erin"), "role": 2}],
+     "A.1: super_admin holds canUnBan and (1,[0,2,3,4,9]); role 2 is defined.", flags=["Derived"],
+     expect=(True, "unban-role-change"), added=True)
+case("strict-super-admin-adds-ordinary", "strict", "alice", [{"op": "add", "user": U("zed"), "role": 2}],
+     "A.2: super_admin has canAddParticipant and (0,[1,2,3,4]).", expect=(True, "add-role-change"), added=True)
+case("moderated-super-admin-adds-attendee", "moderated", "alice", [{"op": "add", "user": U("zed"), "role": 3}],
+     "A.3: super_admin has canAddParticipant and (0,[1,2,3,4,5,6]).", expect=(True, "add-role-change"), added=True)
+fx = "multi-org"
+case("multi-org-org-b-admin-removes-org-b-user", fx, "b1", [{"op": "remove", "user": U("bu")}],
+     "A.4: org_b_admin holds canRemoveParticipant and (3,[0,1,6]).", expect=(True, "remove-role-change"), added=True)
+case("multi-org-third-org-b-admin-added-within-max-3", fx, "alice", [{"op": "add", "user": U("b4"), "role": 6}],
+     "A.4: two org_b_admins; super_admin adds a third, exactly the maximum.", flags=["Derived", "Boundary"],
+     expect=(True, "add-role-change"), added=True)
+case("multi-org-preauth-join-newx-org-a", fx, "newx", [{"op": "join_preauth"}],
+     "Section 4: o=a.example matches the second entry, org_a_user (2).", pre=pre_mo, claims=[ORG_A],
+     expect=(True, "preauth-match"), added=True)
+case("multi-org-preauth-unlisted-banned-user-joins", fx, "erin", [{"op": "join_preauth"}],
+     "Section 4: erin is no longer in the participant list (the policy_enforcer removed her entry), so her "
+     "preauthorization is consulted.", pre=pre_mo, claims=[ORG_A], parts=participants(fx, drop=("erin",)),
+     expect=(True, "preauth-match"), added=True)
+case("multi-org-preauth-departed-member-joins", fx, "au", [{"op": "join_preauth"}],
+     "Section 4: au has left the participant list, so its preauthorization is consulted.", pre=pre_mo, claims=[ORG_A],
+     parts=participants(fx, drop=("au",)), expect=(True, "preauth-match"), added=True)
+case("multi-org-preauth-admin-via-own-role-within-max-3", fx, "aa", [{"op": "change_own_role"}],
+     "Section 8.1.3: org_a_admin's first match is org_b_admin (6), held by two: aa becomes the third.",
+     flags=["Boundary"], pre=pre_b6, claims=[ORG_B], expect=(True, "preauth-match"), added=True)
+case("join-code-on-user-departed-member-joins", "strict-join-code-on-user", "carol",
+     [{"op": "join_code", "role": 2}],
+     "Section 8.1.1: carol has left the participant list; role 0 holds canUseJoinCode and (0,[2]).",
+     flags=["Derived"], parts=participants("strict-join-code-on-user", drop=("carol",)), expect=(True, "join-code"),
+     added=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Controls (see "Controls" above Decision cases).
+
+# The Appendix A role set a derived one changes: a derived fixture may deny a change for good (no
+# ban can succeed where role 1 is not "banned"), so its control may be the same change there.
+BASE = {"cooperative-open-join": "cooperative", "cooperative-open-join-on-user": "cooperative-open-join",
+        "strict-one-active-user": "strict", "cooperative-no-banned-role": "cooperative",
+        "cooperative-ordinary-entries": "cooperative", "cooperative-dangling-role": "cooperative",
+        "strict-join-code-on-user": "strict"}
+assert set(BASE) == {name for name, _, _, flags, _ in FIXTURES if "Derived" in flags}
+# Rules that deny a combination of changes: no commit of the same changes is ever allowed, so the
+# control is a commit of the same actor that starts with the same change.
+COMBINATION_RULES = {"role-update-with-membership-change", "preauth-update-with-membership-change"}
+
+
+def ops(c):
+    return tuple((a["op"], a.get("field")) for a in c["change"]["actions"])
+
+
+def control_of(d):
+    """The best control of deny case d: an allowed case of the same kind of change, by the same
+    actor if there is one, in the same fixture before its base one; failing those, the same actor's
+    change in another role set (a role 0 capability that one set offers and another does not)."""
+    fx, actor = d["fixture"], d["change"]["actor"]
+    rule = d["expected"]["rule"]
+    allowed = [c for c in CASES if c["expected"]["allowed"]]
+    if rule in COMBINATION_RULES:
+        same = [c for c in allowed if c["fixture"] == fx and c["change"]["actor"] == actor and ops(c)[0] == ops(d)[0]]
+        return same[0] if same else None
+    every = tuple(FIX)
+    for fixtures, by_actor in (((fx,), True), ((BASE.get(fx),), True), ((fx,), False), ((BASE.get(fx),), False),
+                               (every, True)):
+        same = [c for c in allowed if c["fixture"] in fixtures and ops(c) == ops(d)
+                and (not by_actor or c["change"]["actor"] == actor)]
+        if same:
+            return same[0]
+    return None
+
+
+def pair_controls():
+    missing, by_other = [], []
+    for d in CASES:
+        if d["expected"]["allowed"]:
+            continue
+        c = control_of(d)
+        if c is None:
+            missing.append(d["slug"])
+            continue
+        d["expected"]["control"] = c["tcId"]
+        if c["change"]["actor"] != d["change"]["actor"]:
+            by_other.append(d)
+    if missing:
+        raise SystemExit("deny cases without a control: " + ", ".join(missing))
+    # By another actor only where the actor can never make such a change.
+    odd = [d["slug"] for d in by_other
+           if d["expected"]["rule"] != "capability-missing" and d["slug"] not in NO_OWN_CONTROL]
+    if odd:
+        raise SystemExit("deny cases whose control is by another actor: " + ", ".join(odd))
+
+
+# Deny cases whose actor holds the capability and still can never make that kind of change.
+NO_OWN_CONTROL = {
+    "multi-org-policy-enforcer-cannot-restore-banned":
+        "policy_enforcer's only entry from 1 is [0]: it unbans to no role",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1397,6 +1810,7 @@ def write(name, kind, flags, tests):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    pair_controls()
     fixtures = []
     for name, section, roles, flags, comment in FIXTURES:
         fixtures.append({"tcId": len(fixtures) + 1, "slug": name, "name": name, "section": section, "result": "valid",
@@ -1406,11 +1820,12 @@ def main():
           {"Derived": "Not in the draft: an Appendix A role set with one deliberate change, named in the comment."},
           fixtures)
     write("decisions.json", "policy-decision", {
-        "Matrix": "One of a systematic set (every actor against every target, or every metadata field).",
+        "Matrix": "One of a systematic set (every actor against every target, leaving out the cells that more "
+                  "than one rule denies, or every metadata field).",
         "Derived": "An assertion the draft's prose makes about its own example, or a derived role set.",
         "Boundary": "A minimum or maximum constraint exactly at its limit (allowed) or just past it (denied).",
         "Combination": "Several changes in one commit.",
-    }, CASES)
+    }, sorted(CASES, key=lambda c: c["tcId"]))
     write("codec.json", "policy-codec", {
         "Hostile": "A length chosen to make a careless decoder allocate or read far past the input."}, CODEC)
     allowed = sum(1 for c in CASES if c["expected"]["allowed"])
