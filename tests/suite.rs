@@ -62,6 +62,7 @@ fn run_all(tests: Vec<Test>, driver: &Driver, filters: &[&str]) -> RunOutcome {
         iut_endpoint: Some(mimi_conformance::harness::scenario::IutEndpoint::Builtin(
             Default::default(),
         )),
+        jobs: 4,
     };
     runtime().block_on(run(plan, driver, |_, _| {})).expect("run")
 }
@@ -83,6 +84,7 @@ fn run_stdio(cmd: &str, filters: &[&str], timeout: Duration) -> Result<RunOutcom
             expectations: Expectations::default(),
             timeout,
             iut_endpoint: None,
+            jobs: 4,
         };
         run(plan, &driver, |_, _| {}).await.map_err(|e| e.to_string().into())
     })
@@ -391,6 +393,7 @@ fn checks() -> Vec<Trial> {
                 expectations: Expectations::default(),
                 timeout: Duration::from_millis(300),
                 iut_endpoint: None,
+                jobs: 4,
             };
             let o = rt.block_on(run(plan, &driver, |_, _| {})).map_err(|e| e.to_string())?;
             let r = o
@@ -418,6 +421,7 @@ fn checks() -> Vec<Trial> {
                     iut_endpoint: Some(mimi_conformance::harness::scenario::IutEndpoint::Builtin(
                         Default::default(),
                     )),
+                    jobs: 4,
                 };
                 run(plan, &driver, |_, _| {}).await.expect("run")
             });

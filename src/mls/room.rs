@@ -302,19 +302,18 @@ enum KeyPackageForm {
 }
 
 /// A KeyPackage given bare (as draft-ietf-mimi-protocol-06 §5.2 carries it) or in an MLSMessage
-/// (as [`MlsClient::key_packages`] makes it). An MLSMessage has wire_format 0x0005 where a bare
-/// KeyPackage has its ciphersuite, and ciphersuite 5 is not one the suite's clients use.
+/// (as [`MlsClient::key_packages`] makes it): bytes that are a whole MLSMessage are read as one,
+/// anything else as a bare KeyPackage.
 fn key_package_in(bytes: &[u8]) -> Result<KeyPackageIn, KeyPackageForm> {
     use openmls::prelude::tls_codec::Deserialize as _;
-    if bytes.get(2..4) == Some(&[0, 5]) {
-        let message = MlsMessageIn::tls_deserialize_exact_bytes(bytes).map_err(KeyPackageForm::Decode)?;
+    if let Ok(message) = MlsMessageIn::tls_deserialize_exact(bytes) {
         let wire_format = message.wire_format();
         return match message.extract() {
             MlsMessageBodyIn::KeyPackage(key_package) => Ok(key_package),
             _ => Err(KeyPackageForm::Other(wire_format)),
         };
     }
-    // The reader-based decoder: the slice-based one of openmls panics on some truncations.
+    // The reader-based decoders: the slice-based ones of openmls panic on some truncations.
     KeyPackageIn::tls_deserialize_exact(bytes).map_err(KeyPackageForm::Decode)
 }
 

@@ -365,11 +365,13 @@ async fn fetch_key_packages(
     target: &str,
     ciphersuite: u16,
 ) -> Result<Vec<(String, Vec<u8>)>, ActError> {
+    let without_room = lock(state).behaviour.key_material.request_without_room;
     let request = KeyMaterialRequest {
         protocol: Protocol::MLS10,
         requesting_user: IdentifierUri::new(actor),
         target_user: IdentifierUri::new(target),
-        room_id: IdentifierUri::new(room),
+        // PROT-06: the room the KeyPackages are for.
+        room_id: IdentifierUri::new(if without_room { "" } else { room }),
         acceptable_ciphersuites: VecOf(vec![CipherSuite(ciphersuite)]),
         required_capabilities: RequiredCapabilities {
             extension_types: VecOf(Vec::new()),
@@ -584,7 +586,8 @@ pub async fn fan_out(state: &Shared, notifies: Vec<Notify>) {
             let path = format!("/v1/notify/{}", path_segment(&n.room));
             let outcome = post_logged(state, &n.domain, "notify", &path, n.body.clone()).await;
             let problem = match outcome {
-                Ok((201, _)) => None,
+                Ok((201, body)) if body.is_empty() => None,
+                Ok((201, _)) => Some(format!("/notify to {}: a 201 with a body (§5.5: no body)", n.domain)),
                 Ok((status, _)) => Some(format!("/notify to {}: HTTP {status}, not 201 (§5.5)", n.domain)),
                 Err(e) => Some(format!("/notify to {}: {e}", n.domain)),
             };

@@ -60,6 +60,8 @@ pub enum Fault {
     KeyMaterialIgnoresCiphersuites,
     /// Key material: the KeyPackages handed out have expired (PROT-10).
     KeyMaterialExpiredKeyPackages,
+    /// Key material: requests leave out the room id (PROT-06).
+    KeyMaterialRequestWithoutRoom,
     /// Hub: commits whose members are not all participants are accepted (arch §4.1, PROT-11).
     HubAcceptsNonParticipants,
     /// Hub: a commit of another epoch is answered notAllowed, not wrongEpoch (PROT-X04).
@@ -174,6 +176,7 @@ impl Fault {
             Fault::KeyMaterialAcceptsMalformedBody,
             Fault::KeyMaterialIgnoresCiphersuites,
             Fault::KeyMaterialExpiredKeyPackages,
+            Fault::KeyMaterialRequestWithoutRoom,
             Fault::HubAcceptsNonParticipants,
             Fault::HubWrongEpochAsNotAllowed,
             Fault::HubDropsWelcome,
@@ -225,6 +228,7 @@ impl Fault {
             Fault::KeyMaterialAcceptsMalformedBody => "key-material-accepts-malformed-body",
             Fault::KeyMaterialIgnoresCiphersuites => "key-material-ignores-ciphersuites",
             Fault::KeyMaterialExpiredKeyPackages => "key-material-expired-key-packages",
+            Fault::KeyMaterialRequestWithoutRoom => "key-material-request-without-room",
             Fault::HubAcceptsNonParticipants => "hub-accepts-non-participants",
             Fault::HubWrongEpochAsNotAllowed => "hub-wrong-epoch-as-not-allowed",
             Fault::HubDropsWelcome => "hub-drops-welcome",
@@ -273,6 +277,7 @@ impl Reference {
                 accept_malformed_body: self.has(Fault::KeyMaterialAcceptsMalformedBody),
                 ignore_ciphersuites: self.has(Fault::KeyMaterialIgnoresCiphersuites),
                 expired_key_packages: self.has(Fault::KeyMaterialExpiredKeyPackages),
+                request_without_room: self.has(Fault::KeyMaterialRequestWithoutRoom),
             },
             hub: HubBehaviour {
                 accept_non_participants: self.has(Fault::HubAcceptsNonParticipants),

@@ -56,6 +56,8 @@ pub struct KeyMaterialBehaviour {
     pub ignore_ciphersuites: bool,
     /// Hands out KeyPackages whose lifetime has ended (breaks PROT-10).
     pub expired_key_packages: bool,
+    /// As a requester: leaves the room id out of its requests (breaks PROT-06).
+    pub request_without_room: bool,
 }
 
 /// The response to `body` sent to `/v1/keyMaterial/<target>`, or why the request is refused.

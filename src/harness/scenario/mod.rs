@@ -208,6 +208,12 @@ pub struct WireMatch {
     /// For `notify`: the kind of FanoutMessage the body carries.
     #[serde(default)]
     pub carries: Option<Carries>,
+    /// The request body decodes (whole) as this protocol struct...
+    #[serde(default)]
+    pub body_struct: Option<String>,
+    /// ...and its JSON holds this (a subset, as `response_json`).
+    #[serde(default)]
+    pub body_json: Option<serde_json::Value>,
     /// For `notify` carrying proposals: the message and moreProposals must be byte for byte the
     /// HandshakeBundle of the `update` this role sent in the same step (PROT-17).
     #[serde(default)]
@@ -448,6 +454,20 @@ impl Scenario {
                                 at(&format!("expect.{field}[{k}]"))
                             )));
                         }
+                    }
+                    if let Some(name) = &m.body_struct
+                        && !crate::codec::protocol::NAMES.contains(&name.as_str())
+                    {
+                        return Err(err(format!(
+                            "{}: no protocol struct is named {name:?}",
+                            at(&format!("expect.{field}[{k}].body_struct"))
+                        )));
+                    }
+                    if m.body_json.is_some() && m.body_struct.is_none() {
+                        return Err(err(format!(
+                            "{}: body_json needs body_struct",
+                            at(&format!("expect.{field}[{k}]"))
+                        )));
                     }
                     if s.roles[&m.from] == Player::Iut && s.roles[&m.to] == Player::Iut {
                         return Err(err(format!(

@@ -300,6 +300,13 @@ impl Deployment {
         {
             return Err(format!("HTTP {} where {status} is due", x.status));
         }
+        if let Some(name) = &m.body_struct {
+            let value = protocol::decode_named(name, &x.body).map_err(|e| format!("the body is not a {name}: {e}"))?;
+            if let Some(want) = &m.body_json {
+                let want = self.expand_json(want);
+                subset(&want, &value, "").map_err(|at| format!("its {name} differs at `{at}`: {value}"))?;
+            }
+        }
         if m.carries.is_none() && m.echoes_update_from.is_none() {
             return Ok(());
         }
