@@ -65,6 +65,7 @@ fn main() -> Result<(), Error> {
                 }),
             )?,
             rules: rules(),
+            components: Vec::new(),
         },
     )?;
     let mut hub = HubRoom::follow(

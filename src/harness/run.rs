@@ -172,13 +172,11 @@ pub async fn run(
                     "not run: the implementation stopped answering ({MAX_SILENT} calls in a row timed out or failed)"
                 ),
             })
-        } else if let Some(op) = test.op.filter(|op| !iut.ops.iter().any(|o| o == op)) {
-            Some(Outcome {
+        } else {
+            test.op.filter(|op| !iut.ops.iter().any(|o| o == op)).map(|op| Outcome {
                 status: Status::Unsupported,
                 message: format!("the implementation does not list operation {op}"),
             })
-        } else {
-            None
         };
         let known = test
             .known_erratum

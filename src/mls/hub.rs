@@ -133,6 +133,21 @@ pub enum HubEvent {
     },
 }
 
+/// What a commit does, as the hub sees it before accepting it: for a policy check (e.g.
+/// draft-ietf-mimi-room-policy) that the caller of [`HubRoom::process_with`] supplies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitView {
+    /// The committer's client URI.
+    pub committer: String,
+    /// Client URIs of the members it adds.
+    pub added: Vec<String>,
+    /// Client URIs of the members it removes, each with the identity of the proposal's sender.
+    pub removed: Vec<(String, String)>,
+    /// Its AppDataUpdate `update` operations: the sender's identity (a client URI, or an
+    /// external sender's), the component and the payload, in the order they apply.
+    pub updates: Vec<(String, ComponentId, Vec<u8>)>,
+}
+
 /// A room state that breaks a MIMI rule (shared by [`FollowRoomError`] and [`HubProcessError`]).
 enum Violation {
     NoExternalSenders,
@@ -271,6 +286,9 @@ pub enum HubProcessError {
     /// must include them").
     #[error("§3.5: the commit leaves out {0} proposal(s) the hub accepted before it")]
     MissingProposals(usize),
+    /// The caller's check of the commit (its room policy) refused it.
+    #[error("{0}")]
+    Policy(String),
     /// The accepted commit could not be merged.
     #[error("cannot merge the commit: {0}")]
     Merge(#[from] MergeCommitError<StorageError>),
@@ -458,6 +476,17 @@ impl HubRoom {
     /// documentation) and merged only if every check passes, so a rejected commit leaves the
     /// room unchanged; an application message is only checked for group and epoch.
     pub fn process(&mut self, message: &[u8], participants: &ParticipantsDecoder) -> Result<HubEvent, HubProcessError> {
+        self.process_with(message, participants, &|_| Ok(()))
+    }
+
+    /// [`HubRoom::process`], and a commit must also pass `check` (which sees what it does) before
+    /// it is merged.
+    pub fn process_with(
+        &mut self,
+        message: &[u8],
+        participants: &ParticipantsDecoder,
+        check: &dyn Fn(&CommitView) -> Result<(), String>,
+    ) -> Result<HubEvent, HubProcessError> {
         let message = MlsMessageIn::tls_deserialize_exact_bytes(message).map_err(HubProcessError::InvalidMessage)?;
         let wire_format = message.wire_format();
         let message: ProtocolMessage = message
@@ -549,6 +578,7 @@ impl HubRoom {
         if missing > 0 {
             return Err(HubProcessError::MissingProposals(missing));
         }
+        check(&self.commit_view(&staged, &sender_identity)).map_err(HubProcessError::Policy)?;
         let added = staged
             .add_proposals()
             .map(|add| {
@@ -575,6 +605,46 @@ impl HubRoom {
             added,
             removed,
         })
+    }
+
+    /// What `staged`, committed by `committer`, does (see [`CommitView`]).
+    fn commit_view(&self, staged: &StagedCommit, committer: &str) -> CommitView {
+        use openmls::prelude::{AppDataUpdateOperation, Proposal};
+        let sender_of = |sender: &Sender| match sender {
+            Sender::Member(index) => self
+                .group
+                .leaf(*index)
+                .map_or_else(|| committer.to_owned(), |leaf| credential_identity(leaf.credential())),
+            Sender::External(_) => "external".to_owned(),
+            _ => committer.to_owned(),
+        };
+        let mut view = CommitView {
+            committer: committer.to_owned(),
+            added: Vec::new(),
+            removed: Vec::new(),
+            updates: Vec::new(),
+        };
+        for queued in staged.queued_proposals() {
+            let sender = sender_of(queued.sender());
+            match queued.proposal() {
+                Proposal::Add(add) => view
+                    .added
+                    .push(credential_identity(add.key_package().leaf_node().credential())),
+                Proposal::Remove(remove) => {
+                    if let Some(leaf) = self.group.leaf(remove.removed()) {
+                        view.removed.push((credential_identity(leaf.credential()), sender));
+                    }
+                }
+                Proposal::AppDataUpdate(update) => {
+                    if let AppDataUpdateOperation::Update(payload) = update.operation() {
+                        view.updates
+                            .push((sender, update.component_id(), payload.as_slice().to_vec()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        view
     }
 
     /// The member client URIs once `staged` (sent by `sender`) is applied: removes drop leaves,

@@ -71,6 +71,7 @@ fn setup(ciphersuite: Ciphersuite) -> Setup {
             participant_list: b"mimi://a.example/u/alice".to_vec(),
             room_metadata: b"clubhouse".to_vec(),
             rules: rules(),
+            components: Vec::new(),
         },
     )
     .unwrap();

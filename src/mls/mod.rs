@@ -42,7 +42,9 @@ pub mod hub;
 pub mod room;
 
 pub use client::{ClientUriError, KeyPackageError, MlsClient, NewClientError, user_of_client};
-pub use hub::{FollowRoomError, HubEvent, HubIdentity, HubProcessError, HubProposeError, HubRoom, NewHubError};
+pub use hub::{
+    CommitView, FollowRoomError, HubEvent, HubIdentity, HubProcessError, HubProposeError, HubRoom, NewHubError,
+};
 pub use room::{
     CommitError, CommitOutput, ConfirmCommitError, CreateRoomError, ExternalJoinError, GroupInfoError, JoinRoomError,
     ProcessError, ProposeError, Received, Room, RoomChanges, RoomConfig, SendError, welcome_recipients,

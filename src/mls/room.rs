@@ -55,6 +55,8 @@ pub struct RoomConfig {
     pub room_metadata: Vec<u8>,
     /// How AppDataUpdate payloads apply to component values.
     pub rules: AppDataRules,
+    /// Further GroupContext components (e.g. the room policy's roles list, 0x0025).
+    pub components: Vec<(ComponentId, Vec<u8>)>,
 }
 
 /// The changes one commit makes. Everything in one commit: e.g. the participant-list update that
@@ -364,6 +366,9 @@ impl Room {
         let mut dictionary = AppDataDictionary::new();
         dictionary.insert(PARTICIPANT_LIST, config.participant_list);
         dictionary.insert(ROOM_METADATA, config.room_metadata);
+        for (id, value) in config.components {
+            dictionary.insert(id, value);
+        }
         let extensions = Extensions::from_vec(vec![
             Extension::RequiredCapabilities(RequiredCapabilitiesExtension::new(
                 &[ExtensionType::AppDataDictionary],

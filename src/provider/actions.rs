@@ -75,9 +75,25 @@ pub(crate) fn digest(bytes: &[u8]) -> [u8; 32] {
     sha2::Sha256::digest(bytes).into()
 }
 
+/// What a room starts with besides its creator.
+#[derive(Debug, Clone, Default)]
+pub struct RoomSetup {
+    /// The creator's role (default [`participants::CREATOR_ROLE`]).
+    pub role: Option<u32>,
+    /// Further GroupContext components: the room policy's (draft-ietf-mimi-room-policy-03
+    /// §10.1), e.g. the roles list (0x0025) and the base room policy (0x0027).
+    pub components: Vec<(u16, Vec<u8>)>,
+}
+
 /// §3.1: `user` (a user URI of this provider) creates room `name` here, this provider its hub,
 /// with the user as the only participant; the user's other clients are added at once.
-pub async fn create_room(state: &Shared, user: &str, name: &str, ciphersuite: u16) -> Result<Value, ActError> {
+pub async fn create_room(
+    state: &Shared,
+    user: &str,
+    name: &str,
+    ciphersuite: u16,
+    setup: RoomSetup,
+) -> Result<Value, ActError> {
     let ciphersuite = openmls::prelude::Ciphersuite::try_from(ciphersuite).map_err(mls)?;
     let (room, first, others) = {
         let mut st = lock(state);
@@ -92,9 +108,13 @@ pub async fn create_room(state: &Shared, user: &str, name: &str, ciphersuite: u1
             ciphersuite,
             room_id: room.clone(),
             hub: st.hub.external_sender(),
-            participant_list: participants::encode(&[(user.to_owned(), participants::CREATOR_ROLE)]),
+            participant_list: participants::encode(&[(
+                user.to_owned(),
+                setup.role.unwrap_or(participants::CREATOR_ROLE),
+            )]),
             room_metadata: Vec::new(),
             rules: participants::rules(),
+            components: setup.components,
         };
         let view = Room::create(clients[0].clone(), config).map_err(mls)?;
         let group_info = view.group_info().map_err(mls)?;
@@ -122,9 +142,9 @@ pub async fn create_room(state: &Shared, user: &str, name: &str, ciphersuite: u1
     Ok(json!({"accepted": true, "room": room, "epoch": epoch}))
 }
 
-/// §3.2 and §3.3: `actor` adds user `target` (of any provider) to `room`, in one commit with the
-/// participant-list update (PROT-11).
-pub async fn add(state: &Shared, actor: &str, room: &str, target: &str) -> Result<Value, ActError> {
+/// §3.2 and §3.3: `actor` adds user `target` (of any provider) to `room` with `role` (default
+/// [`participants::PARTICIPANT_ROLE`]), in one commit with the participant-list update (PROT-11).
+pub async fn add(state: &Shared, actor: &str, room: &str, target: &str, role: Option<u32>) -> Result<Value, ActError> {
     let (client, ciphersuite) = {
         let st = lock(state);
         let (client, view) = view_of(&st, actor, room)?;
@@ -139,7 +159,7 @@ pub async fn add(state: &Shared, actor: &str, room: &str, target: &str) -> Resul
         } else {
             vec![(
                 PARTICIPANT_LIST,
-                participants::add(target, participants::PARTICIPANT_ROLE),
+                participants::add(target, role.unwrap_or(participants::PARTICIPANT_ROLE)),
             )]
         },
         ..RoomChanges::default()
@@ -158,6 +178,31 @@ pub async fn remove(state: &Shared, actor: &str, room: &str, target: &str) -> Re
             .ok_or_else(|| ActError::Mls(format!("{target} is not on the participant list")))?;
         let changes = RoomChanges {
             remove: clients_of(view, target),
+            update: vec![(PARTICIPANT_LIST, update)],
+            ..RoomChanges::default()
+        };
+        (client, changes)
+    };
+    commit_and_send(state, &client, room, changes).await
+}
+
+/// `actor` gives `target` the role `role` in `room` (draft-ietf-mimi-room-policy-03 §8.1): role 1
+/// bans, and the commit then also removes all the target's clients (a banned user is not a
+/// participant, §5.3 of the protocol draft); from role 1 it unbans.
+pub async fn set_role(state: &Shared, actor: &str, room: &str, target: &str, role: u32) -> Result<Value, ActError> {
+    let (client, changes) = {
+        let st = lock(state);
+        let (client, view) = view_of(&st, actor, room)?;
+        let list = view.component(PARTICIPANT_LIST).unwrap_or_default();
+        let update = participants::change_role(&list, target, role)
+            .ok_or_else(|| ActError::Mls(format!("{target} is not on the participant list")))?;
+        let remove = if role == participants::BANNED_ROLE {
+            clients_of(view, target)
+        } else {
+            Vec::new()
+        };
+        let changes = RoomChanges {
+            remove,
             update: vec![(PARTICIPANT_LIST, update)],
             ..RoomChanges::default()
         };
@@ -234,9 +279,7 @@ pub async fn send(state: &Shared, user: &str, room: &str, text: &str) -> Result<
     let answer = send_submit(state, room, body).await?;
     let accepted = answer.status_code == SubmitResponseCode::ACCEPTED;
     let mut result = json!({"accepted": accepted, "code": answer.status_code.name().unwrap_or("unknown")});
-    if let Ok(Value::Object(arm)) = serde_json::to_value(&answer.arm) {
-        result.as_object_mut().map(|r| r.extend(arm));
-    }
+    merge_arm(&mut result, &answer.arm);
     Ok(result)
 }
 
@@ -501,6 +544,13 @@ async fn commit_and_send(state: &Shared, client: &str, room: &str, changes: Room
     answer.map(|a| update_result(&a, Some(epoch)))
 }
 
+/// Adds the members of a response's select arm (its JSON object) to `result`.
+fn merge_arm(result: &mut Value, arm: &impl serde::Serialize) {
+    if let (Ok(Value::Object(arm)), Some(r)) = (serde_json::to_value(arm), result.as_object_mut()) {
+        r.extend(arm);
+    }
+}
+
 /// The driver's JSON of an UpdateRoomResponse.
 fn update_result(answer: &UpdateRoomResponse, epoch: Option<u64>) -> Value {
     let mut result = json!({
@@ -508,9 +558,7 @@ fn update_result(answer: &UpdateRoomResponse, epoch: Option<u64>) -> Value {
         "code": answer.response_code.name().unwrap_or("unknown"),
         "description": String::from_utf8_lossy(answer.error_description.as_slice()),
     });
-    if let Ok(Value::Object(arm)) = serde_json::to_value(&answer.arm) {
-        result.as_object_mut().map(|r| r.extend(arm));
-    }
+    merge_arm(&mut result, &answer.arm);
     if let Some(epoch) = epoch {
         result["epoch"] = json!(epoch);
     }

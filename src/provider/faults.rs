@@ -288,6 +288,15 @@ impl Reference {
                 submit_any_sender: self.has(Fault::HubSubmitAnySender),
                 fanout_to_removed: self.has(Fault::HubFansOutToRemoved),
                 fanout_refused: self.has(Fault::HubFansOutRefused),
+                policy: super::enforce::PolicyBehaviour {
+                    faults: crate::policy::PolicyFault::ALL
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| self.has(Fault::Policy(**p)))
+                        .fold(0, |bits, (i, _)| bits | (1 << i)),
+                    allow_all: self.has(Fault::PolicyAllowsEverything),
+                    deny_all: self.has(Fault::PolicyDeniesEverything),
+                },
             },
             follower: FollowerBehaviour {
                 refuse_duplicates: self.has(Fault::NotifyRefusesDuplicates),

@@ -60,6 +60,8 @@ pub struct HubBehaviour {
     pub fanout_to_removed: bool,
     /// Fans out a commit it refused (breaks §5.3).
     pub fanout_refused: bool,
+    /// Its room-policy engine (draft-ietf-mimi-room-policy-03).
+    pub policy: super::enforce::PolicyBehaviour,
 }
 
 /// A /notify the hub is to send: the body (one FanoutMessage) to `domain` for `room`.
@@ -155,7 +157,19 @@ pub fn update(
             ratchet_tree_option,
             ..
         } => {
-            let event = hosted.group.process(&first, decoder);
+            let policy =
+                super::enforce::room_policy(&hosted.group).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+            let event = match &policy {
+                Some(policy) => {
+                    // The check reads the room before the commit; the group is borrowed again to
+                    // process it, so it works on a snapshot of what it needs.
+                    let snapshot = super::enforce::Snapshot::of(&hosted.group);
+                    hosted.group.process_with(&first, decoder, &|view| {
+                        super::enforce::check(policy, &snapshot, view, behaviour.policy)
+                    })
+                }
+                None => hosted.group.process(&first, decoder),
+            };
             let (added, epoch, committer) = match event {
                 Ok(HubEvent::Commit {
                     added,
@@ -324,6 +338,14 @@ pub fn submit(
     // PROT-12: a user who is not (or no longer) an active participant sends nothing.
     if !users.contains(&sender) && !behaviour.submit_any_sender {
         return Ok(refused);
+    }
+    // room-policy-03 §8: the sender's role must hold canSendMessage.
+    let policy = super::enforce::room_policy(&hosted.group).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    if let Some(policy) = policy {
+        let snapshot = super::enforce::Snapshot::of(&hosted.group);
+        if super::enforce::may_send(&policy, &snapshot, &sender, behaviour.policy).is_err() {
+            return Ok(refused);
+        }
     }
     match hosted
         .group

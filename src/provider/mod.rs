@@ -4,6 +4,7 @@
 
 pub mod actions;
 mod content;
+pub mod enforce;
 mod faults;
 pub mod https;
 pub mod hub;

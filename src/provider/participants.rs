@@ -6,7 +6,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::codec::protocol::{self, ParticipantListData, ParticipantListUpdate, UserRolePair, VecOf};
+use crate::codec::protocol::{
+    self, ParticipantListData, ParticipantListUpdate, UserRolePair, UserindexRolePair, VecOf,
+};
 use crate::mls::{AppDataRules, PARTICIPANT_LIST};
 
 /// The role index the reference gives the creator of a room (the §4.3.2 example's "admin").
@@ -57,6 +59,21 @@ pub fn add(user: &str, role: u32) -> Vec<u8> {
 pub fn remove(current: &[u8], user: &str) -> Option<Vec<u8>> {
     let index = decode(current).ok()?.iter().position(|(u, _)| u == user)?;
     Some(update(vec![u32::try_from(index).ok()?], Vec::new()))
+}
+
+/// A `ParticipantListUpdate` giving `user` of the list `current` the role `role`, or `None` if
+/// the user is not on it.
+pub fn change_role(current: &[u8], user: &str, role: u32) -> Option<Vec<u8>> {
+    let index = decode(current).ok()?.iter().position(|(u, _)| u == user)?;
+    let update = ParticipantListUpdate {
+        changed_role_participants: VecOf(vec![UserindexRolePair {
+            user_index: u32::try_from(index).ok()?,
+            role_index: role,
+        }]),
+        removed_indices: VecOf(Vec::new()),
+        added_participants: VecOf(Vec::new()),
+    };
+    protocol::encode(&update).ok()
 }
 
 fn update(removed: Vec<u32>, added: Vec<UserRolePair>) -> Vec<u8> {

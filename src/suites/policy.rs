@@ -43,6 +43,12 @@ pub struct Control {
 
 pub fn tests(files: &[VectorFile], catalogs: &Catalogs) -> Result<Vec<Test>, SuiteError> {
     let mut out = decision_tests(files, catalogs)?;
+    // The hub enforcing the policy over the wire: scenarios/policy/.
+    for s in crate::harness::scenario::embedded().map_err(|e| SuiteError(e.to_string()))? {
+        if s.id.starts_with("policy/") {
+            out.extend(super::protocol::scenario_tests(s, catalogs)?);
+        }
+    }
     out.extend(super::protocol::wire_tests(files, catalogs, DRAFT)?);
     Ok(out)
 }

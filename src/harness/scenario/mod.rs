@@ -162,6 +162,17 @@ pub struct Act {
     /// Misbehaviour of the acting (simulated) provider during this step.
     #[serde(default)]
     pub fault: Option<crate::provider::PeerFault>,
+    /// The role index: of the creator (`room.create`), of the user added (`room.add`), the new
+    /// one (`room.change_role`, `room.unban`).
+    #[serde(default)]
+    pub role: Option<u32>,
+    /// `room.create`: the room's roles list, by the name of a role set of
+    /// `vectors/policy/fixtures.json` (draft-ietf-mimi-room-policy-03 Appendix A).
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// `room.create`: the room's BaseRoomPolicy (§5), as the policy codec's JSON.
+    #[serde(default)]
+    pub base_policy: Option<serde_json::Value>,
 }
 
 /// The operations a user performs (the driver's names).
@@ -177,6 +188,15 @@ pub enum ActOp {
     RoomLeave,
     #[serde(rename = "room.commit")]
     RoomCommit,
+    /// Room policy §8.1: give the target another role.
+    #[serde(rename = "room.change_role")]
+    RoomChangeRole,
+    /// Room policy §8.1.3: role 1 "banned", and the target's clients removed.
+    #[serde(rename = "room.ban")]
+    RoomBan,
+    /// Room policy §8.1.3: from role 1 to `role`.
+    #[serde(rename = "room.unban")]
+    RoomUnban,
     #[serde(rename = "message.send")]
     MessageSend,
     #[serde(rename = "message.list")]
@@ -513,7 +533,26 @@ impl Scenario {
                 at("act.room")
             ));
         }
-        let needs_target = matches!(a.op, ActOp::RoomAdd | ActOp::RoomRemove);
+        let needs_target = matches!(
+            a.op,
+            ActOp::RoomAdd | ActOp::RoomRemove | ActOp::RoomChangeRole | ActOp::RoomBan | ActOp::RoomUnban
+        );
+        let role_use = match a.op {
+            ActOp::RoomCreate | ActOp::RoomAdd => Some(false),
+            ActOp::RoomChangeRole | ActOp::RoomUnban => Some(true),
+            _ => None,
+        };
+        match (role_use, a.role) {
+            (None, Some(_)) => return Err(format!("{}: {:?} takes no role", at("act.role"), a.op)),
+            (Some(true), None) => return Err(format!("{}: {:?} needs a role", at("act.role"), a.op)),
+            _ => {}
+        }
+        if (a.policy.is_some() || a.base_policy.is_some()) && a.op != ActOp::RoomCreate {
+            return Err(format!(
+                "{}: policy and base_policy go with room.create",
+                at("act.policy")
+            ));
+        }
         match (&a.target, needs_target) {
             (Some(t), true) => {
                 self.user_ref(t).map_err(|m| format!("{}: {m}", at("act.target")))?;
@@ -676,6 +715,58 @@ fn unknown_placeholder(text: &str, roles: &BTreeMap<String, Player>) -> Option<S
 
 /// The scenario files built into the binary.
 pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "scenarios/policy/5_base_policy/hub-refuses-add-in-fixed-membership-room.yaml",
+        include_str!("../../../scenarios/policy/5_base_policy/hub-refuses-add-in-fixed-membership-room.yaml"),
+    ),
+    (
+        "scenarios/policy/5_base_policy/hub-refuses-second-client-without-multi-device.yaml",
+        include_str!("../../../scenarios/policy/5_base_policy/hub-refuses-second-client-without-multi-device.yaml"),
+    ),
+    (
+        "scenarios/policy/8_1_1_add/hub-accepts-allowed-add.yaml",
+        include_str!("../../../scenarios/policy/8_1_1_add/hub-accepts-allowed-add.yaml"),
+    ),
+    (
+        "scenarios/policy/8_1_1_add/hub-refuses-add-beyond-authorized-role.yaml",
+        include_str!("../../../scenarios/policy/8_1_1_add/hub-refuses-add-beyond-authorized-role.yaml"),
+    ),
+    (
+        "scenarios/policy/8_1_2_remove/hub-accepts-allowed-remove.yaml",
+        include_str!("../../../scenarios/policy/8_1_2_remove/hub-accepts-allowed-remove.yaml"),
+    ),
+    (
+        "scenarios/policy/8_1_2_remove/hub-refuses-remove-without-role-entry.yaml",
+        include_str!("../../../scenarios/policy/8_1_2_remove/hub-refuses-remove-without-role-entry.yaml"),
+    ),
+    (
+        "scenarios/policy/8_1_3_roles/hub-accepts-allowed-ban.yaml",
+        include_str!("../../../scenarios/policy/8_1_3_roles/hub-accepts-allowed-ban.yaml"),
+    ),
+    (
+        "scenarios/policy/8_1_3_roles/hub-accepts-allowed-role-change.yaml",
+        include_str!("../../../scenarios/policy/8_1_3_roles/hub-accepts-allowed-role-change.yaml"),
+    ),
+    (
+        "scenarios/policy/8_1_3_roles/hub-accepts-allowed-unban.yaml",
+        include_str!("../../../scenarios/policy/8_1_3_roles/hub-accepts-allowed-unban.yaml"),
+    ),
+    (
+        "scenarios/policy/8_1_3_roles/hub-refuses-ban-without-capability.yaml",
+        include_str!("../../../scenarios/policy/8_1_3_roles/hub-refuses-ban-without-capability.yaml"),
+    ),
+    (
+        "scenarios/policy/8_1_3_roles/hub-refuses-role-change-without-capability.yaml",
+        include_str!("../../../scenarios/policy/8_1_3_roles/hub-refuses-role-change-without-capability.yaml"),
+    ),
+    (
+        "scenarios/policy/8_1_3_roles/hub-refuses-unban-without-capability.yaml",
+        include_str!("../../../scenarios/policy/8_1_3_roles/hub-refuses-unban-without-capability.yaml"),
+    ),
+    (
+        "scenarios/policy/8_3_messages/hub-refuses-message-without-can-send.yaml",
+        include_str!("../../../scenarios/policy/8_3_messages/hub-refuses-message-without-can-send.yaml"),
+    ),
     (
         "scenarios/protocol/3_flows/add-user-from-hub-to-implementation.yaml",
         include_str!("../../../scenarios/protocol/3_flows/add-user-from-hub-to-implementation.yaml"),

@@ -17,7 +17,7 @@ use crate::provider::https::{FROM_LOCAL_PART, HttpsError, PeerClient, ProviderSe
 use crate::provider::pki::{ProviderIdentity, TestCa};
 use crate::provider::routes::routes;
 use crate::provider::state::{Exchange, Peers, lock};
-use crate::provider::{ProviderBehaviour, ProviderState, Shared, actions};
+use crate::provider::{ProviderBehaviour, ProviderState, Shared, actions, participants};
 
 /// Who plays `iut` roles.
 #[derive(Debug, Clone, Copy)]
@@ -385,8 +385,15 @@ impl Deployment {
             if have != want {
                 return Err(format!("the participants are {have:?}, expected {want:?}"));
             }
-            // Every participant has a client in the room.
-            for user in &want {
+            // Every participant but a banned one (role 1) has a client in the room.
+            let banned: Vec<&str> = first["participants"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["role"] == 1)
+                .filter_map(|p| p["user"].as_str())
+                .collect();
+            for user in want.iter().filter(|u| !banned.contains(&u.as_str())) {
                 if !states.iter().any(|(u, _)| u == user) {
                     return Err(format!(
                         "{user} is a participant but none of its clients is in the room"
@@ -396,6 +403,39 @@ impl Deployment {
         }
         Ok(())
     }
+}
+
+/// The room setup of a `room.create` act: its role and policy components.
+fn room_setup(a: &Act) -> Result<actions::RoomSetup, String> {
+    use crate::codec::policy::{ComponentId, encode_json};
+    let encode =
+        |name: &str, json: &Value| encode_json(name, json).unwrap_or_else(|| Err(format!("no policy struct {name}")));
+    let mut components = Vec::new();
+    if let Some(name) = &a.policy {
+        let roles = encode("RoleData", &policy_fixture(name)?).map_err(|e| format!("role set {name:?}: {e}"))?;
+        components.push((ComponentId::ROLES_LIST.0, roles));
+    }
+    if let Some(base) = &a.base_policy {
+        let base = encode("BaseRoomPolicy", base).map_err(|e| format!("base_policy: {e}"))?;
+        components.push((ComponentId::BASE_ROOM_POLICY.0, base));
+    }
+    Ok(actions::RoomSetup {
+        role: a.role,
+        components,
+    })
+}
+
+/// The RoleData JSON of role set `name` in vectors/policy/fixtures.json.
+pub(super) fn policy_fixture(name: &str) -> Result<Value, String> {
+    let files = crate::vectors::VectorFile::embedded().map_err(|e| e.to_string())?;
+    files
+        .iter()
+        .flat_map(|f| &f.cases)
+        .find_map(|c| match &c.body {
+            crate::vectors::CaseBody::PolicyFixture { name: n, roles, .. } if n == name => Some(roles.clone()),
+            _ => None,
+        })
+        .ok_or_else(|| format!("no role set {name:?} in vectors/policy/fixtures.json"))
 }
 
 /// A user acts; its result must match `expect.result` (or, without one, say `accepted`).
@@ -427,8 +467,18 @@ async fn run_act(
     ));
     lock(state).peer_faults = a.fault.into_iter().collect();
     let result = match a.op {
-        ActOp::RoomCreate => actions::create_room(state, &user, &a.room, d.ciphersuite).await,
-        ActOp::RoomAdd => actions::add(state, &user, &room, &target).await,
+        ActOp::RoomCreate => {
+            let setup = match room_setup(a) {
+                Ok(s) => s,
+                Err(m) => return Err(Outcome::error(format!("step {:?}: {m}", step.name))),
+            };
+            actions::create_room(state, &user, &a.room, d.ciphersuite, setup).await
+        }
+        ActOp::RoomAdd => actions::add(state, &user, &room, &target, a.role).await,
+        ActOp::RoomChangeRole | ActOp::RoomUnban => {
+            actions::set_role(state, &user, &room, &target, a.role.unwrap_or_default()).await
+        }
+        ActOp::RoomBan => actions::set_role(state, &user, &room, &target, participants::BANNED_ROLE).await,
         ActOp::RoomRemove => actions::remove(state, &user, &room, &target).await,
         ActOp::RoomLeave => actions::leave(state, &user, &room).await,
         ActOp::RoomCommit => actions::commit(state, &user, &room).await,

@@ -1,0 +1,273 @@
+//! The hub enforcing the room's policy (draft-ietf-mimi-room-policy-03) on every commit it is
+//! sent (§5.3 of draft-ietf-mimi-protocol-06: the hub "verifies policy"). A room whose
+//! GroupContext holds a roles list (component 0x0025) has a policy; each commit is turned into the
+//! policy engine's actions (src/policy) and refused (notAllowed) unless allowed:
+//!
+//! | the commit                                                        | action            |
+//! |-------------------------------------------------------------------|-------------------|
+//! | participant list: a user added with role r (and its clients' Adds) | `add`             |
+//! | participant list: a user removed, by another user / by itself      | `remove` / `leave`|
+//! | participant list: role changed to 1 / from 1 / otherwise           | `ban` / `unban` / `change_role` |
+//! | Adds of clients of a listed user, by that user / Removes           | `add_own_client` / `remove_own_client`, `kick` |
+//!
+//! The actor of an action is the user whose client sent the proposal (for the changes inline in
+//! the commit: the committer); the committer is passed as such (§8.1.2: who may commit whose
+//! leave). A room without a roles list is not checked.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::participants::{self, BANNED_ROLE};
+use crate::codec::policy::{BaseRoomPolicy, ComponentId as PolicyComponent, PreAuthData, RoleData};
+use crate::codec::protocol::{self, ParticipantListUpdate};
+use crate::mls::{CommitView, HubRoom, PARTICIPANT_LIST, user_of_client};
+use crate::policy::{Action, Change, DecideParams, Participant, PolicyFault, RoomPolicy, decide_with};
+
+/// How the hub's policy engine behaves: the deliberate faults of the reference.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PolicyBehaviour {
+    /// [`PolicyFault`]s switched on, as bits of their position in [`PolicyFault::ALL`].
+    pub faults: u64,
+    /// Every change is allowed.
+    pub allow_all: bool,
+    /// Every change is denied.
+    pub deny_all: bool,
+}
+
+impl PolicyBehaviour {
+    fn fault_set(&self) -> BTreeSet<PolicyFault> {
+        PolicyFault::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.faults & (1 << i) != 0)
+            .map(|(_, f)| *f)
+            .collect()
+    }
+}
+
+/// The room's policy components, if it has a roles list.
+pub fn room_policy(room: &HubRoom) -> Result<Option<RoomPolicy>, String> {
+    let Some(roles) = room.component(PolicyComponent::ROLES_LIST.0) else {
+        return Ok(None);
+    };
+    let roles: RoleData =
+        crate::codec::policy::decode("RoleData", &roles).map_err(|e| format!("the roles list does not decode: {e}"))?;
+    let base_policy = match room.component(PolicyComponent::BASE_ROOM_POLICY.0) {
+        Some(b) => Some(
+            crate::codec::policy::decode::<BaseRoomPolicy>("BaseRoomPolicy", &b)
+                .map_err(|e| format!("the base room policy does not decode: {e}"))?,
+        ),
+        None => None,
+    };
+    let preauth = match room.component(PolicyComponent::PREAUTH_LIST.0) {
+        Some(p) => Some(
+            crate::codec::policy::decode::<PreAuthData>("PreAuthData", &p)
+                .map_err(|e| format!("the preauthorization list does not decode: {e}"))?,
+        ),
+        None => None,
+    };
+    Ok(Some(RoomPolicy {
+        roles,
+        base_policy,
+        preauth,
+    }))
+}
+
+/// What a policy check needs of the room before the commit.
+pub struct Snapshot {
+    /// (user, role) in list order.
+    list: Vec<(String, u32)>,
+    /// User → member clients.
+    clients: BTreeMap<String, u32>,
+}
+
+impl Snapshot {
+    pub fn of(room: &HubRoom) -> Self {
+        let list = room
+            .participant_list()
+            .and_then(|l| participants::decode(&l).ok())
+            .unwrap_or_default();
+        let mut clients: BTreeMap<String, u32> = BTreeMap::new();
+        for member in room.members() {
+            if let Ok(user) = user_of_client(&member) {
+                *clients.entry(user).or_default() += 1;
+            }
+        }
+        Snapshot { list, clients }
+    }
+}
+
+/// Checks one commit against `policy`: `Err` names the rule that denies it.
+pub fn check(
+    policy: &RoomPolicy,
+    room: &Snapshot,
+    view: &CommitView,
+    behaviour: PolicyBehaviour,
+) -> Result<(), String> {
+    let committer = user_of(&view.committer);
+    for (actor, actions) in actions_by_actor(view, &room.list, &committer)? {
+        decide(policy, room, &actor, Some(&committer), actions, behaviour)?;
+    }
+    Ok(())
+}
+
+/// Whether `user` may send an application message (§8, canSendMessage).
+pub fn may_send(policy: &RoomPolicy, room: &Snapshot, user: &str, behaviour: PolicyBehaviour) -> Result<(), String> {
+    decide(policy, room, user, None, vec![Action::SendMessage], behaviour)
+}
+
+/// One decision of the engine, with the hub's faults.
+fn decide(
+    policy: &RoomPolicy,
+    room: &Snapshot,
+    actor: &str,
+    committer: Option<&str>,
+    actions: Vec<Action>,
+    behaviour: PolicyBehaviour,
+) -> Result<(), String> {
+    if behaviour.allow_all {
+        return Ok(());
+    }
+    if behaviour.deny_all {
+        return Err("room-policy-03: denied (the hub denies every change)".into());
+    }
+    let participants: Vec<Participant> = room
+        .list
+        .iter()
+        .map(|(user, role)| Participant {
+            user: user.clone(),
+            role: *role,
+            clients: room.clients.get(user).copied().unwrap_or(0),
+        })
+        .collect();
+    let params = DecideParams {
+        room_policy: policy.clone(),
+        participants,
+        change: Change {
+            actor: actor.to_owned(),
+            actor_claims: Vec::new(),
+            committer: committer.map(str::to_owned),
+            actions,
+        },
+    };
+    let decision = decide_with(&params, &behaviour.fault_set()).map_err(|e| format!("room-policy-03: {e}"))?;
+    if decision.allowed {
+        Ok(())
+    } else {
+        Err(format!(
+            "room-policy-03 §{}: {actor} denied by {} ({})",
+            decision.section,
+            decision.rule.slug(),
+            decision.reason
+        ))
+    }
+}
+
+fn user_of(client: &str) -> String {
+    user_of_client(client).unwrap_or_else(|_| client.to_owned())
+}
+
+/// The policy actions of a commit, grouped by the user who proposed them.
+fn actions_by_actor(
+    view: &CommitView,
+    list: &[(String, u32)],
+    committer: &str,
+) -> Result<BTreeMap<String, Vec<Action>>, String> {
+    let mut out: BTreeMap<String, Vec<Action>> = BTreeMap::new();
+    // Users whose entry the participant-list updates touch, and their new role (None: removed).
+    let mut listed_changes: BTreeMap<String, Option<u32>> = BTreeMap::new();
+    let added_clients = |user: &str| -> u32 {
+        let n = view.added.iter().filter(|c| user_of(c) == user).count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    };
+    for (sender, component, payload) in &view.updates {
+        if *component != PARTICIPANT_LIST {
+            continue;
+        }
+        let actor = if sender == "external" {
+            committer.to_owned()
+        } else {
+            user_of(sender)
+        };
+        let update: ParticipantListUpdate =
+            protocol::decode(payload).map_err(|e| format!("a participant-list update does not decode: {e}"))?;
+        let entry = |index: u32| {
+            list.get(index as usize)
+                .cloned()
+                .ok_or_else(|| format!("a participant-list update names index {index} of {}", list.len()))
+        };
+        let actions = out.entry(actor.clone()).or_default();
+        for change in update.changed_role_participants.iter() {
+            let (user, old) = entry(change.user_index)?;
+            listed_changes.insert(user.clone(), Some(change.role_index));
+            actions.push(if change.role_index == BANNED_ROLE {
+                Action::Ban { user }
+            } else if old == BANNED_ROLE {
+                Action::Unban {
+                    user,
+                    role: change.role_index,
+                }
+            } else {
+                Action::ChangeRole {
+                    user,
+                    role: change.role_index,
+                }
+            });
+        }
+        for index in update.removed_indices.iter() {
+            let (user, _) = entry(*index)?;
+            listed_changes.insert(user.clone(), None);
+            actions.push(if user == actor {
+                Action::Leave {
+                    removes_all_clients: true,
+                }
+            } else {
+                Action::Remove {
+                    user,
+                    removes_all_clients: true,
+                }
+            });
+        }
+        for added in update.added_participants.iter() {
+            let user = String::from_utf8_lossy(added.user.as_slice()).into_owned();
+            listed_changes.insert(user.clone(), Some(added.role_index));
+            actions.push(Action::Add {
+                clients: added_clients(&user),
+                user,
+                role: added.role_index,
+            });
+        }
+    }
+    // MLS Adds and Removes of clients of users whose entry stays as it is.
+    let mut own_adds: BTreeMap<String, u32> = BTreeMap::new();
+    for client in &view.added {
+        let user = user_of(client);
+        if !listed_changes.contains_key(&user) {
+            *own_adds.entry(user).or_default() += 1;
+        }
+    }
+    for (user, n) in own_adds {
+        let actions = out.entry(user.clone()).or_default();
+        // Clients of a listed user added without a participant-list change: that user adds
+        // its own clients (whoever commits).
+        actions.push(Action::AddOwnClient { clients: n });
+    }
+    let mut kicked = BTreeSet::new();
+    for (client, sender) in &view.removed {
+        let user = user_of(client);
+        if listed_changes.contains_key(&user) {
+            continue;
+        }
+        let actor = if sender == "external" {
+            committer.to_owned()
+        } else {
+            user_of(sender)
+        };
+        if actor == user {
+            out.entry(actor).or_default().push(Action::RemoveOwnClient);
+        } else if kicked.insert(user.clone()) {
+            out.entry(actor).or_default().push(Action::Kick { user });
+        }
+    }
+    out.retain(|_, actions| !actions.is_empty());
+    Ok(out)
+}
