@@ -78,6 +78,10 @@ pub enum Fault {
     HubFansOutToRemoved,
     /// Hub: a refused commit is fanned out all the same (§5.3).
     HubFansOutRefused,
+    /// Hub: an /update or /submitMessage body that does not decode gets an in-body refusal, not 400.
+    HubAcceptsMalformedBodies,
+    /// Follower: a /notify body that does not decode is answered 201.
+    NotifyAcceptsMalformedBody,
     /// Follower: a duplicate /notify is answered 409 (PROT-19).
     NotifyRefusesDuplicates,
     /// Follower: /notify is answered 200 with a body, not 201 (§5.5).
@@ -185,6 +189,8 @@ impl Fault {
             Fault::HubSubmitAnySender,
             Fault::HubFansOutToRemoved,
             Fault::HubFansOutRefused,
+            Fault::HubAcceptsMalformedBodies,
+            Fault::NotifyAcceptsMalformedBody,
             Fault::NotifyRefusesDuplicates,
             Fault::NotifyAnswers200,
             Fault::WireDecodeNeverRejects,
@@ -237,6 +243,8 @@ impl Fault {
             Fault::HubSubmitAnySender => "hub-submit-any-sender",
             Fault::HubFansOutToRemoved => "hub-fans-out-to-removed",
             Fault::HubFansOutRefused => "hub-fans-out-refused",
+            Fault::HubAcceptsMalformedBodies => "hub-accepts-malformed-bodies",
+            Fault::NotifyAcceptsMalformedBody => "notify-accepts-malformed-body",
             Fault::NotifyRefusesDuplicates => "notify-refuses-duplicates",
             Fault::NotifyAnswers200 => "notify-answers-200",
             Fault::WireDecodeNeverRejects => "wire-decode-never-rejects",
@@ -288,6 +296,7 @@ impl Reference {
                 submit_any_sender: self.has(Fault::HubSubmitAnySender),
                 fanout_to_removed: self.has(Fault::HubFansOutToRemoved),
                 fanout_refused: self.has(Fault::HubFansOutRefused),
+                accept_malformed_bodies: self.has(Fault::HubAcceptsMalformedBodies),
                 policy: super::enforce::PolicyBehaviour {
                     faults: crate::policy::PolicyFault::ALL
                         .iter()
@@ -300,6 +309,7 @@ impl Reference {
             },
             follower: FollowerBehaviour {
                 refuse_duplicates: self.has(Fault::NotifyRefusesDuplicates),
+                accept_malformed_body: self.has(Fault::NotifyAcceptsMalformedBody),
                 answer_200: self.has(Fault::NotifyAnswers200),
             },
         }

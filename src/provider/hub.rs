@@ -60,6 +60,8 @@ pub struct HubBehaviour {
     pub fanout_to_removed: bool,
     /// Fans out a commit it refused (breaks §5.3).
     pub fanout_refused: bool,
+    /// Answers a body that does not decode with an in-body notAllowed instead of 400.
+    pub accept_malformed_bodies: bool,
     /// Its room-policy engine (draft-ietf-mimi-room-policy-03).
     pub policy: super::enforce::PolicyBehaviour,
 }
@@ -139,8 +141,11 @@ pub fn update(
     body: &[u8],
 ) -> Result<(UpdateRoomResponse, Vec<Notify>), Refusal> {
     let behaviour = state.behaviour.hub;
-    let request: UpdateRequest =
-        protocol::decode(body).map_err(|e| (StatusCode::BAD_REQUEST, format!("not an UpdateRequest: {e}")))?;
+    let request: UpdateRequest = match protocol::decode(body) {
+        Ok(r) => r,
+        Err(e) if behaviour.accept_malformed_bodies => return Ok((not_allowed(e), Vec::new())),
+        Err(e) => return Err((StatusCode::BAD_REQUEST, format!("not an UpdateRequest: {e}"))),
+    };
     let own = state.domain.clone();
     let hosted = state
         .hosted
@@ -318,8 +323,14 @@ pub fn submit(
     body: &[u8],
 ) -> Result<(SubmitMessageResponse, Vec<Notify>), Refusal> {
     let behaviour = state.behaviour.hub;
-    let request: SubmitMessageRequest =
-        protocol::decode(body).map_err(|e| (StatusCode::BAD_REQUEST, format!("not a SubmitMessageRequest: {e}")))?;
+    let request: SubmitMessageRequest = match protocol::decode(body) {
+        Ok(r) => r,
+        Err(_) if behaviour.accept_malformed_bodies => {
+            let refused = submit_response(SubmitResponseCode::NOT_ALLOWED, SubmitResponseArm::None {});
+            return Ok((refused, Vec::new()));
+        }
+        Err(e) => return Err((StatusCode::BAD_REQUEST, format!("not a SubmitMessageRequest: {e}"))),
+    };
     let own = state.domain.clone();
     let hosted = state
         .hosted

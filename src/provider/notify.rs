@@ -24,8 +24,10 @@ use crate::mls::{Received, Room, welcome_recipients};
 pub struct FollowerBehaviour {
     /// Answers a duplicate /notify 409 (breaks PROT-19).
     pub refuse_duplicates: bool,
-    /// Answers /notify 200 with a body (breaks §5.5's 201, PROT-X07).
+    /// Answers /notify 200 with a body (breaks §5.5's 201, PROT-I07).
     pub answer_200: bool,
+    /// Answers a body that does not decode 201, as if it were accepted (breaks PROT-I07).
+    pub accept_malformed_body: bool,
 }
 
 /// §5.5: processes a /notify body from `from` (the hub's domain) for `room`; the status and body
@@ -46,6 +48,7 @@ pub fn deliver(state: &mut ProviderState, from: &str, room: &str, body: &[u8]) -
     }
     let messages = match FanoutMessage::read_all(body, &Reading::default()) {
         Ok(m) => m,
+        Err(_) if behaviour.accept_malformed_body => return accepted,
         Err(e) => {
             let why = format!("/notify for {room}: not a list of FanoutMessages: {e}");
             state.problems.push(why.clone());

@@ -870,6 +870,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../scenarios/protocol/5_3_update/refuse-corrupt-commit.yaml"),
     ),
     (
+        "scenarios/protocol/5_3_update/refuse-malformed-update.yaml",
+        include_str!("../../../scenarios/protocol/5_3_update/refuse-malformed-update.yaml"),
+    ),
+    (
         "scenarios/protocol/5_3_update/removed-user-receives-nothing.yaml",
         include_str!("../../../scenarios/protocol/5_3_update/removed-user-receives-nothing.yaml"),
     ),
@@ -878,12 +882,20 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../scenarios/protocol/5_3_update/wrong-epoch-names-current-epoch.yaml"),
     ),
     (
+        "scenarios/protocol/5_4_submit_message/refuse-malformed-submit.yaml",
+        include_str!("../../../scenarios/protocol/5_4_submit_message/refuse-malformed-submit.yaml"),
+    ),
+    (
         "scenarios/protocol/5_4_submit_message/refuse-sender-not-participant.yaml",
         include_str!("../../../scenarios/protocol/5_4_submit_message/refuse-sender-not-participant.yaml"),
     ),
     (
         "scenarios/protocol/5_5_notify/duplicate-notify-accepted-once.yaml",
         include_str!("../../../scenarios/protocol/5_5_notify/duplicate-notify-accepted-once.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_5_notify/refuse-malformed-notify.yaml",
+        include_str!("../../../scenarios/protocol/5_5_notify/refuse-malformed-notify.yaml"),
     ),
 ];
 
