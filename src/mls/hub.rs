@@ -64,6 +64,7 @@ pub enum NewHubError {
 impl HubIdentity {
     /// A hub named by its provider URI, with a fresh Ed25519 signature key.
     pub fn new(provider_uri: &str) -> Result<Self, NewHubError> {
+        let _mls = super::timing::scope();
         let signer = SignatureKeyPair::new(CIPHERSUITES[0].signature_algorithm())
             .map_err(|e| NewHubError::SignatureKey(format!("{e:?}")))?;
         Ok(Self {
@@ -352,6 +353,7 @@ impl HubRoom {
         rules: AppDataRules,
         participants: &ParticipantsDecoder,
     ) -> Result<Self, FollowRoomError> {
+        let _mls = super::timing::scope();
         let message = MlsMessageIn::tls_deserialize_exact_bytes(group_info).map_err(FollowRoomError::Decode)?;
         let wire_format = message.wire_format();
         let MlsMessageBodyIn::GroupInfo(group_info) = message.extract() else {
@@ -445,6 +447,7 @@ impl HubRoom {
     /// a participant was removed or banned, §5.3). Returned as a serialized MLSMessage
     /// (PublicMessage); the hub stores it by processing it like any other proposal.
     pub fn propose_remove(&self, hub: &HubIdentity, client: &str) -> Result<Vec<u8>, HubProposeError> {
+        let _mls = super::timing::scope();
         if hub.external_sender() != self.hub {
             return Err(HubProposeError::NotThisHub(hub.uri().to_owned()));
         }
@@ -487,6 +490,7 @@ impl HubRoom {
         participants: &ParticipantsDecoder,
         check: &dyn Fn(&CommitView) -> Result<(), String>,
     ) -> Result<HubEvent, HubProcessError> {
+        let _mls = super::timing::scope();
         let message = MlsMessageIn::tls_deserialize_exact_bytes(message).map_err(HubProcessError::InvalidMessage)?;
         let wire_format = message.wire_format();
         let message: ProtocolMessage = message
