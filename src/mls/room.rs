@@ -621,6 +621,11 @@ impl Room {
         Ok(out)
     }
 
+    /// Replaces how this member applies AppDataUpdates (a simulated provider misbehaving).
+    pub fn set_rules(&mut self, rules: AppDataRules) {
+        self.rules = rules;
+    }
+
     /// The room's ciphersuite.
     pub fn ciphersuite(&self) -> Ciphersuite {
         self.group.ciphersuite()

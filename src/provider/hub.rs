@@ -60,6 +60,9 @@ pub struct HubBehaviour {
     pub fanout_to_removed: bool,
     /// Fans out a commit it refused (breaks §5.3).
     pub fanout_refused: bool,
+    /// Applies participant-list updates that touch one user twice as far as they go, instead of
+    /// refusing the commit (breaks PROT-I12).
+    pub lenient_participant_updates: bool,
     /// Answers a body that does not decode with an in-body notAllowed instead of 400.
     pub accept_malformed_bodies: bool,
     /// Its room-policy engine (draft-ietf-mimi-room-policy-03).
@@ -90,7 +93,11 @@ pub fn host(state: &mut ProviderState, room: &str, group_info: &[u8]) -> Result<
         state.hub.external_sender(),
         group_info,
         None,
-        participants::rules(),
+        if state.behaviour.hub.lenient_participant_updates {
+            participants::lenient_rules()
+        } else {
+            participants::rules()
+        },
         &participants::users,
     )
     .map_err(|e| e.to_string())?;

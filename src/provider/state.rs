@@ -120,6 +120,9 @@ pub enum PeerFault {
     DuplicateNotify,
     /// A submitMessage names a user who is not a participant as `sendingUri`.
     ForeignSendingUri,
+    /// An add carries the participant-list update twice, touching the user twice in one commit
+    /// (breaks PROT-I12).
+    DoubleParticipantUpdate,
 }
 
 impl Peers {

@@ -874,6 +874,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../scenarios/protocol/5_3_update/refuse-malformed-update.yaml"),
     ),
     (
+        "scenarios/protocol/5_3_update/refuse-user-touched-twice.yaml",
+        include_str!("../../../scenarios/protocol/5_3_update/refuse-user-touched-twice.yaml"),
+    ),
+    (
         "scenarios/protocol/5_3_update/removed-user-receives-nothing.yaml",
         include_str!("../../../scenarios/protocol/5_3_update/removed-user-receives-nothing.yaml"),
     ),
