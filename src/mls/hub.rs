@@ -330,6 +330,9 @@ pub struct HubRoom {
     /// Whether commits are refused when a member's user is not a participant (off only for a
     /// deliberately broken hub).
     participants_checked: bool,
+    /// Whether commits are refused when the group loses the hub as external sender (off only
+    /// for a deliberately broken hub).
+    external_senders_checked: bool,
 }
 
 impl std::fmt::Debug for HubRoom {
@@ -389,6 +392,7 @@ impl HubRoom {
             hub,
             rules,
             participants_checked: true,
+            external_senders_checked: true,
         })
     }
 
@@ -396,6 +400,12 @@ impl HubRoom {
     /// members whose users are not participants).
     pub fn check_participants(&mut self, on: bool) {
         self.participants_checked = on;
+    }
+
+    /// Switches the external_senders check of commits on or off (a fault knob: off, the hub
+    /// accepts a commit that removes it from the group's external senders).
+    pub fn check_external_senders(&mut self, on: bool) {
+        self.external_senders_checked = on;
     }
 
     /// The current epoch.
@@ -567,7 +577,11 @@ impl HubRoom {
         } else {
             Vec::new()
         };
-        check_state(staged.group_context(), &self.hub, &members, participants)?;
+        match check_state(staged.group_context(), &self.hub, &members, participants) {
+            Err(Violation::NoExternalSenders | Violation::HubNotAnExternalSender) if !self.external_senders_checked => {
+            }
+            other => other?,
+        }
         let included: BTreeSet<_> = staged
             .queued_proposals()
             .map(|p| p.proposal_reference_ref().clone())

@@ -72,6 +72,9 @@ pub struct RoomChanges {
     pub update: Vec<(ComponentId, Vec<u8>)>,
     /// AppDataUpdate `remove` operations: component ids.
     pub remove_component: Vec<ComponentId>,
+    /// A GroupContextExtensions proposal that keeps every extension but `external_senders`
+    /// (breaks PROT-31: only a misbehaving party sends it).
+    pub drop_external_senders: bool,
 }
 
 /// The messages a commit produced, serialized as MLSMessages.
@@ -544,11 +547,21 @@ impl Room {
             .chain(changes.remove_component.into_iter().map(AppDataUpdateProposal::remove))
             .map(|proposal| Proposal::AppDataUpdate(Box::new(proposal)));
 
-        let mut stage = self
+        let without_senders = changes.drop_external_senders.then(|| {
+            let mut extensions = self.group.extensions().clone();
+            extensions.remove(ExtensionType::ExternalSenders);
+            extensions
+        });
+        let mut builder = self
             .group
             .commit_builder()
             .propose_adds(key_packages)
-            .propose_removals(removed)
+            .propose_removals(removed);
+        // openmls wants a GroupContextExtensions proposal before the AppDataUpdates.
+        if let Some(extensions) = without_senders {
+            builder = builder.propose_group_context_extensions(extensions)?;
+        }
+        let mut stage = builder
             .add_proposals(app_data_proposals)
             .load_psks(provider.storage())?;
         // The committer computes the new dictionary from the AppDataUpdate proposals (its own and

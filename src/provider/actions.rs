@@ -175,6 +175,7 @@ pub async fn add(state: &Shared, actor: &str, room: &str, target: &str, role: Op
     let changes = RoomChanges {
         add: key_packages.into_iter().map(|(_, kp)| kp).collect(),
         update: updates,
+        drop_external_senders: lock(state).has_fault(PeerFault::DropExternalSenders),
         ..RoomChanges::default()
     };
     commit_and_send(state, &client, room, changes).await

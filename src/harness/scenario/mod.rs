@@ -866,6 +866,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../scenarios/protocol/5_3_update/refuse-add-without-participant-list.yaml"),
     ),
     (
+        "scenarios/protocol/5_3_update/refuse-commit-dropping-hub-sender.yaml",
+        include_str!("../../../scenarios/protocol/5_3_update/refuse-commit-dropping-hub-sender.yaml"),
+    ),
+    (
         "scenarios/protocol/5_3_update/refuse-corrupt-commit.yaml",
         include_str!("../../../scenarios/protocol/5_3_update/refuse-corrupt-commit.yaml"),
     ),
