@@ -630,16 +630,14 @@ async fn send_submit(state: &Shared, room: &str, body: Vec<u8>) -> Result<Submit
     })
 }
 
-/// §5.5: sends each notify (to this provider itself in-process). A follower that does not answer
-/// 201 is recorded in [`super::ProviderState::problems`] (the reference does not retry: PROT-18
-/// is a SHOULD it leaves out).
+/// §5.5: sends each notify (to this provider itself in-process), retrying once what a follower
+/// refuses with 429 or 5xx (PROT-18). A follower that does not end up answering 201 is recorded in
+/// [`super::ProviderState::problems`].
 pub async fn fan_out(state: &Shared, notifies: Vec<Notify>) {
-    let (own, times) = {
+    let (own, times, never_retry) = {
         let st = lock(state);
-        (
-            st.domain.clone(),
-            if st.has_fault(PeerFault::DuplicateNotify) { 2 } else { 1 },
-        )
+        let times = if st.has_fault(PeerFault::DuplicateNotify) { 2 } else { 1 };
+        (st.domain.clone(), times, st.behaviour.hub.never_retry)
     };
     let mut done = BTreeSet::new();
     for n in notifies {
@@ -653,7 +651,13 @@ pub async fn fan_out(state: &Shared, notifies: Vec<Notify>) {
                 continue;
             }
             let path = format!("/v1/notify/{}", path_segment(&n.room));
-            let outcome = post_logged(state, &n.domain, "notify", &path, n.body.clone()).await;
+            let mut outcome = post_logged(state, &n.domain, "notify", &path, n.body.clone()).await;
+            // PROT-18: a hub SHOULD retry a /notify that was not accepted. The reference retries
+            // once, shortly, after a 429 or 5xx (Retry-After is not read: a known gap).
+            if matches!(outcome, Ok((429 | 500..=599, _))) && !never_retry {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                outcome = post_logged(state, &n.domain, "notify", &path, n.body.clone()).await;
+            }
             let problem = match outcome {
                 Ok((201, body)) if body.is_empty() => None,
                 Ok((201, _)) => Some(format!("/notify to {}: a 201 with a body (§5.5: no body)", n.domain)),

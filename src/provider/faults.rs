@@ -78,6 +78,8 @@ pub enum Fault {
     HubFansOutToRemoved,
     /// Hub: a refused commit is fanned out all the same (§5.3).
     HubFansOutRefused,
+    /// Hub: a /notify a follower refused with 503 is not retried (PROT-18).
+    HubNeverRetries,
     /// Hub: a commit with two room metadata updates is accepted (PROT-I13).
     HubAcceptsDoubleMetadata,
     /// Hub: a commit that removes the hub from external_senders is accepted (PROT-31, PROT-32).
@@ -195,6 +197,7 @@ impl Fault {
             Fault::HubSubmitAnySender,
             Fault::HubFansOutToRemoved,
             Fault::HubFansOutRefused,
+            Fault::HubNeverRetries,
             Fault::HubAcceptsDoubleMetadata,
             Fault::HubAcceptsLosingExternalSender,
             Fault::HubLenientParticipantUpdates,
@@ -252,6 +255,7 @@ impl Fault {
             Fault::HubSubmitAnySender => "hub-submit-any-sender",
             Fault::HubFansOutToRemoved => "hub-fans-out-to-removed",
             Fault::HubFansOutRefused => "hub-fans-out-refused",
+            Fault::HubNeverRetries => "hub-never-retries",
             Fault::HubAcceptsDoubleMetadata => "hub-accepts-double-metadata",
             Fault::HubAcceptsLosingExternalSender => "hub-accepts-losing-external-sender",
             Fault::HubLenientParticipantUpdates => "hub-lenient-participant-updates",
@@ -312,6 +316,7 @@ impl Reference {
                 lenient_participant_updates: self.has(Fault::HubLenientParticipantUpdates),
                 accept_without_hub_sender: self.has(Fault::HubAcceptsLosingExternalSender),
                 accept_double_metadata: self.has(Fault::HubAcceptsDoubleMetadata),
+                never_retry: self.has(Fault::HubNeverRetries),
                 policy: super::enforce::PolicyBehaviour {
                     faults: crate::policy::PolicyFault::ALL
                         .iter()

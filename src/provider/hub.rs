@@ -60,6 +60,8 @@ pub struct HubBehaviour {
     pub fanout_to_removed: bool,
     /// Fans out a commit it refused (breaks §5.3).
     pub fanout_refused: bool,
+    /// Never retries a /notify a follower refused (breaks PROT-18, a SHOULD).
+    pub never_retry: bool,
     /// Accepts a commit with two room metadata updates (breaks PROT-I13).
     pub accept_double_metadata: bool,
     /// Accepts a commit that leaves the hub out of external_senders (breaks PROT-31, PROT-32).

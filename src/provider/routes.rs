@@ -10,7 +10,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
 use super::actions::{fan_out, post_logged};
-use super::state::{Exchange, Shared, domain_of, lock, path_segment};
+use super::state::{Exchange, PeerFault, Shared, domain_of, lock, path_segment};
 use super::{hub, key_material, notify};
 use crate::codec::protocol;
 
@@ -95,7 +95,17 @@ async fn notify_route(
     body: Bytes,
 ) -> Response {
     let from = sender_domain(&headers);
-    let (status, bytes) = notify::deliver(&mut lock(&state), &from, &room, &body);
+    let mut st = lock(&state);
+    if st.has_fault(PeerFault::NotifyFailsOnce) && !st.notify_failed {
+        st.notify_failed = true;
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "0")],
+            "try again",
+        )
+            .into_response();
+    }
+    let (status, bytes) = notify::deliver(&mut st, &from, &room, &body);
     (status, bytes).into_response()
 }
 

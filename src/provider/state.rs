@@ -51,6 +51,8 @@ pub struct ProviderState {
     pub peers: Option<Peers>,
     /// Misbehaviour a scenario asks of this (simulated) provider during the current step.
     pub peer_faults: BTreeSet<PeerFault>,
+    /// Whether [`PeerFault::NotifyFailsOnce`] has failed a /notify in this step.
+    pub(crate) notify_failed: bool,
     /// The last UpdateRequest body this provider sent per room (for [`PeerFault`] replays).
     pub(crate) last_update: BTreeMap<String, Vec<u8>>,
     /// (client URI, SHA-256) of every MLS message a local client sent: fanned back by the hub,
@@ -120,6 +122,9 @@ pub enum PeerFault {
     DuplicateNotify,
     /// A submitMessage names a user who is not a participant as `sendingUri`.
     ForeignSendingUri,
+    /// As a follower: answers the first /notify of the step 503 with `Retry-After: 0`, without
+    /// processing it (PROT-18: the hub should retry).
+    NotifyFailsOnce,
     /// An add also carries two room metadata updates (breaks PROT-I13).
     DoubleMetadataUpdate,
     /// A commit also drops the `external_senders` extension, and with it the hub (breaks PROT-31,
@@ -176,6 +181,7 @@ impl ProviderState {
             problems: Vec::new(),
             peers: None,
             peer_faults: BTreeSet::new(),
+            notify_failed: false,
             last_update: BTreeMap::new(),
             own_messages: BTreeSet::new(),
             behaviour,

@@ -142,6 +142,9 @@ pub struct Step {
     /// Without it, an act must succeed (and be accepted, if the hub had a say).
     #[serde(default)]
     pub expect: Expect,
+    /// Misbehaviour of simulated providers other than the actor's during this step: role → faults.
+    #[serde(default)]
+    pub peer_faults: BTreeMap<String, Vec<crate::provider::PeerFault>>,
 }
 
 /// A user acts, as the driver's operations say (docs/driver.md).
@@ -234,6 +237,9 @@ pub struct WireMatch {
     /// ...and its JSON holds this (a subset, as `response_json`).
     #[serde(default)]
     pub body_json: Option<serde_json::Value>,
+    /// Exactly this many such requests (default: at least one; `no_wire` ignores it).
+    #[serde(default)]
+    pub count: Option<usize>,
     /// For `notify` carrying proposals: the message and moreProposals must be byte for byte the
     /// HandshakeBundle of the `update` this role sent in the same step (PROT-17).
     #[serde(default)]
@@ -495,6 +501,11 @@ impl Scenario {
                             at(&format!("expect.{field}[{k}]"))
                         )));
                     }
+                }
+            }
+            for role in step.peer_faults.keys() {
+                if s.roles.get(role) != Some(&Player::Sim) {
+                    return Err(err(format!("{}: {role:?} is not a simulated role", at("peer_faults"))));
                 }
             }
             for (k, user) in step.expect.converged.iter().flatten().enumerate() {
@@ -904,6 +915,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "scenarios/protocol/5_5_notify/duplicate-notify-accepted-once.yaml",
         include_str!("../../../scenarios/protocol/5_5_notify/duplicate-notify-accepted-once.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_5_notify/hub-retries-refused-notify.yaml",
+        include_str!("../../../scenarios/protocol/5_5_notify/hub-retries-refused-notify.yaml"),
     ),
     (
         "scenarios/protocol/5_5_notify/refuse-malformed-notify.yaml",

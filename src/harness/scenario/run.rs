@@ -152,11 +152,19 @@ pub async fn run_scenario(
     let mut decoded = Decoded::new();
     for step in &scenario.steps {
         let marks = deployment.marks();
+        for (role, faults) in &step.peer_faults {
+            let mut st = lock(&deployment.roles[role].state);
+            st.peer_faults = faults.iter().copied().collect();
+            st.notify_failed = false;
+        }
         let ran = match (&step.request, &step.act) {
             (Some(r), _) => tokio::time::timeout(timeout, run_request(&deployment, step, r, &mut decoded, tr)).await,
             (None, Some(a)) => tokio::time::timeout(timeout, run_act(&deployment, scenario, step, a, tr)).await,
             (None, None) => Ok(Err(Outcome::error(format!("step {:?} does nothing", step.name)))),
         };
+        for role in step.peer_faults.keys() {
+            lock(&deployment.roles[role].state).peer_faults.clear();
+        }
         let checked = match ran {
             Ok(Ok(())) => deployment.check_after(scenario, step, &marks, tr),
             Ok(Err(o)) => Err(o),
@@ -233,7 +241,17 @@ impl Deployment {
         }
         for m in &step.expect.wire {
             let seen = self.seen(m, marks);
-            if !seen.iter().any(|x| self.matches(m, x, marks).is_ok()) {
+            let matching = seen.iter().filter(|x| self.matches(m, x, marks).is_ok()).count();
+            if let Some(want) = m.count
+                && matching != want
+            {
+                return Err(Outcome::mismatch(
+                    &format!("step {name:?}: {} from {} to {}: how many", m.endpoint, m.from, m.to),
+                    want,
+                    matching,
+                ));
+            }
+            if matching == 0 {
                 let why = seen
                     .iter()
                     .filter_map(|x| self.matches(m, x, marks).err())
