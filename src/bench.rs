@@ -71,3 +71,69 @@ pub fn run(files: &[VectorFile], duration: Duration) -> BenchResult {
         distinct: inputs.len(),
     }
 }
+
+/// What `bench --scenarios` measured.
+#[derive(Debug, Clone)]
+pub struct ScenarioBench {
+    pub rounds: u32,
+    pub scenarios: usize,
+    pub jobs: usize,
+    pub wall: Duration,
+    /// CPU time of the whole process (every thread, user and system).
+    pub cpu: Duration,
+    /// Time spent inside openmls, summed over threads (the crypto floor).
+    pub mls: Duration,
+    pub failed: usize,
+}
+
+/// CPU time of the whole process so far.
+fn process_cpu_time() -> Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    unsafe {
+        libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts);
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Runs every scenario test of `tests` against the built-in implementation, round after round
+/// for about `duration`, and compares the process's CPU time with the time spent in openmls.
+pub async fn scenarios(
+    tests: Vec<crate::harness::Test>,
+    driver: &crate::driver::Driver,
+    jobs: usize,
+    duration: Duration,
+) -> Result<ScenarioBench, crate::harness::RunError> {
+    use crate::harness::scenario::IutEndpoint;
+    use crate::harness::{Expectations, RunPlan, Status, run};
+    let tests: Vec<_> = tests
+        .into_iter()
+        .filter(|t| matches!(t.check, crate::suites::Check::Scenario(..)))
+        .collect();
+    let scenarios = tests.len();
+    let (started, cpu_start) = (Instant::now(), process_cpu_time());
+    crate::mls::timing::reset();
+    let (mut rounds, mut failed) = (0, 0);
+    while rounds == 0 || started.elapsed() < duration {
+        let plan = RunPlan {
+            tests: tests.clone(),
+            filters: Vec::new(),
+            expectations: Expectations::default(),
+            timeout: Duration::from_secs(10),
+            iut_endpoint: Some(IutEndpoint::Builtin(Default::default())),
+            jobs,
+        };
+        let outcome = run(plan, driver, |_, _| {}).await?;
+        failed += outcome.results.iter().filter(|r| r.status != Status::Pass).count();
+        rounds += 1;
+    }
+    Ok(ScenarioBench {
+        rounds,
+        scenarios,
+        jobs,
+        wall: started.elapsed(),
+        cpu: process_cpu_time().saturating_sub(cpu_start),
+        mls: crate::mls::timing::total(),
+        failed,
+    })
+}

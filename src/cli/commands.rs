@@ -32,7 +32,7 @@ pub async fn dispatch(command: Command) -> Exit {
         Command::Vectors(VectorsCommand::Verify(a)) => cmd_verify(a).await,
         Command::Selftest(a) => cmd_selftest(a).await,
         Command::Driver(a) => cmd_driver(a).await,
-        Command::Bench(a) => cmd_bench(a),
+        Command::Bench(a) => cmd_bench(a).await,
     };
     match result {
         Ok(exit) => exit,
@@ -533,7 +533,7 @@ async fn cmd_driver(a: super::DriverArgs) -> Outcome {
     Ok(Exit::Ok)
 }
 
-fn cmd_bench(a: super::BenchArgs) -> Outcome {
+async fn cmd_bench(a: super::BenchArgs) -> Outcome {
     let d = Duration::try_from_secs_f64(a.seconds)
         .ok()
         .filter(|d| !d.is_zero())
@@ -543,6 +543,38 @@ fn cmd_bench(a: super::BenchArgs) -> Outcome {
                 format!("--seconds {} is not a positive number of seconds", a.seconds),
             )
         })?;
+    if a.scenarios {
+        let catalogs = catalogs()?;
+        let tests = build(&[], &embedded_vectors()?, &catalogs, ContentRev::Rev08)?;
+        let reference = Reference::new(ContentRev::Rev08, BTreeSet::new(), catalogs);
+        let driver = Driver::builtin(reference.name(), Arc::new(reference));
+        let jobs = match a.jobs {
+            Some(0) => {
+                return Err(Stop(
+                    Exit::Usage,
+                    "--jobs 0: at least one scenario must run at a time".into(),
+                ));
+            }
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        };
+        let r = crate::bench::scenarios(tests, &driver, jobs, d)
+            .await
+            .map_err(run_error)?;
+        println!(
+            "{} scenarios x {} rounds, {} at a time: {:.3} s wall per round; CPU {:.3} s per round, of which \
+             {:.3} s in openmls: the suite costs {:.2}x the crypto floor ({} not passed)",
+            r.scenarios,
+            r.rounds,
+            r.jobs,
+            r.wall.as_secs_f64() / f64::from(r.rounds),
+            r.cpu.as_secs_f64() / f64::from(r.rounds),
+            r.mls.as_secs_f64() / f64::from(r.rounds),
+            r.cpu.as_secs_f64() / r.mls.as_secs_f64(),
+            r.failed,
+        );
+        return Ok(if r.failed == 0 { Exit::Ok } else { Exit::Unexpected });
+    }
     let r = crate::bench::run(&embedded_vectors()?, d);
     println!(
         "decode + validate + message ID over {} draft examples: {:.0} messages per CPU-second on one core \

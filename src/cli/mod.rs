@@ -205,6 +205,13 @@ pub struct BenchArgs {
     /// How long to measure.
     #[arg(long, default_value_t = 3.0, value_name = "SECS")]
     pub seconds: f64,
+    /// Measure the scenarios (protocol and policy, built-in implementation) against the time
+    /// spent in openmls, instead of the content pipeline.
+    #[arg(long)]
+    pub scenarios: bool,
+    /// Scenarios run at once (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 /// Parses the arguments, runs the command, and returns the process exit code.

@@ -115,6 +115,7 @@ impl MlsClient {
     /// A new client named by `client_uri` (`mimi://<domain>/d/<user>/<device>`), with a fresh
     /// Ed25519 signature key.
     pub fn new(client_uri: &str) -> Result<Self, NewClientError> {
+        let _mls = super::timing::scope();
         let user = user_of_client(client_uri)?;
         let provider = OpenMlsRustCrypto::default();
         // Ciphersuites 1 and 3 both sign with Ed25519: one key serves both.
@@ -182,6 +183,7 @@ impl MlsClient {
         n: usize,
         lifetime: Option<Lifetime>,
     ) -> Result<Vec<Vec<u8>>, KeyPackageError> {
+        let _mls = super::timing::scope();
         if !CIPHERSUITES.contains(&ciphersuite) {
             return Err(KeyPackageError::UnsupportedCiphersuite(ciphersuite));
         }

@@ -40,6 +40,7 @@ use openmls::prelude::Ciphersuite;
 pub mod client;
 pub mod hub;
 pub mod room;
+pub mod timing;
 
 pub use client::{ClientUriError, KeyPackageError, MlsClient, NewClientError, user_of_client};
 pub use hub::{

@@ -72,6 +72,9 @@ pub struct RoomChanges {
     pub update: Vec<(ComponentId, Vec<u8>)>,
     /// AppDataUpdate `remove` operations: component ids.
     pub remove_component: Vec<ComponentId>,
+    /// A GroupContextExtensions proposal that keeps every extension but `external_senders`
+    /// (breaks PROT-31: only a misbehaving party sends it).
+    pub drop_external_senders: bool,
 }
 
 /// The messages a commit produced, serialized as MLSMessages.
@@ -322,6 +325,7 @@ fn key_package_in(bytes: &[u8]) -> Result<KeyPackageIn, KeyPackageForm> {
 /// The KeyPackageRefs a Welcome (a serialized MLSMessage) is encrypted to, one per new member:
 /// how a provider finds the client it is for (draft-ietf-mimi-protocol-06 §5.5).
 pub fn welcome_recipients(welcome: &[u8]) -> Result<Vec<Vec<u8>>, JoinRoomError> {
+    let _mls = super::timing::scope();
     let message = MlsMessageIn::tls_deserialize_exact_bytes(welcome).map_err(JoinRoomError::Decode)?;
     let wire_format = message.wire_format();
     let MlsMessageBodyIn::Welcome(welcome) = message.extract() else {
@@ -363,6 +367,7 @@ fn join_config() -> MlsGroupJoinConfig {
 impl Room {
     /// Creates the room's group with `client` as its only member.
     pub fn create(client: Arc<MlsClient>, config: RoomConfig) -> Result<Self, CreateRoomError> {
+        let _mls = super::timing::scope();
         let mut dictionary = AppDataDictionary::new();
         dictionary.insert(PARTICIPANT_LIST, config.participant_list);
         dictionary.insert(ROOM_METADATA, config.room_metadata);
@@ -405,6 +410,7 @@ impl Room {
     /// Joins a room from a Welcome (a serialized MLSMessage) addressed to one of `client`'s
     /// KeyPackages; the ratchet tree comes from the Welcome's GroupInfo.
     pub fn join(client: Arc<MlsClient>, welcome: &[u8], rules: AppDataRules) -> Result<Self, JoinRoomError> {
+        let _mls = super::timing::scope();
         let message = MlsMessageIn::tls_deserialize_exact_bytes(welcome).map_err(JoinRoomError::Decode)?;
         let wire_format = message.wire_format();
         let MlsMessageBodyIn::Welcome(welcome) = message.extract() else {
@@ -426,6 +432,7 @@ impl Room {
         ratchet_tree: Option<&[u8]>,
         rules: AppDataRules,
     ) -> Result<(Self, Vec<u8>), ExternalJoinError> {
+        let _mls = super::timing::scope();
         let message = MlsMessageIn::tls_deserialize_exact_bytes(group_info).map_err(ExternalJoinError::Decode)?;
         let wire_format = message.wire_format();
         let MlsMessageBodyIn::GroupInfo(group_info) = message.extract() else {
@@ -497,6 +504,7 @@ impl Room {
     /// The GroupInfo of the current epoch, signed by this client, with the ratchet tree
     /// extension, as a serialized MLSMessage.
     pub fn group_info(&self) -> Result<Vec<u8>, GroupInfoError> {
+        let _mls = super::timing::scope();
         let message = self
             .group
             .export_group_info(self.client.provider().crypto(), self.client.signer(), true)?;
@@ -511,6 +519,7 @@ impl Room {
     /// Builds and stages one commit with `changes` and the proposals received so far. The commit
     /// stays pending until [`Room::confirm_commit`] or [`Room::discard_commit`].
     pub fn commit(&mut self, changes: RoomChanges) -> Result<CommitOutput, CommitError> {
+        let _mls = super::timing::scope();
         if self.group.pending_commit().is_some() {
             return Err(CommitError::PendingCommit);
         }
@@ -538,11 +547,21 @@ impl Room {
             .chain(changes.remove_component.into_iter().map(AppDataUpdateProposal::remove))
             .map(|proposal| Proposal::AppDataUpdate(Box::new(proposal)));
 
-        let mut stage = self
+        let without_senders = changes.drop_external_senders.then(|| {
+            let mut extensions = self.group.extensions().clone();
+            extensions.remove(ExtensionType::ExternalSenders);
+            extensions
+        });
+        let mut builder = self
             .group
             .commit_builder()
             .propose_adds(key_packages)
-            .propose_removals(removed)
+            .propose_removals(removed);
+        // openmls wants a GroupContextExtensions proposal before the AppDataUpdates.
+        if let Some(extensions) = without_senders {
+            builder = builder.propose_group_context_extensions(extensions)?;
+        }
+        let mut stage = builder
             .add_proposals(app_data_proposals)
             .load_psks(provider.storage())?;
         // The committer computes the new dictionary from the AppDataUpdate proposals (its own and
@@ -595,6 +614,7 @@ impl Room {
         component: ComponentId,
         update: Vec<u8>,
     ) -> Result<Vec<Vec<u8>>, ProposeError> {
+        let _mls = super::timing::scope();
         let provider = self.client.provider();
         let mut out = Vec::with_capacity(clients.len() + 1);
         for uri in clients {
@@ -614,6 +634,11 @@ impl Room {
         Ok(out)
     }
 
+    /// Replaces how this member applies AppDataUpdates (a simulated provider misbehaving).
+    pub fn set_rules(&mut self, rules: AppDataRules) {
+        self.rules = rules;
+    }
+
     /// The room's ciphersuite.
     pub fn ciphersuite(&self) -> Ciphersuite {
         self.group.ciphersuite()
@@ -621,6 +646,7 @@ impl Room {
 
     /// Merges this client's pending commit (after the hub accepted it).
     pub fn confirm_commit(&mut self) -> Result<(), ConfirmCommitError> {
+        let _mls = super::timing::scope();
         if self.group.pending_commit().is_none() {
             return Err(ConfirmCommitError::NoPendingCommit);
         }
@@ -635,6 +661,7 @@ impl Room {
 
     /// Sends `data` as an application message (a PrivateMessage), serialized as an MLSMessage.
     pub fn send(&mut self, data: &[u8]) -> Result<Vec<u8>, SendError> {
+        let _mls = super::timing::scope();
         let message = self
             .group
             .create_message(self.client.provider(), self.client.signer(), data)?;
@@ -645,6 +672,7 @@ impl Room {
     /// stored for the next commit, a commit is applied (its AppDataUpdate proposals through the
     /// room's [`AppDataRules`]) and merged.
     pub fn process(&mut self, message: &[u8]) -> Result<Received, ProcessError> {
+        let _mls = super::timing::scope();
         let provider = self.client.provider();
         let message = MlsMessageIn::tls_deserialize_exact_bytes(message).map_err(ProcessError::Decode)?;
         let wire_format = message.wire_format();

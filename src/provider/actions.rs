@@ -154,17 +154,31 @@ pub async fn add(state: &Shared, actor: &str, room: &str, target: &str, role: Op
         (client, u16::from(view.ciphersuite()))
     };
     let key_packages = fetch_key_packages(state, actor, room, target, ciphersuite).await?;
-    let skip_list = lock(state).has_fault(PeerFault::SkipParticipantList);
+    let (skip_list, twice) = {
+        let st = lock(state);
+        (
+            st.has_fault(PeerFault::SkipParticipantList),
+            st.has_fault(PeerFault::DoubleParticipantUpdate),
+        )
+    };
+    let role = role.unwrap_or(participants::PARTICIPANT_ROLE);
+    let update = (PARTICIPANT_LIST, participants::add(target, role));
+    let updates = match (skip_list, twice) {
+        (true, _) => Vec::new(),
+        (false, false) => vec![update],
+        (false, true) => {
+            // The committer's own view must not refuse what it is about to send.
+            if let Some(view) = lock(state).rooms.get_mut(&(client.clone(), room.to_owned())) {
+                view.set_rules(participants::lenient_rules());
+            }
+            // Two different proposals (identical ones would be one): the second with another role.
+            vec![update, (PARTICIPANT_LIST, participants::add(target, role + 1))]
+        }
+    };
     let changes = RoomChanges {
         add: key_packages.into_iter().map(|(_, kp)| kp).collect(),
-        update: if skip_list {
-            Vec::new()
-        } else {
-            vec![(
-                PARTICIPANT_LIST,
-                participants::add(target, role.unwrap_or(participants::PARTICIPANT_ROLE)),
-            )]
-        },
+        update: updates,
+        drop_external_senders: lock(state).has_fault(PeerFault::DropExternalSenders),
         ..RoomChanges::default()
     };
     commit_and_send(state, &client, room, changes).await

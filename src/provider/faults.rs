@@ -78,6 +78,10 @@ pub enum Fault {
     HubFansOutToRemoved,
     /// Hub: a refused commit is fanned out all the same (§5.3).
     HubFansOutRefused,
+    /// Hub: a commit that removes the hub from external_senders is accepted (PROT-31, PROT-32).
+    HubAcceptsLosingExternalSender,
+    /// Hub: a commit whose participant-list updates touch one user twice is accepted (PROT-I12).
+    HubLenientParticipantUpdates,
     /// Hub: an /update or /submitMessage body that does not decode gets an in-body refusal, not 400.
     HubAcceptsMalformedBodies,
     /// Follower: a /notify body that does not decode is answered 201.
@@ -189,6 +193,8 @@ impl Fault {
             Fault::HubSubmitAnySender,
             Fault::HubFansOutToRemoved,
             Fault::HubFansOutRefused,
+            Fault::HubAcceptsLosingExternalSender,
+            Fault::HubLenientParticipantUpdates,
             Fault::HubAcceptsMalformedBodies,
             Fault::NotifyAcceptsMalformedBody,
             Fault::NotifyRefusesDuplicates,
@@ -243,6 +249,8 @@ impl Fault {
             Fault::HubSubmitAnySender => "hub-submit-any-sender",
             Fault::HubFansOutToRemoved => "hub-fans-out-to-removed",
             Fault::HubFansOutRefused => "hub-fans-out-refused",
+            Fault::HubAcceptsLosingExternalSender => "hub-accepts-losing-external-sender",
+            Fault::HubLenientParticipantUpdates => "hub-lenient-participant-updates",
             Fault::HubAcceptsMalformedBodies => "hub-accepts-malformed-bodies",
             Fault::NotifyAcceptsMalformedBody => "notify-accepts-malformed-body",
             Fault::NotifyRefusesDuplicates => "notify-refuses-duplicates",
@@ -297,6 +305,8 @@ impl Reference {
                 fanout_to_removed: self.has(Fault::HubFansOutToRemoved),
                 fanout_refused: self.has(Fault::HubFansOutRefused),
                 accept_malformed_bodies: self.has(Fault::HubAcceptsMalformedBodies),
+                lenient_participant_updates: self.has(Fault::HubLenientParticipantUpdates),
+                accept_without_hub_sender: self.has(Fault::HubAcceptsLosingExternalSender),
                 policy: super::enforce::PolicyBehaviour {
                     faults: crate::policy::PolicyFault::ALL
                         .iter()

@@ -60,6 +60,11 @@ pub struct HubBehaviour {
     pub fanout_to_removed: bool,
     /// Fans out a commit it refused (breaks §5.3).
     pub fanout_refused: bool,
+    /// Accepts a commit that leaves the hub out of external_senders (breaks PROT-31, PROT-32).
+    pub accept_without_hub_sender: bool,
+    /// Applies participant-list updates that touch one user twice as far as they go, instead of
+    /// refusing the commit (breaks PROT-I12).
+    pub lenient_participant_updates: bool,
     /// Answers a body that does not decode with an in-body notAllowed instead of 400.
     pub accept_malformed_bodies: bool,
     /// Its room-policy engine (draft-ietf-mimi-room-policy-03).
@@ -90,7 +95,11 @@ pub fn host(state: &mut ProviderState, room: &str, group_info: &[u8]) -> Result<
         state.hub.external_sender(),
         group_info,
         None,
-        participants::rules(),
+        if state.behaviour.hub.lenient_participant_updates {
+            participants::lenient_rules()
+        } else {
+            participants::rules()
+        },
         &participants::users,
     )
     .map_err(|e| e.to_string())?;
@@ -155,6 +164,9 @@ pub fn update(
     let bundle = request.bundle;
     let first = bundle.proposal_or_commit.as_slice().to_vec();
     hosted.group.check_participants(!behaviour.accept_non_participants);
+    hosted
+        .group
+        .check_external_senders(!behaviour.accept_without_hub_sender);
     let decoder: &crate::mls::ParticipantsDecoder = &participants::users;
     match bundle.arm {
         HandshakeArm::Commit {

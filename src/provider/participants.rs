@@ -103,6 +103,19 @@ pub fn rules() -> AppDataRules {
     })
 }
 
+/// [`rules`], except that a participant-list update that cannot be applied leaves the list as it
+/// is instead of making the commit invalid: how a careless party breaks PROT-I12 (a simulated
+/// committer sending such a commit, or a deliberately broken hub accepting one).
+pub fn lenient_rules() -> AppDataRules {
+    AppDataRules::new(|component, current, update| {
+        if component != PARTICIPANT_LIST {
+            return Ok(update.to_vec());
+        }
+        let current = current.unwrap_or_default();
+        Ok(apply(current, update).unwrap_or_else(|_| current.to_vec()))
+    })
+}
+
 /// Applies a `ParticipantListUpdate` to a `ParticipantListData`. An index out of range, a user
 /// added who is already on the list, or one user touched twice (PROT-X12) is refused.
 pub fn apply(current: &[u8], update: &[u8]) -> Result<Vec<u8>, String> {

@@ -120,6 +120,12 @@ pub enum PeerFault {
     DuplicateNotify,
     /// A submitMessage names a user who is not a participant as `sendingUri`.
     ForeignSendingUri,
+    /// A commit also drops the `external_senders` extension, and with it the hub (breaks PROT-31,
+    /// PROT-32).
+    DropExternalSenders,
+    /// An add carries the participant-list update twice, touching the user twice in one commit
+    /// (breaks PROT-I12).
+    DoubleParticipantUpdate,
 }
 
 impl Peers {

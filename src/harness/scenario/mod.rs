@@ -866,12 +866,20 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../scenarios/protocol/5_3_update/refuse-add-without-participant-list.yaml"),
     ),
     (
+        "scenarios/protocol/5_3_update/refuse-commit-dropping-hub-sender.yaml",
+        include_str!("../../../scenarios/protocol/5_3_update/refuse-commit-dropping-hub-sender.yaml"),
+    ),
+    (
         "scenarios/protocol/5_3_update/refuse-corrupt-commit.yaml",
         include_str!("../../../scenarios/protocol/5_3_update/refuse-corrupt-commit.yaml"),
     ),
     (
         "scenarios/protocol/5_3_update/refuse-malformed-update.yaml",
         include_str!("../../../scenarios/protocol/5_3_update/refuse-malformed-update.yaml"),
+    ),
+    (
+        "scenarios/protocol/5_3_update/refuse-user-touched-twice.yaml",
+        include_str!("../../../scenarios/protocol/5_3_update/refuse-user-touched-twice.yaml"),
     ),
     (
         "scenarios/protocol/5_3_update/removed-user-receives-nothing.yaml",

@@ -141,10 +141,19 @@ pub struct RoleProvider {
 
 /// The providers of one scenario run.
 pub struct Deployment {
-    ca: TestCa,
+    ca: Arc<TestCa>,
     roles: BTreeMap<String, RoleProvider>,
     /// The ciphersuite of the rooms created in this run.
     ciphersuite: u16,
+}
+
+/// The test CA of this process: made once (a key pair and a self-signature), issuing every
+/// scenario's certificates; each scenario's domains are its own.
+fn run_ca() -> Result<Arc<TestCa>, HttpsError> {
+    static CA: std::sync::OnceLock<Result<Arc<TestCa>, String>> = std::sync::OnceLock::new();
+    CA.get_or_init(|| TestCa::new().map(Arc::new).map_err(|e| e.to_string()))
+        .clone()
+        .map_err(HttpsError::Tls)
 }
 
 /// Namespaces keep concurrent scenarios apart: each run's domains are unique.
@@ -155,7 +164,7 @@ impl Deployment {
     pub async fn start(scenario: &Scenario, iut: IutEndpoint, ciphersuite: u16) -> Result<Self, HttpsError> {
         install_crypto();
         let ns = NAMESPACE.fetch_add(1, Ordering::Relaxed);
-        let ca = TestCa::new().map_err(|e| HttpsError::Tls(e.to_string()))?;
+        let ca = run_ca()?;
         let mut roles = BTreeMap::new();
         for (role, player) in &scenario.roles {
             let identity = ca
@@ -689,16 +698,24 @@ fn room_setup(a: &Act) -> Result<actions::RoomSetup, String> {
     })
 }
 
-/// The RoleData JSON of role set `name` in vectors/policy/fixtures.json.
+/// The RoleData JSON of role set `name` in vectors/policy/fixtures.json (parsed once).
 pub(super) fn policy_fixture(name: &str) -> Result<Value, String> {
-    let files = crate::vectors::VectorFile::embedded().map_err(|e| e.to_string())?;
-    files
-        .iter()
-        .flat_map(|f| &f.cases)
-        .find_map(|c| match &c.body {
-            crate::vectors::CaseBody::PolicyFixture { name: n, roles, .. } if n == name => Some(roles.clone()),
-            _ => None,
-        })
+    static FIXTURES: std::sync::OnceLock<Result<BTreeMap<String, Value>, String>> = std::sync::OnceLock::new();
+    let fixtures = FIXTURES.get_or_init(|| {
+        let files = crate::vectors::VectorFile::embedded().map_err(|e| e.to_string())?;
+        Ok(files
+            .iter()
+            .flat_map(|f| &f.cases)
+            .filter_map(|c| match &c.body {
+                crate::vectors::CaseBody::PolicyFixture { name, roles, .. } => Some((name.clone(), roles.clone())),
+                _ => None,
+            })
+            .collect())
+    });
+    let fixtures = fixtures.as_ref().map_err(Clone::clone)?;
+    fixtures
+        .get(name)
+        .cloned()
         .ok_or_else(|| format!("no role set {name:?} in vectors/policy/fixtures.json"))
 }
 
