@@ -31,8 +31,8 @@ use crate::codec::protocol::{
     self, CipherSuite, IdentifierUri, KeyMaterialRequest, KeyMaterialResponse, Optional, RequiredCapabilities, VecOf,
 };
 use crate::mls::{
-    PARTICIPANT_LIST, Room, RoomChanges, RoomConfig, WIRE_FORMAT_GROUP_INFO, WIRE_FORMAT_WELCOME, mls_message_body,
-    user_of_client,
+    PARTICIPANT_LIST, ROOM_METADATA, Room, RoomChanges, RoomConfig, WIRE_FORMAT_GROUP_INFO, WIRE_FORMAT_WELCOME,
+    mls_message_body, user_of_client,
 };
 
 /// Why a user could not act (a refusal by the hub is not an error: see the module documentation).
@@ -175,6 +175,13 @@ pub async fn add(state: &Shared, actor: &str, room: &str, target: &str, role: Op
             vec![update, (PARTICIPANT_LIST, participants::add(target, role + 1))]
         }
     };
+    let mut updates = updates;
+    if lock(state).has_fault(PeerFault::DoubleMetadataUpdate) {
+        // Two different whole RoomMetaData values (§7.6: full replacement); the content does not
+        // matter to the rule.
+        updates.push((ROOM_METADATA, b"first".to_vec()));
+        updates.push((ROOM_METADATA, b"second".to_vec()));
+    }
     let changes = RoomChanges {
         add: key_packages.into_iter().map(|(_, kp)| kp).collect(),
         update: updates,

@@ -78,6 +78,8 @@ pub enum Fault {
     HubFansOutToRemoved,
     /// Hub: a refused commit is fanned out all the same (§5.3).
     HubFansOutRefused,
+    /// Hub: a commit with two room metadata updates is accepted (PROT-I13).
+    HubAcceptsDoubleMetadata,
     /// Hub: a commit that removes the hub from external_senders is accepted (PROT-31, PROT-32).
     HubAcceptsLosingExternalSender,
     /// Hub: a commit whose participant-list updates touch one user twice is accepted (PROT-I12).
@@ -193,6 +195,7 @@ impl Fault {
             Fault::HubSubmitAnySender,
             Fault::HubFansOutToRemoved,
             Fault::HubFansOutRefused,
+            Fault::HubAcceptsDoubleMetadata,
             Fault::HubAcceptsLosingExternalSender,
             Fault::HubLenientParticipantUpdates,
             Fault::HubAcceptsMalformedBodies,
@@ -249,6 +252,7 @@ impl Fault {
             Fault::HubSubmitAnySender => "hub-submit-any-sender",
             Fault::HubFansOutToRemoved => "hub-fans-out-to-removed",
             Fault::HubFansOutRefused => "hub-fans-out-refused",
+            Fault::HubAcceptsDoubleMetadata => "hub-accepts-double-metadata",
             Fault::HubAcceptsLosingExternalSender => "hub-accepts-losing-external-sender",
             Fault::HubLenientParticipantUpdates => "hub-lenient-participant-updates",
             Fault::HubAcceptsMalformedBodies => "hub-accepts-malformed-bodies",
@@ -307,6 +311,7 @@ impl Reference {
                 accept_malformed_bodies: self.has(Fault::HubAcceptsMalformedBodies),
                 lenient_participant_updates: self.has(Fault::HubLenientParticipantUpdates),
                 accept_without_hub_sender: self.has(Fault::HubAcceptsLosingExternalSender),
+                accept_double_metadata: self.has(Fault::HubAcceptsDoubleMetadata),
                 policy: super::enforce::PolicyBehaviour {
                     faults: crate::policy::PolicyFault::ALL
                         .iter()

@@ -60,6 +60,8 @@ pub struct HubBehaviour {
     pub fanout_to_removed: bool,
     /// Fans out a commit it refused (breaks §5.3).
     pub fanout_refused: bool,
+    /// Accepts a commit with two room metadata updates (breaks PROT-I13).
+    pub accept_double_metadata: bool,
     /// Accepts a commit that leaves the hub out of external_senders (breaks PROT-31, PROT-32).
     pub accept_without_hub_sender: bool,
     /// Applies participant-list updates that touch one user twice as far as they go, instead of
@@ -176,17 +178,16 @@ pub fn update(
         } => {
             let policy =
                 super::enforce::room_policy(&hosted.group).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
-            let event = match &policy {
-                Some(policy) => {
-                    // The check reads the room before the commit; the group is borrowed again to
-                    // process it, so it works on a snapshot of what it needs.
-                    let snapshot = super::enforce::Snapshot::of(&hosted.group);
-                    hosted.group.process_with(&first, decoder, &|view| {
-                        super::enforce::check(policy, &snapshot, view, behaviour.policy)
-                    })
+            // The check reads the room before the commit; the group is borrowed again to process
+            // it, so it works on a snapshot of what it needs.
+            let snapshot = super::enforce::Snapshot::of(&hosted.group);
+            let event = hosted.group.process_with(&first, decoder, &|view| {
+                one_metadata_update(view, behaviour)?;
+                match &policy {
+                    Some(policy) => super::enforce::check(policy, &snapshot, view, behaviour.policy),
+                    None => Ok(()),
                 }
-                None => hosted.group.process(&first, decoder),
-            };
+            });
             let (added, epoch, committer) = match event {
                 Ok(HubEvent::Commit {
                     added,
@@ -306,6 +307,19 @@ pub fn update(
             ))
         }
     }
+}
+
+/// §7.6: "Only a single Room metadata update is valid per commit" (PROT-I13).
+fn one_metadata_update(view: &crate::mls::CommitView, behaviour: HubBehaviour) -> Result<(), String> {
+    let n = view
+        .updates
+        .iter()
+        .filter(|(_, id, _)| *id == crate::mls::ROOM_METADATA)
+        .count();
+    if n > 1 && !behaviour.accept_double_metadata {
+        return Err(format!("§7.6: {n} room metadata updates in one commit; one is valid"));
+    }
+    Ok(())
 }
 
 fn notify_all(domains: &BTreeSet<String>, room: &str, body: &[u8]) -> Vec<Notify> {

@@ -120,6 +120,8 @@ pub enum PeerFault {
     DuplicateNotify,
     /// A submitMessage names a user who is not a participant as `sendingUri`.
     ForeignSendingUri,
+    /// An add also carries two room metadata updates (breaks PROT-I13).
+    DoubleMetadataUpdate,
     /// A commit also drops the `external_senders` extension, and with it the hub (breaks PROT-31,
     /// PROT-32).
     DropExternalSenders,

@@ -878,6 +878,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../scenarios/protocol/5_3_update/refuse-malformed-update.yaml"),
     ),
     (
+        "scenarios/protocol/5_3_update/refuse-two-metadata-updates.yaml",
+        include_str!("../../../scenarios/protocol/5_3_update/refuse-two-metadata-updates.yaml"),
+    ),
+    (
         "scenarios/protocol/5_3_update/refuse-user-touched-twice.yaml",
         include_str!("../../../scenarios/protocol/5_3_update/refuse-user-touched-twice.yaml"),
     ),
