@@ -692,11 +692,361 @@ fn https_trials() -> Vec<Trial> {
     })]
 }
 
+/// `mimi-conformance driver --listen 127.0.0.1:0 --mimi-listen 127.0.0.1:0 ARGS`: the reference
+/// as an implementation outside the harness's process, with the addresses it printed; killed
+/// when dropped.
+struct OutsideReference {
+    child: std::process::Child,
+    driver: String,
+    mimi: String,
+}
+
+impl OutsideReference {
+    fn start(args: &[&str]) -> Result<Self, Failed> {
+        use std::io::BufRead as _;
+        let mut child = Command::new(bin())
+            .args(["driver", "--listen", "127.0.0.1:0", "--mimi-listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start the driver: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut me = OutsideReference {
+            child,
+            driver: String::new(),
+            mimi: String::new(),
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while me.driver.is_empty() || me.mimi.is_empty() {
+            let line = rx
+                .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+                .map_err(|_| "the driver did not say where it listens")?;
+            if let Some(url) = line.strip_prefix("driver listening on ") {
+                me.driver = url.to_owned();
+            } else if let Some(url) = line.strip_prefix("MIMI endpoints on ") {
+                me.mimi = url.to_owned();
+            }
+        }
+        Ok(me)
+    }
+}
+
+impl Drop for OutsideReference {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Test id → (status, message) of a report.json.
+fn report_statuses(dir: &Path) -> Result<std::collections::BTreeMap<String, (String, String)>, Failed> {
+    let text = std::fs::read_to_string(dir.join("report.json")).map_err(|e| e.to_string())?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    Ok(json["results"]
+        .as_array()
+        .ok_or("report.json has no results")?
+        .iter()
+        .map(|r| {
+            let field = |k: &str| r[k].as_str().unwrap_or_default().to_owned();
+            (field("id"), (field("status"), field("message")))
+        })
+        .collect())
+}
+
+/// The ids of the scenario tests.
+fn scenario_ids() -> BTreeSet<String> {
+    all_tests(ContentRev::Rev08)
+        .into_iter()
+        .filter(|t| matches!(t.check, mimi_conformance::suites::Check::Scenario(..)))
+        .map(|t| t.id)
+        .collect()
+}
+
+/// The protocol scenarios against the reference outside the process: through its driver (HTTP)
+/// and its MIMI endpoints at --iut-url, as a third party's implementation is tested.
+fn outside_trials() -> Vec<Trial> {
+    vec![
+        Trial::test("driver/schema-describes-every-stateful-operation", || {
+            let schema: serde_json::Value = serde_json::from_str(include_str!("../docs/driver.schema.json"))
+                .map_err(|e| format!("driver.schema.json: {e}"))?;
+            let defs = schema["$defs"].as_object().ok_or("no $defs")?;
+            let mut problems: Vec<String> = mimi_conformance::driver::ops::STATEFUL
+                .iter()
+                .flat_map(|op| [format!("{op}.params"), format!("{op}.result")])
+                .filter(|d| !defs.contains_key(d))
+                .map(|d| format!("no $defs[{d:?}]"))
+                .collect();
+            // Every reference resolves.
+            let mut stack = vec![&schema];
+            while let Some(v) = stack.pop() {
+                match v {
+                    serde_json::Value::Object(m) => {
+                        if let Some(r) = m.get("$ref").and_then(|r| r.as_str())
+                            && !r.strip_prefix("#/$defs/").is_some_and(|d| defs.contains_key(d))
+                        {
+                            problems.push(format!("$ref {r} resolves to nothing"));
+                        }
+                        stack.extend(m.values());
+                    }
+                    serde_json::Value::Array(a) => stack.extend(a),
+                    _ => {}
+                }
+            }
+            ensure(problems.is_empty(), problems.join("\n"))
+        }),
+        Trial::test(
+            "driver/outside-implementation-passes-every-scenario-the-builtin-passes",
+            || {
+                let iut = OutsideReference::start(&[])?;
+                let dir = temp_dir("outside");
+                let (code, out, err) = cli(&[
+                    "run",
+                    "-q",
+                    "--suite",
+                    "protocol",
+                    "--suite",
+                    "policy",
+                    "--iut-driver",
+                    &iut.driver,
+                    "--iut-url",
+                    &iut.mimi,
+                    "--out",
+                    dir.to_str().unwrap(),
+                ]);
+                ensure(code == 0, format!("exit {code}\n{out}\n{err}"))?;
+                let outside = report_statuses(&dir)?;
+                let scenarios = scenario_ids();
+                let builtin = run_all(all_tests(ContentRev::Rev08), &reference(&[]), &["protocol/", "policy/"]);
+                let passing: Vec<&str> = builtin
+                    .results
+                    .iter()
+                    .filter(|r| scenarios.contains(&r.id) && r.status == Status::Pass)
+                    .map(|r| r.id.as_str())
+                    .collect();
+                ensure(
+                    passing.len() == scenarios.len() && passing.len() >= 30,
+                    format!("{} of {} scenarios pass in process", passing.len(), scenarios.len()),
+                )?;
+                let differing: Vec<String> = passing
+                    .iter()
+                    .filter(|id| outside.get(**id).is_none_or(|(s, _)| s != "pass"))
+                    .map(|id| format!("{id}: {:?}", outside.get(*id)))
+                    .collect();
+                ensure(differing.is_empty(), differing.join("\n"))
+            },
+        ),
+        Trial::test(
+            "driver/outside-implementation-with-faults-fails-the-scenarios-the-builtin-fails",
+            || {
+                // A hub fault, a follower fault and a policy-enforcement fault: the checks of
+                // both roles and of the policy scenarios trip through the driver.
+                let names = ["hub-drops-welcome", "notify-answers-200", "policy:ignore-capabilities"];
+                let faults: Vec<Fault> = names.iter().filter_map(|n| Fault::from_name(n)).collect();
+                ensure(faults.len() == names.len(), format!("unknown fault among {names:?}"))?;
+                let iut = OutsideReference::start(&names.iter().flat_map(|n| ["--fault", n]).collect::<Vec<_>>())?;
+                let dir = temp_dir("outside-faults");
+                let (code, out, err) = cli(&[
+                    "run",
+                    "-q",
+                    "--suite",
+                    "protocol",
+                    "--suite",
+                    "policy",
+                    "--iut-driver",
+                    &iut.driver,
+                    "--iut-url",
+                    &iut.mimi,
+                    "--out",
+                    dir.to_str().unwrap(),
+                ]);
+                ensure(code == 1, format!("exit {code}\n{out}\n{err}"))?;
+                let scenarios = scenario_ids();
+                let outside: BTreeSet<String> = report_statuses(&dir)?
+                    .into_iter()
+                    .filter(|(id, (s, _))| scenarios.contains(id) && s != "pass")
+                    .map(|(id, _)| id)
+                    .collect();
+                // In process, the scenarios' provider behaves as the faults say.
+                let r = Reference::new(ContentRev::Rev08, faults.iter().copied().collect(), catalogs());
+                let plan = RunPlan {
+                    tests: all_tests(ContentRev::Rev08),
+                    filters: vec!["protocol/".into(), "policy/".into()],
+                    expectations: Expectations::default(),
+                    timeout: Duration::from_secs(10),
+                    iut_endpoint: Some(mimi_conformance::harness::scenario::IutEndpoint::Builtin(r.behaviour())),
+                    jobs: 4,
+                };
+                let driver = Driver::builtin(r.name(), Arc::new(r));
+                let builtin: BTreeSet<String> = runtime()
+                    .block_on(run(plan, &driver, |_, _| {}))
+                    .map_err(|e| e.to_string())?
+                    .results
+                    .into_iter()
+                    .filter(|r| scenarios.contains(&r.id) && r.status != Status::Pass)
+                    .map(|r| r.id)
+                    .collect();
+                ensure(
+                    outside == builtin
+                        && outside.contains("protocol/3.2/add-user-from-hub@cs1")
+                        && outside.contains("protocol/3.2/add-user-of-follower@cs1")
+                        && outside.contains("policy/8.1.3/hub-refuses-ban-without-capability"),
+                    format!("outside {outside:?}\nin process {builtin:?}"),
+                )
+            },
+        ),
+        Trial::test(
+            "hostile/an-iut-url-where-nothing-listens-is-an-error-per-scenario",
+            || {
+                let iut = OutsideReference::start(&[])?;
+                let dead = std::net::TcpListener::bind("127.0.0.1:0")
+                    .and_then(|l| l.local_addr())
+                    .map_err(|e| e.to_string())?;
+                let dir = temp_dir("outside-dead");
+                let started = std::time::Instant::now();
+                let (code, out, err) = cli(&[
+                    "run",
+                    "-q",
+                    "--suite",
+                    "protocol",
+                    "--filter",
+                    "protocol/3",
+                    "--filter",
+                    "protocol/4.1/",
+                    "--iut-driver",
+                    &iut.driver,
+                    "--iut-url",
+                    &format!("https://{dead}"),
+                    "--timeout",
+                    "5",
+                    "--out",
+                    dir.to_str().unwrap(),
+                ]);
+                ensure(code == 1, format!("exit {code}\n{out}\n{err}"))?;
+                ensure(
+                    started.elapsed() < Duration::from_secs(60),
+                    format!("took {:?}", started.elapsed()),
+                )?;
+                let scenarios = scenario_ids();
+                let results = report_statuses(&dir)?;
+                let ran: Vec<_> = results
+                    .iter()
+                    .filter(|(id, (s, _))| scenarios.contains(*id) && s != "skip")
+                    .collect();
+                ensure(ran.len() >= 20, format!("{} scenarios ran", ran.len()))?;
+                let wrong: Vec<String> = ran
+                    .iter()
+                    .filter(|(_, (s, m))| {
+                        s != "error" || !m.contains(&dead.to_string()) || !m.contains("do not accept connections")
+                    })
+                    .map(|(id, r)| format!("{id}: {r:?}"))
+                    .collect();
+                ensure(wrong.is_empty(), wrong.join("\n"))
+            },
+        ),
+        Trial::test(
+            "hostile/an-outside-implementation-that-misnames-its-users-is-an-error",
+            || {
+                use mimi_conformance::harness::scenario::{IutEndpoint, IutRole, OutsideIut};
+                // Answers every operation at once; user.create with a user of another domain.
+                let script = r#"while read l; do id=$(echo "$l" | sed -E 's/^\{"id":([0-9]+),.*/\1/'); case "$l" in
+                *'"op":"capabilities"'*) echo "{\"id\":$id,\"result\":{\"driver\":\"1\",\"name\":\"misnamer\",\"version\":\"0\",\"ops\":[\"reset\",\"configure\",\"user.create\",\"room.create\",\"room.state\"]}}";;
+                *'"op":"user.create"'*) echo "{\"id\":$id,\"result\":{\"user\":\"mimi://elsewhere.example/u/x\",\"clients\":[]}}";;
+                *) echo "{\"id\":$id,\"result\":{}}";;
+                esac; done"#;
+                let rt = runtime();
+                let driver = rt
+                    .block_on(async { Driver::stdio(script) })
+                    .map_err(|e| e.to_string())?;
+                let plan = RunPlan {
+                    tests: all_tests(ContentRev::Rev08),
+                    filters: vec!["protocol/3.1/".into()],
+                    expectations: Expectations::default(),
+                    timeout: Duration::from_secs(5),
+                    iut_endpoint: Some(IutEndpoint::Outside(OutsideIut {
+                        addr: "127.0.0.1:9".parse().unwrap(),
+                        role: IutRole::Any,
+                    })),
+                    jobs: 4,
+                };
+                let o = rt.block_on(run(plan, &driver, |_, _| {})).map_err(|e| e.to_string())?;
+                let scenarios = scenario_ids();
+                let ran: Vec<_> = o
+                    .results
+                    .iter()
+                    .filter(|r| scenarios.contains(&r.id) && r.status != Status::Skip)
+                    .collect();
+                ensure(
+                    ran.len() == 2
+                        && ran
+                            .iter()
+                            .all(|r| r.status == Status::Error && r.message.contains("mimi://elsewhere.example/u/x")),
+                    format!(
+                        "{:?}",
+                        ran.iter().map(|r| (&r.id, r.status, &r.message)).collect::<Vec<_>>()
+                    ),
+                )
+            },
+        ),
+        Trial::test(
+            "hostile/a-silent-outside-implementation-times-out-then-stops-being-asked",
+            || {
+                use mimi_conformance::harness::scenario::{IutEndpoint, IutRole, OutsideIut};
+                // Lists every stateful operation, then never answers.
+                let script = r#"read l; echo '{"id":1,"result":{"driver":"1","name":"silent","version":"0","ops":["reset","configure","user.create","room.create","room.add","room.remove","room.leave","room.commit","room.state","message.send","message.list"]}}'; sleep 30"#;
+                let rt = runtime();
+                let driver = rt
+                    .block_on(async { Driver::stdio(script) })
+                    .map_err(|e| e.to_string())?;
+                let plan = RunPlan {
+                    tests: all_tests(ContentRev::Rev08),
+                    filters: vec!["protocol/3".into()],
+                    expectations: Expectations::default(),
+                    timeout: Duration::from_millis(300),
+                    iut_endpoint: Some(IutEndpoint::Outside(OutsideIut {
+                        addr: "127.0.0.1:9".parse().unwrap(),
+                        role: IutRole::Any,
+                    })),
+                    jobs: 4,
+                };
+                let started = std::time::Instant::now();
+                let o = rt.block_on(run(plan, &driver, |_, _| {})).map_err(|e| e.to_string())?;
+                ensure(
+                    started.elapsed() < Duration::from_secs(20),
+                    format!("took {:?}", started.elapsed()),
+                )?;
+                let scenarios = scenario_ids();
+                let statuses: Vec<Status> = o
+                    .results
+                    .iter()
+                    .filter(|r| scenarios.contains(&r.id) && r.status != Status::Skip)
+                    .map(|r| r.status)
+                    .collect();
+                ensure(
+                    statuses.len() > 3
+                        && statuses[..3].iter().all(|s| *s == Status::Timeout)
+                        && statuses[3..].iter().all(|s| *s == Status::Error),
+                    format!("{statuses:?}"),
+                )
+            },
+        ),
+    ]
+}
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = vector_trials();
     trials.extend(suite_trials());
     trials.extend(checks());
     trials.extend(https_trials());
+    trials.extend(outside_trials());
     libtest_mimic::run(&args, trials).exit();
 }

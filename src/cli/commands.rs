@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::{Command, ContentCommand, Exit, IutArgs, Rev, VectorsCommand};
+use super::{Command, ContentCommand, Exit, IutArgs, Rev, Role, VectorsCommand};
 use crate::codec::cbor;
 use crate::codec::content::{ContentRev, message_id};
 use crate::driver::Driver;
 use crate::harness::run::Selection;
-use crate::harness::scenario::IutEndpoint;
+use crate::harness::scenario::{IutEndpoint, IutRole, OutsideIut};
 use crate::harness::{Expectations, RunError, RunPlan, Status, Test, run};
 use crate::provider::{Fault, Reference};
 use crate::report::{Report, ReportWriter};
@@ -84,8 +84,54 @@ fn faults(names: &[String]) -> Result<BTreeSet<Fault>, Stop> {
         .collect()
 }
 
+/// `--iut-url` and `--iut-role`: where an implementation outside the process has its MIMI
+/// endpoints (resolved once), and which scenarios it plays.
+async fn outside(iut: &IutArgs) -> Result<Option<IutEndpoint>, Stop> {
+    let Some(url) = &iut.iut_url else {
+        if iut.iut_role != Role::Any {
+            return Err(Stop(Exit::Usage, "--iut-role goes with --iut-url".into()));
+        }
+        return Ok(None);
+    };
+    if iut.iut_driver.is_none() && iut.iut_driver_cmd.is_none() {
+        return Err(Stop(
+            Exit::Usage,
+            "--iut-url needs the implementation's driver: --iut-driver or --iut-driver-cmd".into(),
+        ));
+    }
+    let parsed = reqwest::Url::parse(url).ok().filter(|u| {
+        u.scheme() == "https" && u.host_str().is_some() && matches!(u.path(), "" | "/") && u.query().is_none()
+    });
+    let Some(parsed) = parsed else {
+        return Err(Stop(Exit::Usage, format!("--iut-url {url:?} is not https://host:port")));
+    };
+    let host = parsed
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let addr = tokio::net::lookup_host((host, port))
+        .await
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| {
+            Stop(
+                Exit::Unreachable,
+                format!("--iut-url {url:?}: {host} resolves to no address"),
+            )
+        })?;
+    let role = match iut.iut_role {
+        Role::Hub => IutRole::Hub,
+        Role::Follower => IutRole::Follower,
+        Role::Any => IutRole::Any,
+    };
+    Ok(Some(IutEndpoint::Outside(OutsideIut { addr, role })))
+}
+
 /// The implementation under test: its driver, and where scenarios reach its HTTPS side.
-fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<(Driver, Option<IutEndpoint>), Stop> {
+async fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<(Driver, Option<IutEndpoint>), Stop> {
+    let outside = outside(iut).await?;
     match (&iut.iut_driver, &iut.iut_driver_cmd) {
         (Some(url), _) => {
             match reqwest::Url::parse(url) {
@@ -99,12 +145,12 @@ fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<(Driver, Option<Iut
             }
             Ok((
                 Driver::http(url).map_err(|e| Stop(Exit::Unreachable, e.to_string()))?,
-                None,
+                outside,
             ))
         }
         (_, Some(cmd)) => Ok((
             Driver::stdio(cmd).map_err(|e| Stop(Exit::Unreachable, e.to_string()))?,
-            None,
+            outside,
         )),
         (None, None) => {
             let reference = Reference::new(rev(iut.content_rev), faults(&iut.fault)?, catalogs.clone());
@@ -184,7 +230,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
             eprintln!("warning: expectations entry {:?} matches no test", e.pattern);
         }
     }
-    let (driver, iut_endpoint) = driver(&a.iut, &catalogs)?;
+    let (driver, iut_endpoint) = driver(&a.iut, &catalogs).await?;
     let plan = RunPlan {
         tests,
         filters: a.filter.clone(),
@@ -408,7 +454,7 @@ async fn cmd_verify(a: super::VerifyArgs) -> Outcome {
     );
     let tests = suites::from_vectors(&files, &catalogs, rev(a.iut.content_rev))
         .map_err(|e| Stop(Exit::Usage, e.to_string()))?;
-    let (driver, iut_endpoint) = driver(&a.iut, &catalogs)?;
+    let (driver, iut_endpoint) = driver(&a.iut, &catalogs).await?;
     let plan = RunPlan {
         tests,
         filters: Vec::new(),
@@ -448,7 +494,30 @@ async fn cmd_selftest(a: super::SelftestArgs) -> Outcome {
 
 async fn cmd_driver(a: super::DriverArgs) -> Outcome {
     let catalogs = catalogs()?;
-    let reference = Arc::new(Reference::new(rev(a.content_rev), faults(&a.fault)?, catalogs));
+    let mut reference = Reference::new(rev(a.content_rev), faults(&a.fault)?, catalogs);
+    if let Some(addr) = a.mimi_listen {
+        // Bound now, so that a port taken is said at once and port 0 is known before any call.
+        let socket = std::net::TcpListener::bind(addr).map_err(|e| {
+            Stop(
+                Exit::Unreachable,
+                format!("cannot listen on {addr} (--mimi-listen): {e}"),
+            )
+        })?;
+        let bound = socket
+            .local_addr()
+            .map_err(|e| Stop(Exit::Unreachable, format!("--mimi-listen {addr}: {e}")))?;
+        reference = reference
+            .with_mimi_listener(socket)
+            .map_err(|e| Stop(Exit::Unreachable, format!("--mimi-listen {addr}: {e}")))?;
+        // stdout is the protocol channel of --stdio.
+        let line = format!("MIMI endpoints on https://{bound}");
+        if a.stdio {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    }
+    let reference = Arc::new(reference);
     if a.stdio {
         crate::driver::server::serve_stdio(reference)
             .await

@@ -74,6 +74,14 @@ pub struct IutArgs {
     /// Command that speaks the driver protocol on stdin/stdout (run with `sh -c`).
     #[arg(long, value_name = "CMD")]
     pub iut_driver_cmd: Option<String>,
+    /// Where the implementation's MIMI endpoints listen (https://host:port), for the protocol
+    /// scenarios: its driver sets it up for each one (`configure`, `user.create`).
+    #[arg(long, value_name = "URL")]
+    pub iut_url: Option<String>,
+    /// Which scenarios the implementation at --iut-url plays: where it is the hub, a follower,
+    /// or any.
+    #[arg(long, value_enum, default_value = "any", value_name = "ROLE")]
+    pub iut_role: Role,
     /// Switch on a fault of the built-in reference (see `selftest`); repeatable.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["iut_driver", "iut_driver_cmd"])]
     pub fault: Vec<String>,
@@ -89,6 +97,13 @@ pub struct IutArgs {
     /// Scenarios run at once (default: the number of cores).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Role {
+    Hub,
+    Follower,
+    Any,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -175,6 +190,10 @@ pub struct DriverArgs {
     /// Serve one JSON message per line on stdin/stdout.
     #[arg(long)]
     pub stdio: bool,
+    /// Serve the MIMI endpoints of the scenario roles the reference plays here, as an
+    /// implementation outside the harness (`run --iut-url https://ADDR`); port 0 picks one.
+    #[arg(long, value_name = "ADDR")]
+    pub mimi_listen: Option<std::net::SocketAddr>,
     #[arg(long, value_name = "NAME")]
     pub fault: Vec<String>,
     #[arg(long, value_enum, default_value = "08")]

@@ -132,7 +132,7 @@ impl Driver {
 
     async fn raw_call(&self, op: &str, params: Value) -> Result<Value, CallError> {
         let result = match self {
-            Driver::Builtin { handler, .. } => handler.handle(op, params).map_err(CallError::from),
+            Driver::Builtin { handler, .. } => handler.handle_async(op, params).await.map_err(CallError::from),
             Driver::Http { base, client } => http_call(client, base, op, params).await,
             Driver::Stdio(s) => s.call(op, params).await,
         };

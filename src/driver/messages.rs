@@ -130,3 +130,96 @@ pub struct WireEncodeResult {
     #[serde(with = "hexbytes")]
     pub hex: Vec<u8>,
 }
+
+// The stateful operations (docs/driver.md, "Playing a role of a protocol scenario"). Users and
+// rooms are named by their URIs: `mimi://<domain>/u/<name>`, `mimi://<hub's domain>/r/<name>`.
+
+/// `configure` params: the implementation's provider domain for one scenario, the certificate
+/// and key for it (issued by the run's test CA, for TLS server and client use alike), the CA to
+/// trust, and where each other provider of the scenario listens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigureParams {
+    pub domain: String,
+    /// Where the harness will connect (`host:port` of `--iut-url`); an implementation that
+    /// listens at an address of its own may ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    pub ca_pem: String,
+    pub cert_pem: String,
+    pub key_pem: String,
+    pub peers: Vec<PeerAddress>,
+}
+
+/// A provider of the scenario: its domain, and the `host:port` its HTTPS endpoints are at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerAddress {
+    pub domain: String,
+    pub address: String,
+}
+
+/// `user.create` params: a user of the implementation's domain with this many clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCreateParams {
+    pub user: String,
+    pub clients: usize,
+}
+
+/// `user.create` result: the user URI and its clients' URIs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCreateResult {
+    pub user: String,
+    pub clients: Vec<String>,
+}
+
+/// `room.create` params: `user` creates room `room` (an id on the implementation's domain, which
+/// is the room's hub) with MLS ciphersuite `ciphersuite` (RFC 9420 §17.1 number).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomCreateParams {
+    pub user: String,
+    pub room: String,
+    pub ciphersuite: u16,
+    /// The creator's role index (draft-ietf-mimi-room-policy-03); the implementation's choice
+    /// without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<u32>,
+    /// The room's policy components, as `policy.decide`'s `room_policy`; none without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room_policy: Option<RoomPolicyParams>,
+}
+
+/// The policy a room starts with: its roles list (RoleData) and BaseRoomPolicy, as the policy
+/// codec's JSON (the same as in `policy.decide`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomPolicyParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_policy: Option<serde_json::Value>,
+}
+
+/// Params of `room.add`, `room.remove`, `room.change_role`, `room.ban` and `room.unban`: `user`
+/// acts on user `target`; `role` is the target's role index (`room.add`: optional, the
+/// implementation's choice without it; `room.change_role`, `room.unban`: required).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomTargetParams {
+    pub user: String,
+    pub room: String,
+    pub target: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<u32>,
+}
+
+/// Params of `room.leave`, `room.commit`, `room.state` and `message.list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomParams {
+    pub user: String,
+    pub room: String,
+}
+
+/// `message.send` params: `user` sends `text` (a text/plain MIMI content) to `room`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageSendParams {
+    pub user: String,
+    pub room: String,
+    pub text: String,
+}

@@ -10,12 +10,12 @@ pub mod server;
 use serde::{Deserialize, Serialize};
 
 pub use client::{CallError, Driver, Exchange};
-pub use server::Handler;
+pub use server::{Handler, HandlerFuture};
 
 /// The protocol version this harness speaks.
 pub const PROTOCOL_VERSION: &str = "1";
 
-/// Operation names of the content slice.
+/// Operation names.
 pub mod ops {
     pub const CAPABILITIES: &str = "capabilities";
     pub const CONTENT_DECODE: &str = "content.decode";
@@ -25,6 +25,40 @@ pub mod ops {
     pub const WIRE_DECODE: &str = "wire.decode";
     pub const WIRE_ENCODE: &str = "wire.encode";
     pub const POLICY_DECIDE: &str = "policy.decide";
+    // The stateful operations: an implementation outside the harness's process playing a role
+    // of a protocol scenario (its MIMI endpoints at `--iut-url`).
+    pub const RESET: &str = "reset";
+    pub const CONFIGURE: &str = "configure";
+    pub const USER_CREATE: &str = "user.create";
+    pub const ROOM_CREATE: &str = "room.create";
+    pub const ROOM_ADD: &str = "room.add";
+    pub const ROOM_REMOVE: &str = "room.remove";
+    pub const ROOM_LEAVE: &str = "room.leave";
+    pub const ROOM_COMMIT: &str = "room.commit";
+    pub const ROOM_CHANGE_ROLE: &str = "room.change_role";
+    pub const ROOM_BAN: &str = "room.ban";
+    pub const ROOM_UNBAN: &str = "room.unban";
+    pub const ROOM_STATE: &str = "room.state";
+    pub const MESSAGE_SEND: &str = "message.send";
+    pub const MESSAGE_LIST: &str = "message.list";
+
+    /// The stateful operations, in the order the documentation lists them.
+    pub const STATEFUL: &[&str] = &[
+        RESET,
+        CONFIGURE,
+        USER_CREATE,
+        ROOM_CREATE,
+        ROOM_ADD,
+        ROOM_REMOVE,
+        ROOM_LEAVE,
+        ROOM_COMMIT,
+        ROOM_CHANGE_ROLE,
+        ROOM_BAN,
+        ROOM_UNBAN,
+        ROOM_STATE,
+        MESSAGE_SEND,
+        MESSAGE_LIST,
+    ];
 }
 
 /// The error object a driver answers with.

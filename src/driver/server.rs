@@ -3,6 +3,7 @@
 //! third-party adapter can reuse it (see `examples/content_adapter.rs`).
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::Json;
@@ -15,9 +16,19 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use super::DriverError;
 use super::client::MAX_MESSAGE;
 
+/// What [`Handler::handle_async`] returns.
+pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Result<Value, DriverError>> + Send + 'a>>;
+
 /// Answers driver operations. `params` and the result are the protocol's JSON objects.
 pub trait Handler: Send + Sync {
     fn handle(&self, op: &str, params: Value) -> Result<Value, DriverError>;
+
+    /// The entry point the transports call. The stateful operations (rooms, messages) wait on
+    /// the network, so a handler that has them overrides this; the default answers with
+    /// [`Handler::handle`], which is all a stateless adapter needs.
+    fn handle_async<'a>(&'a self, op: &'a str, params: Value) -> HandlerFuture<'a> {
+        Box::pin(async move { self.handle(op, params) })
+    }
 }
 
 /// Serves `POST /v1/<op>` on `listener` until the process ends.
@@ -46,7 +57,7 @@ async fn http_op(State(handler): State<Arc<dyn Handler>>, Path(op): Path<String>
             return error_response(DriverError::invalid_params(format!("body is not JSON: {e}")));
         }
     };
-    match handler.handle(&op, params) {
+    match handler.handle_async(&op, params).await {
         Ok(v) => (StatusCode::OK, Json(v)).into_response(),
         Err(e) => error_response(e),
     }
@@ -65,7 +76,7 @@ pub async fn serve_stdio(handler: Arc<dyn Handler>) -> std::io::Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        let answer = answer_line(handler.as_ref(), &line);
+        let answer = answer_line(handler.as_ref(), &line).await;
         let mut out = serde_json::to_vec(&answer).expect("JSON");
         out.push(b'\n');
         stdout.write_all(&out).await?;
@@ -75,7 +86,7 @@ pub async fn serve_stdio(handler: Arc<dyn Handler>) -> std::io::Result<()> {
 }
 
 /// The answer to one stdio request line.
-pub fn answer_line(handler: &dyn Handler, line: &str) -> Value {
+pub async fn answer_line(handler: &dyn Handler, line: &str) -> Value {
     let msg: Value = match serde_json::from_str(line) {
         Ok(v) => v,
         Err(e) => {
@@ -87,7 +98,7 @@ pub fn answer_line(handler: &dyn Handler, line: &str) -> Value {
         return json!({ "id": id, "error": DriverError::invalid_params("request has no `op`") });
     };
     let params = msg.get("params").cloned().unwrap_or_else(|| json!({}));
-    match handler.handle(op, params) {
+    match handler.handle_async(op, params).await {
         Ok(result) => json!({ "id": id, "result": result }),
         Err(e) => json!({ "id": id, "error": e }),
     }

@@ -1,6 +1,8 @@
 //! Running tests: driver tests one after another (a driver may be a single stdio process),
-//! scenarios side by side (`jobs` at a time, each in its own namespace of domains), streaming
-//! each result as it ends; the results come back in the tests' order.
+//! scenarios side by side (`jobs` at a time, each in its own namespace of domains) against the
+//! built-in implementation, or one after another against an implementation outside the process
+//! (it holds one provider at a time), streaming each result as it ends; the results come back in
+//! the tests' order.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -150,6 +152,12 @@ pub async fn run(
     for (index, test) in plan.tests.into_iter().enumerate() {
         let started = Instant::now();
         let expectation = plan.expectations.lookup(&test.id).cloned();
+        // A scenario the implementation outside the process plays: inline (one at a time), its
+        // driver's silence counted like a driver test's.
+        let outside = match (&test.check, plan.iut_endpoint) {
+            (Check::Scenario(s, _), Some(IutEndpoint::Outside(o))) => Some((s.clone(), o)),
+            _ => None,
+        };
         let decided = if !selected(&test) {
             Some(Outcome {
                 status: Status::Skip,
@@ -165,18 +173,22 @@ pub async fn run(
                 status,
                 message: format!("expectations: {}", e.reason),
             })
-        } else if silent >= MAX_SILENT && test.op.is_some() {
+        } else if silent >= MAX_SILENT && (test.op.is_some() || outside.is_some()) {
             Some(Outcome {
                 status: Status::Error,
                 message: format!(
                     "not run: the implementation stopped answering ({MAX_SILENT} calls in a row timed out or failed)"
                 ),
             })
-        } else {
-            test.op.filter(|op| !iut.ops.iter().any(|o| o == op)).map(|op| Outcome {
+        } else if let Some(op) = test.op.filter(|op| !iut.ops.iter().any(|o| o == op)) {
+            Some(Outcome {
                 status: Status::Unsupported,
                 message: format!("the implementation does not list operation {op}"),
             })
+        } else if let Some((scenario, o)) = &outside {
+            o.excuse(scenario, &iut.ops)
+        } else {
+            None
         };
         let known = test
             .known_erratum
@@ -188,7 +200,9 @@ pub async fn run(
             slots[index] = Some(result);
             continue;
         }
-        if let (Check::Scenario(scenario, ciphersuite), Some(endpoint)) = (&test.check, plan.iut_endpoint) {
+        if let (Check::Scenario(scenario, ciphersuite), Some(endpoint @ IutEndpoint::Builtin(_))) =
+            (&test.check, plan.iut_endpoint)
+        {
             let (scenario, ciphersuite, timeout) = (scenario.clone(), *ciphersuite, plan.timeout);
             let permits = permits.clone();
             scenarios.spawn(async move {
@@ -197,7 +211,7 @@ pub async fn run(
                 // An inner task, so that a panic in it becomes this test's `error`, not a lost result.
                 let ran = tokio::spawn(async move {
                     let mut transcript = Transcript::default();
-                    let o = run_scenario(&scenario, endpoint, ciphersuite, timeout, &mut transcript).await;
+                    let o = run_scenario(&scenario, endpoint, None, ciphersuite, timeout, &mut transcript).await;
                     (o, transcript)
                 })
                 .await;
@@ -222,6 +236,10 @@ pub async fn run(
             } else {
                 0
             };
+        } else if outside.is_some() {
+            // An outside implementation's scenario errs for many reasons of its own (an
+            // unreachable --iut-url among them, each named); only silence trips the breaker.
+            silent = if o.status == Status::Timeout { silent + 1 } else { 0 };
         }
         let result = finish(test, o, known, transcript, started);
         on_result(&iut, &result);

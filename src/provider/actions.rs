@@ -64,6 +64,9 @@ pub enum ActError {
         expected: &'static str,
         why: String,
     },
+    /// An implementation acting through the driver answered `failed` (its message).
+    #[error("{0}")]
+    Failed(String),
 }
 
 fn mls(e: impl std::fmt::Display) -> ActError {

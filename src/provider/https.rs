@@ -136,7 +136,12 @@ pub struct ProviderServer {
     pub domain: String,
     pub addr: SocketAddr,
     handle: axum_server::Handle<SocketAddr>,
+    /// The serving task: [`ProviderServer::stop`] waits for it, so that its listener is closed.
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
+
+/// How long [`ProviderServer::stop`] waits for the server to let go of its listener.
+const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl ProviderServer {
     /// Serves `routes` for `identity.domain` on an ephemeral loopback port.
@@ -146,11 +151,22 @@ impl ProviderServer {
         routes: Router,
         door: DoorChecks,
     ) -> Result<Self, HttpsError> {
+        Self::start_on(None, identity, ca.cert_der(), routes, door).await
+    }
+
+    /// Serves `routes` for `identity.domain` on `listener` (an ephemeral loopback port if
+    /// `None`), trusting client certificates issued by the CA `ca_der`. A listener that outlives
+    /// the server (a duplicate, `try_clone`) lets the next server take the same address at once.
+    pub async fn start_on(
+        listener: Option<std::net::TcpListener>,
+        identity: &ProviderIdentity,
+        ca_der: &CertificateDer<'static>,
+        routes: Router,
+        door: DoorChecks,
+    ) -> Result<Self, HttpsError> {
         install_crypto();
         let mut roots = RootCertStore::empty();
-        roots
-            .add(ca.cert_der().clone())
-            .map_err(|e| HttpsError::Tls(e.to_string()))?;
+        roots.add(ca_der.clone()).map_err(|e| HttpsError::Tls(e.to_string()))?;
         let verifier = WebPkiClientVerifier::builder(Arc::new(roots));
         let verifier = if door.client_auth {
             verifier
@@ -180,16 +196,18 @@ impl ProviderServer {
         // round trip on loopback otherwise).
         let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(RustlsConfig::from_config(Arc::new(config)))
             .acceptor(axum_server::accept::NoDelayAcceptor::new());
-        let mut server = axum_server::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-            .acceptor(acceptor)
-            .handle(handle.clone());
+        let server = match listener {
+            Some(l) => axum_server::from_tcp(l)?,
+            None => axum_server::bind(SocketAddr::from(([127, 0, 0, 1], 0))),
+        };
+        let mut server = server.acceptor(acceptor).handle(handle.clone());
         // A peer that connects and then says nothing must not hold a connection for ever.
         server
             .http_builder()
             .http1()
             .timer(hyper_util::rt::TokioTimer::new())
             .header_read_timeout(HEADER_READ_TIMEOUT);
-        tokio::spawn(server.serve(app.into_make_service()));
+        let task = tokio::spawn(server.serve(app.into_make_service()));
         let addr = handle
             .listening()
             .await
@@ -198,11 +216,20 @@ impl ProviderServer {
             domain: identity.domain.clone(),
             addr,
             handle,
+            task: Some(task),
         })
     }
 
     pub fn shutdown(&self) {
         self.handle.shutdown();
+    }
+
+    /// Shuts the server down and waits (a few seconds at most) until it no longer accepts.
+    pub async fn stop(mut self) {
+        self.handle.shutdown();
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(STOP_WAIT, task).await;
+        }
     }
 }
 
@@ -313,12 +340,22 @@ impl PeerClient {
         peers: &[(String, SocketAddr)],
         http1: bool,
     ) -> Result<Self, HttpsError> {
+        Self::trusting(identity, ca.cert_pem(), peers, http1)
+    }
+
+    /// The same, trusting the CA certificate `ca_pem` (PEM), as a provider told it by `configure`.
+    pub fn trusting(
+        identity: Option<&ProviderIdentity>,
+        ca_pem: &str,
+        peers: &[(String, SocketAddr)],
+        http1: bool,
+    ) -> Result<Self, HttpsError> {
         install_crypto();
         let err = |e: reqwest::Error| HttpsError::Client(e.to_string());
         let mut builder = reqwest::Client::builder()
             .https_only(true)
             .tcp_nodelay(true)
-            .tls_certs_only([reqwest::Certificate::from_pem(ca.cert_pem().as_bytes()).map_err(err)?]);
+            .tls_certs_only([reqwest::Certificate::from_pem(ca_pem.as_bytes()).map_err(err)?]);
         if let Some(id) = identity {
             let pem = format!("{}{}", id.cert_pem, id.key_pem);
             builder = builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).map_err(err)?);

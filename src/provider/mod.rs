@@ -13,6 +13,7 @@ pub mod notify;
 pub mod participants;
 pub mod pki;
 pub mod routes;
+pub mod served;
 pub mod state;
 mod wire;
 
@@ -28,7 +29,7 @@ pub use notify::FollowerBehaviour;
 pub use state::{PeerFault, ProviderState, Shared};
 
 use crate::codec::content::ContentRev;
-use crate::driver::{DriverError, Handler, ops};
+use crate::driver::{DriverError, Handler, HandlerFuture, ops};
 use crate::spec::Catalogs;
 
 /// How the reference provider behaves on its HTTPS side: what it checks at the door (§4.1) and how
@@ -47,11 +48,24 @@ pub struct Reference {
     pub rev: ContentRev,
     pub faults: BTreeSet<Fault>,
     catalogs: Arc<Catalogs>,
+    /// Its provider when it plays a scenario's role through the driver (the stateful ops).
+    served: served::Served,
 }
 
 impl Reference {
     pub fn new(rev: ContentRev, faults: BTreeSet<Fault>, catalogs: Arc<Catalogs>) -> Self {
-        Reference { rev, faults, catalogs }
+        Reference {
+            rev,
+            faults,
+            catalogs,
+            served: served::Served::default(),
+        }
+    }
+
+    /// Serves its MIMI endpoints on `socket` (`driver --mimi-listen`), whatever `configure` says.
+    pub fn with_mimi_listener(mut self, socket: std::net::TcpListener) -> std::io::Result<Self> {
+        self.served = served::Served::on(socket)?;
+        Ok(self)
     }
 
     fn has(&self, f: Fault) -> bool {
@@ -69,14 +83,27 @@ impl Reference {
     }
 }
 
+/// The operations that are pure functions of their params.
+const STATELESS: &[&str] = &[
+    ops::CAPABILITIES,
+    ops::CONTENT_DECODE,
+    ops::CONTENT_ENCODE,
+    ops::CONTENT_MESSAGE_ID,
+    ops::STATUS_DECODE,
+    ops::WIRE_DECODE,
+    ops::WIRE_ENCODE,
+    ops::POLICY_DECIDE,
+];
+
 impl Handler for Reference {
+    /// The stateless operations; the stateful ones are answered by [`Handler::handle_async`].
     fn handle(&self, op: &str, params: Value) -> Result<Value, DriverError> {
         match op {
             ops::CAPABILITIES => Ok(serde_json::json!({
                 "driver": crate::driver::PROTOCOL_VERSION,
                 "name": self.name(),
                 "version": env!("CARGO_PKG_VERSION"),
-                "ops": [ops::CAPABILITIES, ops::CONTENT_DECODE, ops::CONTENT_ENCODE, ops::CONTENT_MESSAGE_ID, ops::STATUS_DECODE, ops::WIRE_DECODE, ops::WIRE_ENCODE, ops::POLICY_DECIDE],
+                "ops": STATELESS.iter().chain(ops::STATEFUL).collect::<Vec<_>>(),
                 "drafts": {
                     "draft-ietf-mimi-content": self.rev.as_str(),
                     "draft-mahy-mimi-message-status": "01",
@@ -94,9 +121,17 @@ impl Handler for Reference {
             _ => Err(DriverError::unsupported(op)),
         }
     }
+
+    fn handle_async<'a>(&'a self, op: &'a str, params: Value) -> HandlerFuture<'a> {
+        if ops::STATEFUL.contains(&op) {
+            Box::pin(self.served.handle(op, params, self.behaviour()))
+        } else {
+            Box::pin(async move { self.handle(op, params) })
+        }
+    }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(op: &str, params: Value) -> Result<T, DriverError> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(op: &str, params: Value) -> Result<T, DriverError> {
     serde_path_to_error::deserialize(params)
         .map_err(|e| DriverError::invalid_params(format!("{op} params at `{}`: {}", e.path(), e.inner())))
 }

@@ -9,6 +9,7 @@
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
 };
+use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// Why a certificate could not be made.
@@ -81,6 +82,33 @@ impl ProviderIdentity {
     pub fn key(&self) -> PrivateKeyDer<'static> {
         PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()))
     }
+
+    /// An identity handed over as PEM (the driver's `configure`): the certificate must be valid
+    /// for `domain`, the key a PKCS#8 private key. The error says what is wrong, for the harness.
+    pub fn from_pem(domain: &str, cert_pem: &str, key_pem: &str) -> Result<Self, String> {
+        let cert_der = CertificateDer::from_pem_slice(cert_pem.as_bytes())
+            .map_err(|e| format!("cert_pem is not a PEM certificate: {e}"))?;
+        if !certificate_names(&cert_der, domain) {
+            return Err(format!("cert_pem is not valid for {domain}"));
+        }
+        let key_der = match PrivateKeyDer::from_pem_slice(key_pem.as_bytes()) {
+            Ok(PrivateKeyDer::Pkcs8(k)) => k.secret_pkcs8_der().to_vec(),
+            Ok(_) => return Err("key_pem is not a PKCS#8 private key (BEGIN PRIVATE KEY)".into()),
+            Err(e) => return Err(format!("key_pem is not a PEM private key: {e}")),
+        };
+        Ok(ProviderIdentity {
+            domain: domain.to_owned(),
+            cert_der,
+            key_der,
+            cert_pem: cert_pem.to_owned(),
+            key_pem: key_pem.to_owned(),
+        })
+    }
+}
+
+/// The DER of a PEM CA certificate (the driver's `configure`).
+pub fn ca_der_from_pem(ca_pem: &str) -> Result<CertificateDer<'static>, String> {
+    CertificateDer::from_pem_slice(ca_pem.as_bytes()).map_err(|e| format!("ca_pem is not a PEM certificate: {e}"))
 }
 
 /// Whether a DER certificate is valid for `domain` by its subjectAltNames (RFC 6125 via webpki).

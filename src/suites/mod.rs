@@ -47,18 +47,12 @@ impl Check {
             (Check::Content(c), _) => c.run(driver, timeout, tr).await,
             (Check::Wire(c), _) => c.run(driver, timeout, tr).await,
             (Check::Policy(c), _) => c.run(driver, timeout, tr).await,
-            (Check::Scenario(s, cs), Some(iut)) => run_scenario(s, iut, *cs, timeout, tr).await,
-            // TODO: an implementation outside the process needs its HTTPS address and, for a
-            // scenario that declares users on its role, the driver operation `user.create`.
-            (Check::Scenario(s, _), None) => Outcome {
+            (Check::Scenario(s, cs), Some(iut)) => run_scenario(s, iut, Some(driver), *cs, timeout, tr).await,
+            (Check::Scenario(..), None) => Outcome {
                 status: Status::Unsupported,
-                message: if s.users.is_empty() {
-                    "scenarios need the implementation's HTTPS side (only the built-in one so far)".into()
-                } else {
-                    "scenarios need the implementation's HTTPS side, and users created on it through the driver \
-                     (`user.create`, not defined yet); only the built-in implementation is supported so far"
-                        .into()
-                },
+                message: "scenarios need the implementation's MIMI endpoints: give --iut-url (its driver then \
+                          sets it up with `configure` and acts with `user.create`, `room.*` and `message.*`)"
+                    .into(),
             },
         }
     }

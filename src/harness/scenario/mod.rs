@@ -60,7 +60,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-pub use run::{Deployment, IutEndpoint, run_scenario};
+pub use run::{Actor, Deployment, DriverRef, IutEndpoint, IutRole, OutsideIut, run_scenario};
 
 /// One scenario file.
 #[derive(Debug, Clone, Deserialize)]
@@ -929,4 +929,48 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 /// Every embedded scenario.
 pub fn embedded() -> Result<Vec<Scenario>, ScenarioError> {
     EMBEDDED.iter().map(|(f, t)| Scenario::parse(f, t)).collect()
+}
+
+impl ActOp {
+    /// The driver operation of the act (docs/driver.md).
+    pub fn name(self) -> &'static str {
+        use crate::driver::ops;
+        match self {
+            ActOp::RoomCreate => ops::ROOM_CREATE,
+            ActOp::RoomAdd => ops::ROOM_ADD,
+            ActOp::RoomRemove => ops::ROOM_REMOVE,
+            ActOp::RoomLeave => ops::ROOM_LEAVE,
+            ActOp::RoomCommit => ops::ROOM_COMMIT,
+            ActOp::RoomChangeRole => ops::ROOM_CHANGE_ROLE,
+            ActOp::RoomBan => ops::ROOM_BAN,
+            ActOp::RoomUnban => ops::ROOM_UNBAN,
+            ActOp::MessageSend => ops::MESSAGE_SEND,
+            ActOp::MessageList => ops::MESSAGE_LIST,
+            ActOp::RoomState => ops::ROOM_STATE,
+            ActOp::UpdateReplay => "update.replay",
+        }
+    }
+}
+
+impl Scenario {
+    /// The driver operations an implementation outside the process needs to play `role`:
+    /// `requires`, `reset` and `configure`, `user.create` for the role's users, the acts of its
+    /// users, and `room.state` when a step checks that every client converged.
+    pub fn driver_ops(&self, role: &str) -> std::collections::BTreeSet<&str> {
+        use crate::driver::ops;
+        let mut needed: std::collections::BTreeSet<&str> = self.requires.iter().map(String::as_str).collect();
+        needed.extend([ops::RESET, ops::CONFIGURE]);
+        if self.users.get(role).is_some_and(|u| !u.is_empty()) {
+            needed.insert(ops::USER_CREATE);
+            if self.steps.iter().any(|s| s.expect.converged.is_some()) {
+                needed.insert(ops::ROOM_STATE);
+            }
+        }
+        for a in self.steps.iter().filter_map(|s| s.act.as_ref()) {
+            if self.user_ref(&a.user).is_ok_and(|(r, _)| r == role) {
+                needed.insert(a.op.name());
+            }
+        }
+        needed
+    }
 }

@@ -2,6 +2,7 @@
 //! domain of its own in this run's namespace), then the steps, each checked as it ends.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,7 +13,13 @@ use super::{Act, ActOp, Carries, ClientCert, Method, Player, Request, Scenario, 
 use crate::codec::protocol::fanout::{FanoutArm, FanoutMessage};
 use crate::codec::protocol::update::{HandshakeArm, UpdateRequest};
 use crate::codec::protocol::{self, Reading};
+use crate::driver::messages::{
+    ConfigureParams, MessageSendParams, PeerAddress, RoomCreateParams, RoomParams, RoomPolicyParams, RoomTargetParams,
+    UserCreateParams, UserCreateResult,
+};
+use crate::driver::{CallError, Driver, ErrorCode, ops};
 use crate::harness::{Outcome, Transcript};
+use crate::provider::actions::ActError;
 use crate::provider::https::{FROM_LOCAL_PART, HttpsError, PeerClient, ProviderServer, install_crypto};
 use crate::provider::pki::{ProviderIdentity, TestCa};
 use crate::provider::routes::routes;
@@ -25,14 +32,111 @@ pub enum IutEndpoint {
     /// The built-in reference provider, started in-process, behaving as this says (the faults
     /// of the reference it stands for).
     Builtin(ProviderBehaviour),
+    /// An implementation outside the process: set up and acted on through the run's driver,
+    /// its MIMI endpoints reached at an address of its own.
+    Outside(OutsideIut),
+}
+
+/// An implementation outside the process, as `--iut-url` and `--iut-role` describe it. It plays
+/// one role per scenario, and scenarios run one at a time for it (it holds one provider).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutsideIut {
+    /// Where its MIMI endpoints listen: the simulated providers resolve its per-scenario domain
+    /// to this address.
+    pub addr: SocketAddr,
+    /// Which scenarios it plays.
+    pub role: IutRole,
+}
+
+/// The roles an outside implementation plays (`--iut-role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IutRole {
+    /// Scenarios where it is the `hub`.
+    Hub,
+    /// Scenarios where it is a `follower…`.
+    Follower,
+    /// Every scenario.
+    #[default]
+    Any,
+}
+
+impl OutsideIut {
+    /// Why `scenario` is not run against this implementation, if it is not: a role it does not
+    /// play (`skip`), or more than one role, or driver operations it does not list in
+    /// `capabilities` (`unsupported`).
+    pub fn excuse(&self, scenario: &Scenario, ops: &[String]) -> Option<Outcome> {
+        use crate::harness::Status;
+        let roles: Vec<&String> = scenario
+            .roles
+            .iter()
+            .filter(|(_, p)| **p == Player::Iut)
+            .map(|(r, _)| r)
+            .collect();
+        let [role] = roles[..] else {
+            return Some(Outcome {
+                status: Status::Unsupported,
+                message: format!(
+                    "the implementation would play {} roles ({roles:?}); outside the process it plays one",
+                    roles.len()
+                ),
+            });
+        };
+        let plays = match self.role {
+            IutRole::Hub => role == "hub",
+            IutRole::Follower => role.starts_with("follower"),
+            IutRole::Any => true,
+        };
+        if !plays {
+            return Some(Outcome {
+                status: Status::Skip,
+                message: format!("--iut-role {:?}: the implementation would play {role} here", self.role),
+            });
+        }
+        let missing: Vec<&str> = scenario
+            .driver_ops(role)
+            .into_iter()
+            .filter(|op| !ops.iter().any(|o| o == op))
+            .collect();
+        (!missing.is_empty()).then(|| Outcome {
+            status: Status::Unsupported,
+            message: format!(
+                "the implementation does not list the operation(s) {} it needs to play {role}",
+                missing.join(", ")
+            ),
+        })
+    }
+}
+
+/// The run's driver and its timeout, for the role an implementation outside the process plays.
+#[derive(Clone, Copy)]
+pub struct DriverRef<'a> {
+    pub driver: &'a Driver,
+    pub timeout: Duration,
+}
+
+/// Who carries out a role's acts and answers for its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// A provider in this process (simulated, or the built-in implementation): acts call
+    /// [`actions`] on its state.
+    Local,
+    /// The implementation outside the process: acts and `room.state` go through the driver.
+    Driver,
 }
 
 /// One role's provider in a scenario run.
 pub struct RoleProvider {
     pub identity: ProviderIdentity,
-    pub server: ProviderServer,
+    /// Where its HTTPS endpoints listen.
+    pub addr: SocketAddr,
+    /// The in-process server, kept serving until the deployment is dropped; none for the
+    /// implementation outside the process.
+    _server: Option<ProviderServer>,
+    /// Its state. For the implementation outside the process an empty stand-in (no users, no
+    /// log): what it does is seen in the simulated providers' logs and through the driver.
     pub state: Shared,
     pub player: Player,
+    pub actor: Actor,
 }
 
 /// The providers of one scenario run.
@@ -68,13 +172,30 @@ impl Deployment {
                 .map_err(|e| HttpsError::Tls(e.to_string()))?;
             let behaviour = match (player, iut) {
                 (Player::Iut, IutEndpoint::Builtin(behaviour)) => behaviour,
-                (Player::Sim, _) => ProviderBehaviour::default(),
+                (Player::Iut, IutEndpoint::Outside(_)) | (Player::Sim, _) => ProviderBehaviour::default(),
             };
             // The users of the role. The built-in IUT and the simulated providers create them
             // directly; an implementation outside the process would through the driver
             // (`user.create`).
             let mut state =
                 ProviderState::new(&identity.domain, behaviour).map_err(|e| HttpsError::Tls(e.to_string()))?;
+            if let (Player::Iut, IutEndpoint::Outside(outside)) = (player, iut) {
+                let state = Arc::new(Mutex::new(state));
+                let (addr, player, actor) = (outside.addr, *player, Actor::Driver);
+                let _server = None;
+                roles.insert(
+                    role.clone(),
+                    RoleProvider {
+                        identity,
+                        addr,
+                        _server,
+                        state,
+                        player,
+                        actor,
+                    },
+                );
+                continue;
+            }
             for u in scenario.users.get(role).into_iter().flatten() {
                 state
                     .add_user(&u.user, u.clients)
@@ -86,16 +207,16 @@ impl Deployment {
                 role.clone(),
                 RoleProvider {
                     identity,
-                    server,
+                    addr: server.addr,
+                    _server: Some(server),
                     state,
                     player: *player,
+                    actor: Actor::Local,
                 },
             );
         }
-        let addrs: BTreeMap<String, std::net::SocketAddr> = roles
-            .values()
-            .map(|r| (r.identity.domain.clone(), r.server.addr))
-            .collect();
+        let addrs: BTreeMap<String, std::net::SocketAddr> =
+            roles.values().map(|r| (r.identity.domain.clone(), r.addr)).collect();
         let all: Vec<(String, std::net::SocketAddr)> = addrs.iter().map(|(d, a)| (d.clone(), *a)).collect();
         for r in roles.values() {
             let client = PeerClient::new(Some(&r.identity), &ca, &all, false)?;
@@ -133,14 +254,138 @@ impl Deployment {
     }
 }
 
+impl Deployment {
+    /// Sets up the implementation outside the process for its role, if it plays one: `reset`,
+    /// then `configure` (its domain, a certificate for it from this run's CA, the CA, the other
+    /// providers' addresses), then `user.create` for the role's users; and checks that its MIMI
+    /// endpoints accept connections, so that an unreachable `--iut-url` is an `error` here
+    /// rather than a failure of the first step that needs it.
+    async fn configure_outside(
+        &self,
+        scenario: &Scenario,
+        iut: Option<DriverRef<'_>>,
+        tr: &mut Transcript,
+    ) -> Result<(), Outcome> {
+        let Some((role, r)) = self.roles.iter().find(|(_, r)| r.actor == Actor::Driver) else {
+            return Ok(());
+        };
+        let Some(iut) = iut else {
+            return Err(Outcome::error("the implementation outside the process has no driver"));
+        };
+        let call = async |op: &str, params: Value, tr: &mut Transcript| {
+            let result = iut
+                .driver
+                .call::<_, Value>(op, &params, iut.timeout, &mut tr.exchanges)
+                .await;
+            result.map_err(|e| match e {
+                CallError::Unsupported(_) | CallError::Timeout(_) => crate::suites::call_failed(e),
+                e => Outcome::error(format!("setting up the implementation as {role}: {op}: {e}")),
+            })
+        };
+        call(ops::RESET, serde_json::json!({}), tr).await?;
+        let peers = self
+            .roles
+            .values()
+            .filter(|p| p.actor == Actor::Local)
+            .map(|p| PeerAddress {
+                domain: p.identity.domain.clone(),
+                address: p.addr.to_string(),
+            })
+            .collect();
+        let configure = ConfigureParams {
+            domain: r.identity.domain.clone(),
+            listen: Some(r.addr.to_string()),
+            ca_pem: self.ca.cert_pem().to_owned(),
+            cert_pem: r.identity.cert_pem.clone(),
+            key_pem: r.identity.key_pem.clone(),
+            peers,
+        };
+        call(ops::CONFIGURE, to_json(&configure), tr).await?;
+        for u in scenario.users.get(role).into_iter().flatten() {
+            let user = format!("mimi://{}/u/{}", r.identity.domain, u.user);
+            let params = UserCreateParams {
+                user: user.clone(),
+                clients: u.clients,
+            };
+            let answer = call(ops::USER_CREATE, to_json(&params), tr).await?;
+            let created: UserCreateResult = serde_json::from_value(answer.clone()).map_err(|e| {
+                Outcome::error(format!(
+                    "setting up the implementation as {role}: user.create answered {answer}, not {{user, clients}}: {e}"
+                ))
+            })?;
+            // The scenarios name users and clients by these URIs (in paths, bodies and results).
+            let want: Vec<String> = (1..=u.clients)
+                .map(|i| format!("mimi://{}/d/{}/{i}", r.identity.domain, u.user))
+                .collect();
+            if created.user != user || created.clients != want {
+                return Err(Outcome::error(format!(
+                    "user.create gave {} with clients {:?}; the scenarios need {user} with clients {want:?}",
+                    created.user, created.clients
+                )));
+            }
+        }
+        match tokio::time::timeout(iut.timeout, tokio::net::TcpStream::connect(r.addr)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(Outcome::error(format!(
+                "the implementation's MIMI endpoints at {} (--iut-url) do not accept connections: {e}",
+                r.addr
+            ))),
+            Err(_) => Err(Outcome::error(format!(
+                "the implementation's MIMI endpoints at {} (--iut-url) did not accept a connection within {:?}",
+                r.addr, iut.timeout
+            ))),
+        }
+    }
+
+    /// `room.state` of each user of the outside implementation's role that is in `room` (a
+    /// `failed` answer: the user is not in it).
+    async fn outside_states(
+        &self,
+        scenario: &Scenario,
+        room: &str,
+        iut: Option<DriverRef<'_>>,
+        tr: &mut Transcript,
+    ) -> Result<Vec<(String, Value)>, Outcome> {
+        let (Some((role, r)), Some(iut)) = (self.roles.iter().find(|(_, r)| r.actor == Actor::Driver), iut) else {
+            return Ok(Vec::new());
+        };
+        let mut states = Vec::new();
+        for u in scenario.users.get(role).into_iter().flatten() {
+            let user = format!("mimi://{}/u/{}", r.identity.domain, u.user);
+            let params = to_json(&RoomParams {
+                user: user.clone(),
+                room: room.to_owned(),
+            });
+            match iut
+                .driver
+                .call(ops::ROOM_STATE, &params, iut.timeout, &mut tr.exchanges)
+                .await
+            {
+                Ok(v) => states.push((user, v)),
+                Err(CallError::Driver(e)) if e.code == ErrorCode::Failed => {}
+                Err(e) => return Err(crate::suites::call_failed(e)),
+            }
+        }
+        Ok(states)
+    }
+}
+
+/// Params as the JSON the driver sends (they are plain structs: this cannot fail).
+fn to_json<T: serde::Serialize>(params: &T) -> Value {
+    serde_json::to_value(params).unwrap_or_default()
+}
+
 /// The decoded responses of the steps so far, by step name.
 type Decoded = BTreeMap<String, Value>;
 
 /// Runs every step under `ciphersuite`; the first that does not hold ends the scenario (all its
 /// requirements are MUSTs or the step says which outcomes are allowed).
+/// `driver` is the run's driver: an implementation outside the process (`iut` is
+/// [`IutEndpoint::Outside`]) is set up and acts through it.
 pub async fn run_scenario(
     scenario: &Scenario,
     iut: IutEndpoint,
+    driver: Option<&Driver>,
     ciphersuite: u16,
     timeout: Duration,
     tr: &mut Transcript,
@@ -149,6 +394,10 @@ pub async fn run_scenario(
         Ok(d) => d,
         Err(e) => return Outcome::error(format!("cannot start the deployment: {e}")),
     };
+    let by = driver.map(|driver| DriverRef { driver, timeout });
+    if let Err(o) = deployment.configure_outside(scenario, by, tr).await {
+        return o;
+    }
     let mut decoded = Decoded::new();
     for step in &scenario.steps {
         let marks = deployment.marks();
@@ -159,14 +408,14 @@ pub async fn run_scenario(
         }
         let ran = match (&step.request, &step.act) {
             (Some(r), _) => tokio::time::timeout(timeout, run_request(&deployment, step, r, &mut decoded, tr)).await,
-            (None, Some(a)) => tokio::time::timeout(timeout, run_act(&deployment, scenario, step, a, tr)).await,
+            (None, Some(a)) => tokio::time::timeout(timeout, run_act(&deployment, scenario, step, a, by, tr)).await,
             (None, None) => Ok(Err(Outcome::error(format!("step {:?} does nothing", step.name)))),
         };
         for role in step.peer_faults.keys() {
             lock(&deployment.roles[role].state).peer_faults.clear();
         }
         let checked = match ran {
-            Ok(Ok(())) => deployment.check_after(scenario, step, &marks, tr),
+            Ok(Ok(())) => deployment.check_after(scenario, step, &marks, by, tr).await,
             Ok(Err(o)) => Err(o),
             Err(_) => {
                 return Outcome {
@@ -213,7 +462,14 @@ impl Deployment {
 
     /// The checks every step ends with: the simulated providers found nothing wrong in what they
     /// were sent, the requests seen (`wire`, `no_wire`), and the common state (`converged`).
-    fn check_after(&self, scenario: &Scenario, step: &Step, marks: &Marks, tr: &mut Transcript) -> Result<(), Outcome> {
+    async fn check_after(
+        &self,
+        scenario: &Scenario,
+        step: &Step,
+        marks: &Marks,
+        iut: Option<DriverRef<'_>>,
+        tr: &mut Transcript,
+    ) -> Result<(), Outcome> {
         let name = &step.name;
         for (role, r) in &self.roles {
             let st = lock(&r.state);
@@ -296,7 +552,8 @@ impl Deployment {
                 }
             };
             let want: Vec<String> = users.iter().map(|u| self.user(scenario, u)).collect();
-            self.check_converged(&room, &want, tr)
+            let outside = self.outside_states(scenario, &room, iut, tr).await?;
+            self.check_converged(&room, &want, outside, tr)
                 .map_err(|m| Outcome::fail(format!("step {name:?}: {m}")))?;
         }
         Ok(())
@@ -374,9 +631,16 @@ impl Deployment {
     }
 
     /// Every active client of every role in `room` agrees on epoch, epoch authenticator, members
-    /// and participants; the participants are `want` (if not empty).
-    fn check_converged(&self, room: &str, want: &[String], tr: &mut Transcript) -> Result<(), String> {
-        let mut states: Vec<(String, Value)> = Vec::new();
+    /// and participants; the participants are `want` (if not empty). `outside`: the states the
+    /// implementation outside the process gave through the driver.
+    fn check_converged(
+        &self,
+        room: &str,
+        want: &[String],
+        outside: Vec<(String, Value)>,
+        tr: &mut Transcript,
+    ) -> Result<(), String> {
+        let mut states: Vec<(String, Value)> = outside;
         for r in self.roles.values() {
             let users: Vec<String> = lock(&r.state).users.keys().cloned().collect();
             for user in users {
@@ -479,6 +743,7 @@ async fn run_act(
     scenario: &Scenario,
     step: &Step,
     a: &Act,
+    iut: Option<DriverRef<'_>>,
     tr: &mut Transcript,
 ) -> Result<(), Outcome> {
     let Ok((role, _)) = scenario.user_ref(&a.user) else {
@@ -502,6 +767,7 @@ async fn run_act(
     ));
     lock(state).peer_faults = a.fault.into_iter().collect();
     let result = match a.op {
+        _ if provider.actor == Actor::Driver => act_by_driver(iut, a, &user, &room, &target, d.ciphersuite, tr).await?,
         ActOp::RoomCreate => {
             let setup = match room_setup(a) {
                 Ok(s) => s,
@@ -555,6 +821,65 @@ async fn run_act(
         .map_err(|at| Outcome::mismatch(&format!("step {:?}: the result at `{at}`", step.name), &want, &value))
 }
 
+/// An act of a user of the implementation outside the process, through the driver: its result,
+/// or the act's failure (the error `failed`); any other error of the call ends the step.
+async fn act_by_driver(
+    iut: Option<DriverRef<'_>>,
+    a: &Act,
+    user: &str,
+    room: &str,
+    target: &str,
+    ciphersuite: u16,
+    tr: &mut Transcript,
+) -> Result<Result<Value, ActError>, Outcome> {
+    let Some(iut) = iut else {
+        return Err(Outcome::error("the implementation outside the process has no driver"));
+    };
+    let (user, room, target, role) = (user.to_owned(), room.to_owned(), target.to_owned(), a.role);
+    let params = match a.op {
+        ActOp::RoomCreate => {
+            let roles = match &a.policy {
+                Some(name) => Some(policy_fixture(name).map_err(Outcome::error)?),
+                None => None,
+            };
+            let room_policy = (roles.is_some() || a.base_policy.is_some()).then(|| RoomPolicyParams {
+                roles,
+                base_policy: a.base_policy.clone(),
+            });
+            to_json(&RoomCreateParams {
+                user,
+                room,
+                ciphersuite,
+                role,
+                room_policy,
+            })
+        }
+        ActOp::RoomAdd | ActOp::RoomRemove | ActOp::RoomChangeRole | ActOp::RoomBan | ActOp::RoomUnban => {
+            to_json(&RoomTargetParams {
+                user,
+                room,
+                target,
+                role,
+            })
+        }
+        ActOp::MessageSend => to_json(&MessageSendParams {
+            user,
+            room,
+            text: a.text.clone().unwrap_or_default(),
+        }),
+        _ => to_json(&RoomParams { user, room }),
+    };
+    match iut
+        .driver
+        .call(a.op.name(), &params, iut.timeout, &mut tr.exchanges)
+        .await
+    {
+        Ok(v) => Ok(Ok(v)),
+        Err(CallError::Driver(e)) if e.code == ErrorCode::Failed => Ok(Err(ActError::Failed(e.message))),
+        Err(e) => Err(crate::suites::call_failed(e)),
+    }
+}
+
 async fn run_request(
     d: &Deployment,
     step: &Step,
@@ -564,9 +889,9 @@ async fn run_request(
 ) -> Result<(), Outcome> {
     let sender = &d.roles[&r.from].identity;
     let receiver = &d.roles[&r.to].identity;
-    let server = &d.roles[&r.to].server;
+    let addr = d.roles[&r.to].addr;
     let error = |m: String| Outcome::error(format!("step {:?}: {m}", step.name));
-    let peers = [(receiver.domain.clone(), server.addr)];
+    let peers = [(receiver.domain.clone(), addr)];
     let client = match r.client_cert {
         ClientCert::Own => PeerClient::new(Some(sender), &d.ca, &peers, r.host.is_some()),
         ClientCert::None => PeerClient::new(None, &d.ca, &peers, r.host.is_some()),
@@ -587,7 +912,7 @@ async fn run_request(
         Method::Post => reqwest::Method::POST,
     };
     let path = d.expand(&r.path);
-    let mut req = client.request_with_from(&from, method, &receiver.domain, server.addr.port(), &path);
+    let mut req = client.request_with_from(&from, method, &receiver.domain, addr.port(), &path);
     if let Some(host) = &r.host {
         req = req.header(reqwest::header::HOST, d.expand(host));
     }
@@ -627,7 +952,7 @@ async fn run_request(
                 Method::Post => reqwest::Method::POST,
             };
             if let Err(e) = control
-                .request(method, &receiver.domain, server.addr.port(), &path)
+                .request(method, &receiver.domain, addr.port(), &path)
                 .send()
                 .await
             {
@@ -829,4 +1154,67 @@ fn check_key_packages(value: &Value, want: &super::KeyPackagesExpect) -> Result<
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::harness::Status;
+
+    fn scenario(roles: &str) -> Scenario {
+        let text = format!(
+            "id: protocol/3.1/x\ntitle: x\nrequirements: [PROT-F01]\nroles: {roles}\n\
+             users: {{hub: [{{user: alice, clients: 1}}]}}\n\
+             steps:\n  - name: create\n    act: {{user: alice@hub, op: room.create, room: r}}\n    expect: {{converged: [alice@hub]}}\n"
+        );
+        Scenario::parse("x.yaml", &text).expect("parses")
+    }
+
+    fn outside(role: IutRole) -> OutsideIut {
+        OutsideIut {
+            addr: SocketAddr::from(([127, 0, 0, 1], 9)),
+            role,
+        }
+    }
+
+    fn all_ops() -> Vec<String> {
+        ops::STATEFUL.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_scenario_runs_when_the_role_and_every_operation_are_there() {
+        let s = scenario("{hub: iut, follower1: sim}");
+        assert!(outside(IutRole::Any).excuse(&s, &all_ops()).is_none());
+        assert!(outside(IutRole::Hub).excuse(&s, &all_ops()).is_none());
+        let skipped = outside(IutRole::Follower)
+            .excuse(&s, &all_ops())
+            .expect("not a follower scenario");
+        assert_eq!(skipped.status, Status::Skip);
+        let f = scenario("{hub: sim, follower1: iut}");
+        assert!(outside(IutRole::Follower).excuse(&f, &all_ops()).is_none());
+        assert_eq!(
+            outside(IutRole::Hub).excuse(&f, &all_ops()).map(|o| o.status),
+            Some(Status::Skip)
+        );
+    }
+
+    #[test]
+    fn a_missing_operation_or_a_second_role_is_unsupported() {
+        let s = scenario("{hub: iut, follower1: sim}");
+        for missing in [ops::CONFIGURE, ops::USER_CREATE, ops::ROOM_CREATE, ops::ROOM_STATE] {
+            let ops: Vec<String> = all_ops().into_iter().filter(|o| o != missing).collect();
+            let o = outside(IutRole::Any).excuse(&s, &ops).expect("unsupported");
+            assert_eq!(o.status, Status::Unsupported);
+            assert!(o.message.contains(missing), "{}", o.message);
+        }
+        // The simulated hub's acts need nothing of the implementation.
+        let f = scenario("{hub: sim, follower1: iut}");
+        assert_eq!(
+            f.driver_ops("follower1"),
+            [ops::CONFIGURE, ops::RESET].into_iter().collect()
+        );
+        let two = scenario("{hub: iut, follower1: iut}");
+        let o = outside(IutRole::Any).excuse(&two, &all_ops()).expect("two roles");
+        assert_eq!(o.status, Status::Unsupported);
+    }
 }

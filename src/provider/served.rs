@@ -1,0 +1,312 @@
+//! The reference implementation played *outside* the harness's process: the driver's stateful
+//! operations (`reset`, `configure`, `user.create`, `room.*`, `message.*`) on one provider domain
+//! at a time, its MIMI endpoints on a listening socket of its own. `mimi-conformance driver
+//! --mimi-listen ADDR` serves it, so that a harness can test it through the driver and
+//! `--iut-url` only, exactly as it tests a third party's implementation.
+//!
+//! The acts are those of the built-in provider ([`super::actions`]) on a [`ProviderState`] made
+//! fresh by every `configure` (and dropped by `reset`), with the reference's faults in its
+//! [`ProviderBehaviour`].
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use super::actions::{self, ActError, RoomSetup};
+use super::https::{PeerClient, ProviderServer};
+use super::pki::{ProviderIdentity, ca_der_from_pem};
+use super::routes::routes;
+use super::state::{Peers, ProviderState, Shared, domain_of, lock};
+use super::{ProviderBehaviour, parse, participants};
+use crate::codec::policy::{ComponentId, encode_json};
+use crate::driver::messages::{
+    ConfigureParams, MessageSendParams, RoomCreateParams, RoomParams, RoomPolicyParams, RoomTargetParams,
+    UserCreateParams,
+};
+use crate::driver::{DriverError, ops};
+
+/// More clients than this per user is refused: each is an MLS client with key material.
+const MAX_CLIENTS: usize = 16;
+
+/// The reference's provider outside the harness: where it listens, and the current scenario's
+/// provider.
+#[derive(Default)]
+pub struct Served {
+    inner: tokio::sync::Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// The MIMI listening socket. It is kept for the life of the driver: each `configure`'s
+    /// server takes a duplicate, so the next one serves at the same address without a rebind.
+    listener: Option<Listening>,
+    /// The provider of the current scenario.
+    current: Option<Configured>,
+}
+
+struct Listening {
+    addr: SocketAddr,
+    socket: std::net::TcpListener,
+    /// Given by `--mimi-listen`: `configure`'s `listen` does not move it.
+    fixed: bool,
+}
+
+struct Configured {
+    server: ProviderServer,
+    state: Shared,
+}
+
+impl Served {
+    /// Serves the MIMI endpoints on `socket` (`--mimi-listen`), whatever `configure` says.
+    pub fn on(socket: std::net::TcpListener) -> std::io::Result<Self> {
+        let addr = socket.local_addr()?;
+        Ok(Served {
+            inner: tokio::sync::Mutex::new(Inner {
+                listener: Some(Listening {
+                    addr,
+                    socket,
+                    fixed: true,
+                }),
+                current: None,
+            }),
+        })
+    }
+
+    /// Answers one stateful operation.
+    pub async fn handle(&self, op: &str, params: Value, behaviour: ProviderBehaviour) -> Result<Value, DriverError> {
+        match op {
+            ops::RESET => {
+                if let Some(old) = self.inner.lock().await.current.take() {
+                    old.server.stop().await;
+                }
+                Ok(json!({}))
+            }
+            ops::CONFIGURE => self.configure(parse(op, params)?, behaviour).await,
+            ops::USER_CREATE => {
+                let p: UserCreateParams = parse(op, params)?;
+                let state = self.state().await?;
+                let mut st = lock(&state);
+                let name = local_name(&st.domain, "u", &p.user).map_err(DriverError::invalid_params)?;
+                if !(1..=MAX_CLIENTS).contains(&p.clients) {
+                    return Err(DriverError::invalid_params(format!(
+                        "clients: {} is not within 1..={MAX_CLIENTS}",
+                        p.clients
+                    )));
+                }
+                if st.users.contains_key(&p.user) {
+                    return Err(DriverError::failed(format!("user {} exists already", p.user)));
+                }
+                let user = st
+                    .add_user(name, p.clients)
+                    .map_err(|e| DriverError::failed(format!("cannot create the clients of {}: {e}", p.user)))?;
+                let clients: Vec<&str> = st.users[&user].iter().map(|c| c.uri()).collect();
+                Ok(json!({"user": user, "clients": clients}))
+            }
+            ops::ROOM_CREATE => {
+                let p: RoomCreateParams = parse(op, params)?;
+                let state = self.state().await?;
+                let domain = lock(&state).domain.clone();
+                let name = local_name(&domain, "r", &p.room)
+                    .map_err(|e| DriverError::failed(format!("{e} (a room is created on its hub, this provider)")))?;
+                let setup = room_setup(p.role, p.room_policy.as_ref()).map_err(DriverError::invalid_params)?;
+                acted(actions::create_room(&state, &p.user, name, p.ciphersuite, setup).await)
+            }
+            ops::ROOM_ADD => {
+                let p: RoomTargetParams = parse(op, params)?;
+                acted(actions::add(&self.state().await?, &p.user, &p.room, &p.target, p.role).await)
+            }
+            ops::ROOM_CHANGE_ROLE | ops::ROOM_UNBAN => {
+                let p: RoomTargetParams = parse(op, params)?;
+                let role = p
+                    .role
+                    .ok_or_else(|| DriverError::invalid_params(format!("{op} needs `role`")))?;
+                acted(actions::set_role(&self.state().await?, &p.user, &p.room, &p.target, role).await)
+            }
+            ops::ROOM_BAN => {
+                let p: RoomTargetParams = parse(op, params)?;
+                let state = self.state().await?;
+                acted(actions::set_role(&state, &p.user, &p.room, &p.target, participants::BANNED_ROLE).await)
+            }
+            ops::ROOM_REMOVE => {
+                let p: RoomTargetParams = parse(op, params)?;
+                acted(actions::remove(&self.state().await?, &p.user, &p.room, &p.target).await)
+            }
+            ops::ROOM_LEAVE => {
+                let p: RoomParams = parse(op, params)?;
+                acted(actions::leave(&self.state().await?, &p.user, &p.room).await)
+            }
+            ops::ROOM_COMMIT => {
+                let p: RoomParams = parse(op, params)?;
+                acted(actions::commit(&self.state().await?, &p.user, &p.room).await)
+            }
+            ops::ROOM_STATE => {
+                let p: RoomParams = parse(op, params)?;
+                acted(actions::room_state(&self.state().await?, &p.user, &p.room))
+            }
+            ops::MESSAGE_SEND => {
+                let p: MessageSendParams = parse(op, params)?;
+                acted(actions::send(&self.state().await?, &p.user, &p.room, &p.text).await)
+            }
+            ops::MESSAGE_LIST => {
+                let p: RoomParams = parse(op, params)?;
+                acted(actions::messages(&self.state().await?, &p.user, &p.room))
+            }
+            _ => Err(DriverError::unsupported(op)),
+        }
+    }
+
+    /// The current provider's state (the lock is not held while the act goes on).
+    async fn state(&self) -> Result<Shared, DriverError> {
+        self.inner
+            .lock()
+            .await
+            .current
+            .as_ref()
+            .map(|c| c.state.clone())
+            .ok_or_else(|| DriverError::failed("not configured: `configure` comes first"))
+    }
+
+    /// Forgets the previous provider and starts one for `p.domain`.
+    async fn configure(&self, p: ConfigureParams, behaviour: ProviderBehaviour) -> Result<Value, DriverError> {
+        let identity =
+            ProviderIdentity::from_pem(&p.domain, &p.cert_pem, &p.key_pem).map_err(DriverError::invalid_params)?;
+        let ca_der = ca_der_from_pem(&p.ca_pem).map_err(DriverError::invalid_params)?;
+        let mut addrs = BTreeMap::new();
+        for peer in &p.peers {
+            let addr = resolve(&peer.address)
+                .await
+                .map_err(|e| DriverError::invalid_params(format!("peer {}: {e}", peer.domain)))?;
+            addrs.insert(peer.domain.clone(), addr);
+        }
+        let all: Vec<(String, SocketAddr)> = addrs.iter().map(|(d, a)| (d.clone(), *a)).collect();
+        let client = PeerClient::trusting(Some(&identity), &p.ca_pem, &all, false)
+            .map_err(|e| DriverError::invalid_params(e.to_string()))?;
+        let mut inner = self.inner.lock().await;
+        if let Some(old) = inner.current.take() {
+            old.server.stop().await;
+        }
+        let wanted = match &p.listen {
+            Some(l) => Some(
+                resolve(l)
+                    .await
+                    .map_err(|e| DriverError::invalid_params(format!("listen: {e}")))?,
+            ),
+            None => None,
+        };
+        let keep = inner
+            .listener
+            .as_ref()
+            .is_some_and(|l| l.fixed || wanted.is_none_or(|w| w == l.addr));
+        if !keep {
+            let addr = wanted.ok_or_else(|| {
+                DriverError::invalid_params("no address to listen on: give `listen` (or start with --mimi-listen)")
+            })?;
+            let socket = std::net::TcpListener::bind(addr)
+                .map_err(|e| DriverError::failed(format!("cannot listen on {addr}: {e}")))?;
+            inner.listener = Some(Listening {
+                addr,
+                socket,
+                fixed: false,
+            });
+        }
+        let socket = inner
+            .listener
+            .as_ref()
+            .map(|l| l.socket.try_clone())
+            .transpose()
+            .map_err(|e| DriverError::failed(format!("cannot share the listening socket: {e}")))?;
+        let mut state = ProviderState::new(&p.domain, behaviour).map_err(|e| DriverError::failed(e.to_string()))?;
+        state.peers = Some(Peers { client, addrs });
+        let state: Shared = Arc::new(Mutex::new(state));
+        let server = ProviderServer::start_on(socket, &identity, &ca_der, routes(state.clone()), behaviour.door)
+            .await
+            .map_err(|e| DriverError::failed(format!("cannot serve {}: {e}", p.domain)))?;
+        inner.current = Some(Configured { server, state });
+        Ok(json!({}))
+    }
+}
+
+/// What `room.create` starts the room with: the creator's role and the policy components, each
+/// encoded by the policy codec (an error names the one that does not encode).
+fn room_setup(role: Option<u32>, policy: Option<&RoomPolicyParams>) -> Result<RoomSetup, String> {
+    let mut components = Vec::new();
+    let parts = [
+        (
+            "RoleData",
+            ComponentId::ROLES_LIST,
+            policy.and_then(|p| p.roles.as_ref()),
+        ),
+        (
+            "BaseRoomPolicy",
+            ComponentId::BASE_ROOM_POLICY,
+            policy.and_then(|p| p.base_policy.as_ref()),
+        ),
+    ];
+    for (name, id, json) in parts {
+        if let Some(json) = json {
+            let bytes = encode_json(name, json)
+                .unwrap_or_else(|| Err(format!("no policy struct {name}")))
+                .map_err(|e| format!("room_policy: not a {name}: {e}"))?;
+            components.push((id.0, bytes));
+        }
+    }
+    Ok(RoomSetup { role, components })
+}
+
+/// An act's result, or the error `failed` saying why it could not be done.
+fn acted(result: Result<Value, ActError>) -> Result<Value, DriverError> {
+    result.map_err(|e| DriverError::failed(e.to_string()))
+}
+
+/// `<name>` of `mimi://<domain>/<kind>/<name>`, this provider's own URI of a user (`u`) or room
+/// (`r`).
+fn local_name<'a>(domain: &str, kind: &str, uri: &'a str) -> Result<&'a str, String> {
+    let name = uri
+        .strip_prefix("mimi://")
+        .and_then(|r| r.strip_prefix(domain))
+        .and_then(|r| r.strip_prefix('/'))
+        .and_then(|r| r.strip_prefix(kind))
+        .and_then(|r| r.strip_prefix('/'))
+        .filter(|_| domain_of(uri) == Some(domain))
+        .ok_or_else(|| format!("{uri:?} is not mimi://{domain}/{kind}/<name>"))?;
+    if name.is_empty() || name.len() > 255 || name.contains(['/', '?', '#']) || name.contains(char::is_whitespace) {
+        return Err(format!("{uri:?}: {name:?} is not a name"));
+    }
+    Ok(name)
+}
+
+/// A `host:port` as a socket address (an IP literal, else the name's first address).
+async fn resolve(address: &str) -> Result<SocketAddr, String> {
+    if let Ok(a) = address.parse() {
+        return Ok(a);
+    }
+    tokio::net::lookup_host(address)
+        .await
+        .map_err(|e| format!("{address:?} is not host:port: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{address:?} resolves to no address"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_names_are_this_providers_only() {
+        assert_eq!(local_name("a.example", "u", "mimi://a.example/u/alice"), Ok("alice"));
+        assert_eq!(local_name("a.example", "r", "mimi://a.example/r/club"), Ok("club"));
+        for bad in [
+            "mimi://b.example/u/alice",
+            "mimi://a.example.evil/u/alice",
+            "mimi://a.example/r/alice",
+            "mimi://a.example/u/",
+            "mimi://a.example/u/a/b",
+            "https://a.example/u/alice",
+            "",
+        ] {
+            assert!(local_name("a.example", "u", bad).is_err(), "{bad}");
+        }
+    }
+}
