@@ -589,48 +589,46 @@ fn update_result(answer: &UpdateRoomResponse, epoch: Option<u64>) -> Value {
     result
 }
 
-/// Sends an UpdateRequest body to the hub of `room` (this provider itself, or over `/update`).
-async fn send_update(state: &Shared, room: &str, body: Vec<u8>) -> Result<UpdateRoomResponse, ActError> {
+/// What the hub does with a request body for a room: its answer and the notifies to send first.
+pub(crate) type HubEndpoint<T> = fn(&mut super::ProviderState, &str, &[u8]) -> Result<(T, Vec<Notify>), hub::Refusal>;
+
+/// Sends a request body to the hub of `room`: to this provider itself in-process (`local`, then
+/// the fan-out), or over HTTPS to `/v1/<endpoint>/<room>`, decoding the answer as `T`.
+async fn send_to_hub<T: protocol::Message>(
+    state: &Shared,
+    room: &str,
+    endpoint: &'static str,
+    local: HubEndpoint<T>,
+    body: Vec<u8>,
+) -> Result<T, ActError> {
     let hub_domain = domain_of(room).unwrap_or_default().to_owned();
     if hub_domain == lock(state).domain {
-        let result = hub::update(&mut lock(state), room, &body);
+        let result = local(&mut lock(state), room, &body);
         let (answer, notifies) =
-            result.map_err(|(status, why)| status_error("update", status.as_u16(), why.as_bytes()))?;
+            result.map_err(|(status, why)| status_error(endpoint, status.as_u16(), why.as_bytes()))?;
         fan_out(state, notifies).await;
         return Ok(answer);
     }
-    let path = format!("/v1/update/{}", path_segment(room));
-    let (status, bytes) = post_logged(state, &hub_domain, "update", &path, body).await?;
+    let path = format!("/v1/{endpoint}/{}", path_segment(room));
+    let (status, bytes) = post_logged(state, &hub_domain, endpoint, &path, body).await?;
     if status != 200 {
-        return Err(status_error("update", status, &bytes));
+        return Err(status_error(endpoint, status, &bytes));
     }
     protocol::decode(&bytes).map_err(|e| ActError::Answer {
-        endpoint: "update",
-        expected: "UpdateRoomResponse",
+        endpoint,
+        expected: T::NAME,
         why: e.to_string(),
     })
 }
 
-/// Sends a SubmitMessageRequest body to the hub of `room`.
+/// Sends an UpdateRequest body to the hub of `room` (§5.3).
+async fn send_update(state: &Shared, room: &str, body: Vec<u8>) -> Result<UpdateRoomResponse, ActError> {
+    send_to_hub(state, room, "update", hub::update, body).await
+}
+
+/// Sends a SubmitMessageRequest body to the hub of `room` (§5.4).
 async fn send_submit(state: &Shared, room: &str, body: Vec<u8>) -> Result<SubmitMessageResponse, ActError> {
-    let hub_domain = domain_of(room).unwrap_or_default().to_owned();
-    if hub_domain == lock(state).domain {
-        let result = hub::submit(&mut lock(state), room, &body);
-        let (answer, notifies) =
-            result.map_err(|(status, why)| status_error("submitMessage", status.as_u16(), why.as_bytes()))?;
-        fan_out(state, notifies).await;
-        return Ok(answer);
-    }
-    let path = format!("/v1/submitMessage/{}", path_segment(room));
-    let (status, bytes) = post_logged(state, &hub_domain, "submitMessage", &path, body).await?;
-    if status != 200 {
-        return Err(status_error("submitMessage", status, &bytes));
-    }
-    protocol::decode(&bytes).map_err(|e| ActError::Answer {
-        endpoint: "submitMessage",
-        expected: "SubmitMessageResponse",
-        why: e.to_string(),
-    })
+    send_to_hub(state, room, "submitMessage", hub::submit, body).await
 }
 
 /// §5.5: sends each notify (to this provider itself in-process), retrying once what a follower

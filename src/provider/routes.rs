@@ -65,22 +65,25 @@ async fn key_material_route(State(state): State<Shared>, Path(target): Path<Stri
 
 /// §5.3, hub role.
 async fn update_route(State(state): State<Shared>, Path(room): Path<String>, body: Bytes) -> Response {
-    let result = hub::update(&mut lock(&state), &room, &body);
-    match result {
-        Ok((answer, notifies)) => {
-            fan_out(&state, notifies).await;
-            encoded(&answer)
-        }
-        Err(refusal) => refusal.into_response(),
-    }
+    hub_route(&state, &room, &body, hub::update).await
 }
 
 /// §5.4, hub role.
 async fn submit_route(State(state): State<Shared>, Path(room): Path<String>, body: Bytes) -> Response {
-    let result = hub::submit(&mut lock(&state), &room, &body);
+    hub_route(&state, &room, &body, hub::submit).await
+}
+
+/// A hub endpoint: the answer, sent once the fan-out it caused is done.
+async fn hub_route<T: protocol::Message>(
+    state: &Shared,
+    room: &str,
+    body: &[u8],
+    endpoint: super::actions::HubEndpoint<T>,
+) -> Response {
+    let result = endpoint(&mut lock(state), room, body);
     match result {
         Ok((answer, notifies)) => {
-            fan_out(&state, notifies).await;
+            fan_out(state, notifies).await;
             encoded(&answer)
         }
         Err(refusal) => refusal.into_response(),
