@@ -223,8 +223,12 @@ pub fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
         }
     };
+    // openmls logs every message it refuses at error level; the scenarios send such messages on
+    // purpose and report what was refused, so its log stays off unless RUST_LOG asks for it.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error,openmls=off"));
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Runtime::new() {

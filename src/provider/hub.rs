@@ -198,26 +198,26 @@ pub fn update(
                     ..
                 }) => (added, epoch, committer),
                 Ok(other) => return Ok((not_allowed(format!("not a commit: {other:?}")), Vec::new())),
-                Err(HubProcessError::WrongEpoch { expected, .. }) if !behaviour.wrong_epoch_as_not_allowed => {
-                    let arm = UpdateResponseArm::WrongEpoch {
-                        current_epoch: expected,
-                    };
-                    let why = format!("the room is at epoch {expected}");
-                    return Ok((update_response(UpdateResponseCode::WRONG_EPOCH, &why, arm), Vec::new()));
-                }
                 Err(e) => {
+                    // A broken hub passes on what it refused.
                     let mut notifies = Vec::new();
                     if behaviour.fanout_refused {
-                        let body = fanout(
-                            now_ms(),
-                            &first,
-                            FanoutArm::Commit {
-                                external_proposals: VecOf(Vec::new()),
-                            },
-                        );
-                        notifies = notify_all(&before, room, &body);
+                        let arm = FanoutArm::Commit {
+                            external_proposals: VecOf(Vec::new()),
+                        };
+                        notifies = notify_all(&before, room, &fanout(now_ms(), &first, arm));
                     }
-                    return Ok((not_allowed(e), notifies));
+                    let answer = match e {
+                        HubProcessError::WrongEpoch { expected, .. } if !behaviour.wrong_epoch_as_not_allowed => {
+                            let arm = UpdateResponseArm::WrongEpoch {
+                                current_epoch: expected,
+                            };
+                            let why = format!("the room is at epoch {expected}");
+                            update_response(UpdateResponseCode::WRONG_EPOCH, &why, arm)
+                        }
+                        e => not_allowed(e),
+                    };
+                    return Ok((answer, notifies));
                 }
             };
             let timestamp = now_ms();

@@ -897,6 +897,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../scenarios/protocol/5_3_update/refuse-user-touched-twice.yaml"),
     ),
     (
+        "scenarios/protocol/5_3_update/removed-user-cannot-commit.yaml",
+        include_str!("../../../scenarios/protocol/5_3_update/removed-user-cannot-commit.yaml"),
+    ),
+    (
         "scenarios/protocol/5_3_update/removed-user-receives-nothing.yaml",
         include_str!("../../../scenarios/protocol/5_3_update/removed-user-receives-nothing.yaml"),
     ),
