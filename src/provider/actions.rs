@@ -235,6 +235,23 @@ pub async fn set_role(state: &Shared, actor: &str, room: &str, target: &str, rol
     commit_and_send(state, &client, room, changes).await
 }
 
+/// `actor` sets a GroupContext component of `room` to `value` (a whole new value: the room
+/// policy's components are replaced, room-policy-03 §6).
+pub async fn set_component(
+    state: &Shared,
+    actor: &str,
+    room: &str,
+    component: u16,
+    value: Vec<u8>,
+) -> Result<Value, ActError> {
+    let client = view_of(&lock(state), actor, room)?.0;
+    let changes = RoomChanges {
+        update: vec![(component, value)],
+        ..RoomChanges::default()
+    };
+    commit_and_send(state, &client, room, changes).await
+}
+
 /// §3.5: `user` leaves `room`: Remove proposals for all its clients and the participant-list
 /// update removing it, sent to the hub as one HandshakeBundle; another member commits them.
 pub async fn leave(state: &Shared, user: &str, room: &str) -> Result<Value, ActError> {

@@ -271,3 +271,70 @@ fn actions_by_actor(
     out.retain(|_, actions| !actions.is_empty());
     Ok(out)
 }
+
+/// The validity rules of the policy components a commit sets (draft-ietf-mimi-room-policy-03
+/// §5, §6.3, §6.7): `Err` names the rule a new value breaks.
+pub fn component_rules(view: &CommitView) -> Result<(), String> {
+    use crate::codec::policy::{BotPolicy, LinkPreviewPolicy, Optionality};
+    for (_, id, payload) in &view.updates {
+        match *id {
+            id if id == PolicyComponent::BASE_ROOM_POLICY.0 => {
+                let base: BaseRoomPolicy = crate::codec::policy::decode("BaseRoomPolicy", payload)
+                    .map_err(|e| format!("room-policy-03 §5: the base room policy does not decode: {e}"))?;
+                // POL-02: "If parent-dependent is true, the parent_room MUST be set".
+                if base.parent_dependant && base.parent_room.is_empty() {
+                    return Err("room-policy-03 §5 (POL-02): parent_dependent without a parent_room".into());
+                }
+            }
+            id if id == PolicyComponent::LINK_PREVIEW_POLICY.0 => {
+                let link: LinkPreviewPolicy = crate::codec::policy::decode("LinkPreviewPolicy", payload)
+                    .map_err(|e| format!("room-policy-03 §6.3: the link preview policy does not decode: {e}"))?;
+                // POL-05: "The value of autodetect_hyperlinks_in_text MUST NOT be mandatory."
+                if link.autodetect_hyperlinks_in_text == Optionality::Required {
+                    return Err("room-policy-03 §6.3 (POL-05): autodetect_hyperlinks_in_text is mandatory".into());
+                }
+                // POL-06: a proxy that is mandatory or optional needs its URI.
+                if link.link_preview_proxy_use != Optionality::Forbidden
+                    && link.link_preview_proxy.as_ref().is_none_or(Vec::is_empty)
+                {
+                    return Err("room-policy-03 §6.3 (POL-06): link_preview_proxy_use without a proxy URI".into());
+                }
+            }
+            id if id == PolicyComponent::BOT_POLICY.0 => {
+                let bots: BotPolicy = crate::codec::policy::decode("BotPolicy", payload)
+                    .map_err(|e| format!("room-policy-03 §6.7: the bot policy does not decode: {e}"))?;
+                // POL-X11: "A bot with local_client_bot set to true has a bot_role_index of 0."
+                if bots
+                    .allowed_bots
+                    .iter()
+                    .any(|b| b.local_client_bot && b.bot_role_index != 0)
+                {
+                    return Err("room-policy-03 §6.7 (POL-X11): a local client bot with a non-zero role".into());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// POL-01: in a parent-dependent room every participant added must be a participant of the
+/// parent room (`parent`: its users, when this hub hosts it).
+pub fn within_parent(view: &CommitView, parent: &BTreeSet<String>) -> Result<(), String> {
+    for (_, id, payload) in &view.updates {
+        if *id != PARTICIPANT_LIST {
+            continue;
+        }
+        let update: ParticipantListUpdate =
+            protocol::decode(payload).map_err(|e| format!("a participant-list update does not decode: {e}"))?;
+        for added in update.added_participants.iter() {
+            let user = String::from_utf8_lossy(added.user.as_slice()).into_owned();
+            if !parent.contains(&user) {
+                return Err(format!(
+                    "room-policy-03 §5 (POL-01): {user} is not a participant of the parent room"
+                ));
+            }
+        }
+    }
+    Ok(())
+}

@@ -78,6 +78,8 @@ pub enum Fault {
     HubFansOutToRemoved,
     /// Hub: a refused commit is fanned out all the same (§5.3).
     HubFansOutRefused,
+    /// Hub: room-policy components and parent-dependent rooms are not checked (POL-01, POL-02, ...).
+    HubSkipsComponentRules,
     /// Hub: a /notify a follower refused with 503 is not retried (PROT-18).
     HubNeverRetries,
     /// Hub: a commit with two room metadata updates is accepted (PROT-I13).
@@ -157,7 +159,10 @@ impl Fault {
             Fault::WireDecodeNeverRejects | Fault::WireDecodeDropsFirstField | Fault::WireEncodeDropsLastByte => {
                 Area::Wire
             }
-            Fault::Policy(_) | Fault::PolicyAllowsEverything | Fault::PolicyDeniesEverything => Area::Policy,
+            Fault::Policy(_)
+            | Fault::PolicyAllowsEverything
+            | Fault::PolicyDeniesEverything
+            | Fault::HubSkipsComponentRules => Area::Policy,
             _ => Area::Https,
         }
     }
@@ -197,6 +202,7 @@ impl Fault {
             Fault::HubSubmitAnySender,
             Fault::HubFansOutToRemoved,
             Fault::HubFansOutRefused,
+            Fault::HubSkipsComponentRules,
             Fault::HubNeverRetries,
             Fault::HubAcceptsDoubleMetadata,
             Fault::HubAcceptsLosingExternalSender,
@@ -255,6 +261,7 @@ impl Fault {
             Fault::HubSubmitAnySender => "hub-submit-any-sender",
             Fault::HubFansOutToRemoved => "hub-fans-out-to-removed",
             Fault::HubFansOutRefused => "hub-fans-out-refused",
+            Fault::HubSkipsComponentRules => "hub-skips-component-rules",
             Fault::HubNeverRetries => "hub-never-retries",
             Fault::HubAcceptsDoubleMetadata => "hub-accepts-double-metadata",
             Fault::HubAcceptsLosingExternalSender => "hub-accepts-losing-external-sender",
@@ -317,6 +324,7 @@ impl Reference {
                 accept_without_hub_sender: self.has(Fault::HubAcceptsLosingExternalSender),
                 accept_double_metadata: self.has(Fault::HubAcceptsDoubleMetadata),
                 never_retry: self.has(Fault::HubNeverRetries),
+                skip_component_rules: self.has(Fault::HubSkipsComponentRules),
                 policy: super::enforce::PolicyBehaviour {
                     faults: crate::policy::PolicyFault::ALL
                         .iter()

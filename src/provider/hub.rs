@@ -62,6 +62,9 @@ pub struct HubBehaviour {
     pub fanout_refused: bool,
     /// Never retries a /notify a follower refused (breaks PROT-18, a SHOULD).
     pub never_retry: bool,
+    /// Does not check the room-policy components a commit sets, nor a parent-dependent room's
+    /// additions against its parent (breaks POL-01, POL-02, POL-05, POL-06, POL-X11).
+    pub skip_component_rules: bool,
     /// Accepts a commit with two room metadata updates (breaks PROT-I13).
     pub accept_double_metadata: bool,
     /// Accepts a commit that leaves the hub out of external_senders (breaks PROT-31, PROT-32).
@@ -160,6 +163,7 @@ pub fn update(
         Err(e) => return Err((StatusCode::BAD_REQUEST, format!("not an UpdateRequest: {e}"))),
     };
     let own = state.domain.clone();
+    let parent = parent_participants(state, room);
     let hosted = state
         .hosted
         .get_mut(room)
@@ -185,6 +189,12 @@ pub fn update(
             let snapshot = super::enforce::Snapshot::of(&hosted.group);
             let event = hosted.group.process_with(&first, decoder, &|view| {
                 one_metadata_update(view, behaviour)?;
+                if !behaviour.skip_component_rules {
+                    super::enforce::component_rules(view)?;
+                    if let Some(parent) = &parent {
+                        super::enforce::within_parent(view, parent)?;
+                    }
+                }
                 match &policy {
                     Some(policy) => super::enforce::check(policy, &snapshot, view, behaviour.policy),
                     None => Ok(()),
@@ -309,6 +319,20 @@ pub fn update(
             ))
         }
     }
+}
+
+/// The participants of `room`'s parent room, when `room` is parent-dependent (room-policy-03 §5)
+/// and this hub hosts the parent.
+fn parent_participants(state: &ProviderState, room: &str) -> Option<BTreeSet<String>> {
+    let hosted = state.hosted.get(room)?;
+    let bytes = hosted
+        .group
+        .component(crate::codec::policy::ComponentId::BASE_ROOM_POLICY.0)?;
+    let base: crate::codec::policy::BaseRoomPolicy = crate::codec::policy::decode("BaseRoomPolicy", &bytes).ok()?;
+    let parent = base.parent_room.first().filter(|_| base.parent_dependant)?;
+    let parent = String::from_utf8_lossy(&parent.uri.0).into_owned();
+    let list = state.hosted.get(&parent)?.group.participant_list()?;
+    participants::users(&list).ok()
 }
 
 /// §7.6: "Only a single Room metadata update is valid per commit" (PROT-I13).

@@ -73,3 +73,23 @@ impl ComponentId {
         })
     }
 }
+
+/// The component a policy struct is the value of, by the struct's name (§10.1): what a scenario's
+/// `room.set_component` names.
+pub fn component_of(struct_name: &str) -> Option<ComponentId> {
+    Some(match struct_name {
+        "OperationalParameters" => ComponentId::MLS_OPERATIONAL_POLICY,
+        "RoleData" => ComponentId::ROLES_LIST,
+        "PreAuthData" => ComponentId::PREAUTH_LIST,
+        "BaseRoomPolicy" => ComponentId::BASE_ROOM_POLICY,
+        "StatusNotificationPolicy" => ComponentId::STATUS_NOTIFICATION_POLICY,
+        "JoinLinkPolicy" => ComponentId::JOIN_LINK_POLICY,
+        "LinkPreviewPolicy" => ComponentId::LINK_PREVIEW_POLICY,
+        "AssetPolicy" => ComponentId::ASSET_POLICY,
+        "LoggingPolicy" => ComponentId::LOGGING_POLICY,
+        "HistoryPolicy" => ComponentId::CHAT_HISTORY_POLICY,
+        "BotPolicy" => ComponentId::BOT_POLICY,
+        "MessageExpiration" => ComponentId::MESSAGE_EXPIRATION_POLICY,
+        _ => return None,
+    })
+}

@@ -29,7 +29,7 @@ mod roles;
 mod wire;
 
 pub use base_policy::{BaseRoomPolicy, Uri};
-pub use component_ids::ComponentId;
+pub use component_ids::{ComponentId, component_of};
 pub use components::{
     AssetPolicy, AssetUploadLocation, Bot, BotPolicy, DomainName, DownloadPrivacy, DownloadPrivacyType,
     ExpirationSettings, HistoryPolicy, HistorySettings, JoinLink, JoinLinkPolicy, JoinLinksData, JoinLinksUpdate,

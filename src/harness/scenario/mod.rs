@@ -176,6 +176,13 @@ pub struct Act {
     /// `room.create`: the room's BaseRoomPolicy (§5), as the policy codec's JSON.
     #[serde(default)]
     pub base_policy: Option<serde_json::Value>,
+    /// `room.set_component`: the policy struct's name (e.g. `LinkPreviewPolicy`), which says the
+    /// component (room-policy-03 §10.1)...
+    #[serde(default)]
+    pub component: Option<String>,
+    /// ...and its new value, as the policy codec's JSON.
+    #[serde(default)]
+    pub value: Option<serde_json::Value>,
 }
 
 /// The operations a user performs (the driver's names).
@@ -200,6 +207,9 @@ pub enum ActOp {
     /// Room policy §8.1.3: from role 1 to `role`.
     #[serde(rename = "room.unban")]
     RoomUnban,
+    /// Room policy §6: replace a policy component (`component`, `value`).
+    #[serde(rename = "room.set_component")]
+    RoomSetComponent,
     #[serde(rename = "message.send")]
     MessageSend,
     #[serde(rename = "message.list")]
@@ -558,6 +568,20 @@ impl Scenario {
             (Some(true), None) => return Err(format!("{}: {:?} needs a role", at("act.role"), a.op)),
             _ => {}
         }
+        if (a.op == ActOp::RoomSetComponent) != (a.component.is_some() && a.value.is_some()) {
+            return Err(format!(
+                "{}: `component` and `value` go together with room.set_component, and only there",
+                at("act.component")
+            ));
+        }
+        if let Some(c) = &a.component
+            && crate::codec::policy::component_of(c).is_none()
+        {
+            return Err(format!(
+                "{}: {c:?} is not a policy component's struct",
+                at("act.component")
+            ));
+        }
         if (a.policy.is_some() || a.base_policy.is_some()) && a.op != ActOp::RoomCreate {
             return Err(format!(
                 "{}: policy and base_policy go with room.create",
@@ -727,12 +751,32 @@ fn unknown_placeholder(text: &str, roles: &BTreeMap<String, Player>) -> Option<S
 /// The scenario files built into the binary.
 pub const EMBEDDED: &[(&str, &str)] = &[
     (
+        "scenarios/policy/5_base_policy/hub-keeps-parent-dependent-room-within-parent.yaml",
+        include_str!("../../../scenarios/policy/5_base_policy/hub-keeps-parent-dependent-room-within-parent.yaml"),
+    ),
+    (
         "scenarios/policy/5_base_policy/hub-refuses-add-in-fixed-membership-room.yaml",
         include_str!("../../../scenarios/policy/5_base_policy/hub-refuses-add-in-fixed-membership-room.yaml"),
     ),
     (
+        "scenarios/policy/5_base_policy/hub-refuses-parent-dependent-without-parent.yaml",
+        include_str!("../../../scenarios/policy/5_base_policy/hub-refuses-parent-dependent-without-parent.yaml"),
+    ),
+    (
         "scenarios/policy/5_base_policy/hub-refuses-second-client-without-multi-device.yaml",
         include_str!("../../../scenarios/policy/5_base_policy/hub-refuses-second-client-without-multi-device.yaml"),
+    ),
+    (
+        "scenarios/policy/6_components/hub-refuses-local-bot-with-role.yaml",
+        include_str!("../../../scenarios/policy/6_components/hub-refuses-local-bot-with-role.yaml"),
+    ),
+    (
+        "scenarios/policy/6_components/hub-refuses-mandatory-hyperlink-detection.yaml",
+        include_str!("../../../scenarios/policy/6_components/hub-refuses-mandatory-hyperlink-detection.yaml"),
+    ),
+    (
+        "scenarios/policy/6_components/hub-refuses-proxy-without-uri.yaml",
+        include_str!("../../../scenarios/policy/6_components/hub-refuses-proxy-without-uri.yaml"),
     ),
     (
         "scenarios/policy/8_1_1_add/hub-accepts-allowed-add.yaml",
@@ -951,6 +995,7 @@ impl ActOp {
             ActOp::MessageSend => ops::MESSAGE_SEND,
             ActOp::MessageList => ops::MESSAGE_LIST,
             ActOp::RoomState => ops::ROOM_STATE,
+            ActOp::RoomSetComponent => "room.set_component",
             ActOp::UpdateReplay => "update.replay",
         }
     }

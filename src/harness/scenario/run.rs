@@ -697,7 +697,7 @@ impl Deployment {
 }
 
 /// The room setup of a `room.create` act: its role and policy components.
-fn room_setup(a: &Act) -> Result<actions::RoomSetup, String> {
+fn room_setup(a: &Act, d: &Deployment) -> Result<actions::RoomSetup, String> {
     use crate::codec::policy::{ComponentId, encode_json};
     let encode =
         |name: &str, json: &Value| encode_json(name, json).unwrap_or_else(|| Err(format!("no policy struct {name}")));
@@ -707,7 +707,7 @@ fn room_setup(a: &Act) -> Result<actions::RoomSetup, String> {
         components.push((ComponentId::ROLES_LIST.0, roles));
     }
     if let Some(base) = &a.base_policy {
-        let base = encode("BaseRoomPolicy", base).map_err(|e| format!("base_policy: {e}"))?;
+        let base = encode("BaseRoomPolicy", &d.expand_json(base)).map_err(|e| format!("base_policy: {e}"))?;
         components.push((ComponentId::BASE_ROOM_POLICY.0, base));
     }
     Ok(actions::RoomSetup {
@@ -767,9 +767,16 @@ async fn run_act(
     ));
     lock(state).peer_faults = a.fault.into_iter().collect();
     let result = match a.op {
-        _ if provider.actor == Actor::Driver => act_by_driver(iut, a, &user, &room, &target, d.ciphersuite, tr).await?,
+        _ if provider.actor == Actor::Driver => {
+            // `{role}` in a base policy (a parent room's id) names this run's domains.
+            let a = Act {
+                base_policy: a.base_policy.as_ref().map(|b| d.expand_json(b)),
+                ..a.clone()
+            };
+            act_by_driver(iut, &a, &user, &room, &target, d.ciphersuite, tr).await?
+        }
         ActOp::RoomCreate => {
-            let setup = match room_setup(a) {
+            let setup = match room_setup(a, d) {
                 Ok(s) => s,
                 Err(m) => return Err(Outcome::error(format!("step {:?}: {m}", step.name))),
             };
@@ -780,6 +787,20 @@ async fn run_act(
             actions::set_role(state, &user, &room, &target, a.role.unwrap_or_default()).await
         }
         ActOp::RoomBan => actions::set_role(state, &user, &room, &target, participants::BANNED_ROLE).await,
+        ActOp::RoomSetComponent => {
+            let name = a.component.as_deref().unwrap_or_default();
+            let value = d.expand_json(a.value.as_ref().unwrap_or(&Value::Null));
+            let encoded = crate::codec::policy::encode_json(name, &value)
+                .unwrap_or_else(|| Err(format!("no policy struct {name}")))
+                .map_err(|e| {
+                    Outcome::error(format!(
+                        "step {:?}: the scenario's {name} does not encode: {e}",
+                        step.name
+                    ))
+                })?;
+            let id = crate::codec::policy::component_of(name).map_or(0, |c| c.0);
+            actions::set_component(state, &user, &room, id, encoded).await
+        }
         ActOp::RoomRemove => actions::remove(state, &user, &room, &target).await,
         ActOp::RoomLeave => actions::leave(state, &user, &room).await,
         ActOp::RoomCommit => actions::commit(state, &user, &room).await,
