@@ -80,6 +80,8 @@ pub enum Fault {
     HubFansOutRefused,
     /// Hub: room-policy components and parent-dependent rooms are not checked (POL-01, POL-02, ...).
     HubSkipsComponentRules,
+    /// Hub: a follower gets 200 ms to answer a /notify.
+    HubImpatient,
     /// Hub: a /notify a follower refused with 503 is not retried (PROT-18).
     HubNeverRetries,
     /// Hub: a commit with two room metadata updates is accepted (PROT-I13).
@@ -203,6 +205,7 @@ impl Fault {
             Fault::HubFansOutToRemoved,
             Fault::HubFansOutRefused,
             Fault::HubSkipsComponentRules,
+            Fault::HubImpatient,
             Fault::HubNeverRetries,
             Fault::HubAcceptsDoubleMetadata,
             Fault::HubAcceptsLosingExternalSender,
@@ -262,6 +265,7 @@ impl Fault {
             Fault::HubFansOutToRemoved => "hub-fans-out-to-removed",
             Fault::HubFansOutRefused => "hub-fans-out-refused",
             Fault::HubSkipsComponentRules => "hub-skips-component-rules",
+            Fault::HubImpatient => "hub-impatient",
             Fault::HubNeverRetries => "hub-never-retries",
             Fault::HubAcceptsDoubleMetadata => "hub-accepts-double-metadata",
             Fault::HubAcceptsLosingExternalSender => "hub-accepts-losing-external-sender",
@@ -324,6 +328,7 @@ impl Reference {
                 accept_without_hub_sender: self.has(Fault::HubAcceptsLosingExternalSender),
                 accept_double_metadata: self.has(Fault::HubAcceptsDoubleMetadata),
                 never_retry: self.has(Fault::HubNeverRetries),
+                impatient: self.has(Fault::HubImpatient),
                 skip_component_rules: self.has(Fault::HubSkipsComponentRules),
                 policy: super::enforce::PolicyBehaviour {
                     faults: crate::policy::PolicyFault::ALL

@@ -60,6 +60,8 @@ pub struct HubBehaviour {
     pub fanout_to_removed: bool,
     /// Fans out a commit it refused (breaks §5.3).
     pub fanout_refused: bool,
+    /// Gives a follower 200 ms to answer a /notify (a slow follower misses the room's messages).
+    pub impatient: bool,
     /// Never retries a /notify a follower refused (breaks PROT-18, a SHOULD).
     pub never_retry: bool,
     /// Does not check the room-policy components a commit sets, nor a parent-dependent room's

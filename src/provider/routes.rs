@@ -98,6 +98,10 @@ async fn notify_route(
     body: Bytes,
 ) -> Response {
     let from = sender_domain(&headers);
+    let slow = lock(&state).has_fault(PeerFault::SlowNotify);
+    if slow {
+        tokio::time::sleep(super::state::SLOW_ANSWER).await;
+    }
     let mut st = lock(&state);
     if st.has_fault(PeerFault::NotifyFailsOnce) && !st.notify_failed {
         st.notify_failed = true;

@@ -218,7 +218,7 @@ impl Served {
             .transpose()
             .map_err(|e| DriverError::failed(format!("cannot share the listening socket: {e}")))?;
         let mut state = ProviderState::new(&p.domain, behaviour).map_err(|e| DriverError::failed(e.to_string()))?;
-        state.peers = Some(Peers { client, addrs });
+        state.peers = Some(Peers::new(client, addrs, &behaviour));
         let state: Shared = Arc::new(Mutex::new(state));
         let server = ProviderServer::start_on(socket, &identity, &ca_der, routes(state.clone()), behaviour.door)
             .await

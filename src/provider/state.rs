@@ -104,10 +104,15 @@ pub struct Peers {
     pub client: PeerClient,
     /// Domain → loopback address.
     pub addrs: BTreeMap<String, SocketAddr>,
+    /// How long to wait for a peer's answer ([`PEER_TIMEOUT`]).
+    pub timeout: Duration,
 }
 
 /// How long a provider waits for a peer's answer.
 pub const PEER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a slow simulated follower ([`PeerFault::SlowNotify`]) takes to answer.
+pub const SLOW_ANSWER: Duration = Duration::from_millis(1500);
 
 /// Misbehaviour of a simulated provider for one scenario step: how a negative scenario plays a
 /// peer that breaks the draft.
@@ -122,6 +127,8 @@ pub enum PeerFault {
     DuplicateNotify,
     /// A submitMessage names a user who is not a participant as `sendingUri`.
     ForeignSendingUri,
+    /// As a follower: answers each /notify of the step only after [`SLOW_ANSWER`] (a slow peer).
+    SlowNotify,
     /// As a follower: answers the first /notify of the step 503 with `Retry-After: 0`, without
     /// processing it (PROT-18: the hub should retry).
     NotifyFailsOnce,
@@ -136,6 +143,16 @@ pub enum PeerFault {
 }
 
 impl Peers {
+    /// The peers of a provider behaving as `behaviour` (an impatient hub waits 200 ms).
+    pub fn new(client: PeerClient, addrs: BTreeMap<String, SocketAddr>, behaviour: &ProviderBehaviour) -> Self {
+        let timeout = if behaviour.hub.impatient {
+            Duration::from_millis(200)
+        } else {
+            PEER_TIMEOUT
+        };
+        Peers { client, addrs, timeout }
+    }
+
     /// POSTs `body` to `https://<domain><path>`; the status and body, or why nothing came back.
     pub async fn post(&self, domain: &str, path: &str, body: Vec<u8>) -> Result<(u16, Vec<u8>), String> {
         let addr = self
@@ -146,7 +163,7 @@ impl Peers {
             .client
             .request(reqwest::Method::POST, domain, addr.port(), path)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .timeout(PEER_TIMEOUT)
+            .timeout(self.timeout)
             .body(body)
             .send()
             .await

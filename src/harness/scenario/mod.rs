@@ -969,6 +969,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../scenarios/protocol/5_5_notify/hub-retries-refused-notify.yaml"),
     ),
     (
+        "scenarios/protocol/5_5_notify/hub-waits-for-slow-follower.yaml",
+        include_str!("../../../scenarios/protocol/5_5_notify/hub-waits-for-slow-follower.yaml"),
+    ),
+    (
         "scenarios/protocol/5_5_notify/refuse-malformed-notify.yaml",
         include_str!("../../../scenarios/protocol/5_5_notify/refuse-malformed-notify.yaml"),
     ),

@@ -220,10 +220,8 @@ impl Deployment {
         let all: Vec<(String, std::net::SocketAddr)> = addrs.iter().map(|(d, a)| (d.clone(), *a)).collect();
         for r in roles.values() {
             let client = PeerClient::new(Some(&r.identity), &ca, &all, false)?;
-            lock(&r.state).peers = Some(Peers {
-                client,
-                addrs: addrs.clone(),
-            });
+            let mut st = lock(&r.state);
+            st.peers = Some(Peers::new(client, addrs.clone(), &st.behaviour));
         }
         Ok(Deployment { ca, roles, ciphersuite })
     }
