@@ -273,11 +273,49 @@ fn actions_by_actor(
 }
 
 /// The validity rules of the policy components a commit sets (draft-ietf-mimi-room-policy-03
-/// §5, §6.3, §6.7): `Err` names the rule a new value breaks.
-pub fn component_rules(view: &CommitView) -> Result<(), String> {
-    use crate::codec::policy::{BotPolicy, LinkPreviewPolicy, Optionality};
+/// §5, §6.3, §6.4, §6.6, §6.7): `Err` names the rule a new value breaks. `hub` is this hub's
+/// domain; `roles` the room's roles list, if it has one.
+pub fn component_rules(view: &CommitView, hub: &str, roles: Option<&RoleData>) -> Result<(), String> {
+    use crate::codec::policy::{
+        AssetPolicy, AssetUploadLocation, BotPolicy, HistoryPolicy, LinkPreviewPolicy, Optionality,
+    };
     for (_, id, payload) in &view.updates {
         match *id {
+            id if id == PolicyComponent::ASSET_POLICY.0 => {
+                let assets: AssetPolicy = crate::codec::policy::decode("AssetPolicy", payload)
+                    .map_err(|e| format!("room-policy-03 §6.4: the asset policy does not decode: {e}"))?;
+                // POL-X09: with the hub as upload location, one provider, the hub's domain.
+                let only_hub =
+                    matches!(assets.upload_domains.as_slice(), [one] if one.provider.domain.0 == hub.as_bytes());
+                if assets.asset_upload_location == AssetUploadLocation::HUB && !only_hub {
+                    return Err(
+                        "room-policy-03 §6.4 (POL-X09): upload location hub, but upload domains other than the hub's"
+                            .into(),
+                    );
+                }
+            }
+            id if id == PolicyComponent::CHAT_HISTORY_POLICY.0 => {
+                let history: HistoryPolicy = crate::codec::policy::decode("HistoryPolicy", payload)
+                    .map_err(|e| format!("room-policy-03 §6.6: the history policy does not decode: {e}"))?;
+                // POL-X10: no role 0, 1, or role without active participants may share.
+                let inactive = |index: u32| {
+                    roles.is_some_and(|r| {
+                        r.roles.iter().any(|role| {
+                            role.role_index == index && role.maximum_active_participants_constraint == Some(0)
+                        })
+                    })
+                };
+                if let Some(settings) = &history.settings
+                    && let Some(bad) = settings
+                        .roles_that_can_share
+                        .iter()
+                        .find(|i| **i == 0 || **i == 1 || inactive(**i))
+                {
+                    return Err(format!(
+                        "room-policy-03 §6.6 (POL-X10): role {bad} cannot share history"
+                    ));
+                }
+            }
             id if id == PolicyComponent::BASE_ROOM_POLICY.0 => {
                 let base: BaseRoomPolicy = crate::codec::policy::decode("BaseRoomPolicy", payload)
                     .map_err(|e| format!("room-policy-03 §5: the base room policy does not decode: {e}"))?;

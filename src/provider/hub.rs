@@ -192,7 +192,7 @@ pub fn update(
             let event = hosted.group.process_with(&first, decoder, &|view| {
                 one_metadata_update(view, behaviour)?;
                 if !behaviour.skip_component_rules {
-                    super::enforce::component_rules(view)?;
+                    super::enforce::component_rules(view, &own, policy.as_ref().map(|p| &p.roles))?;
                     if let Some(parent) = &parent {
                         super::enforce::within_parent(view, parent)?;
                     }

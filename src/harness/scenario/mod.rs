@@ -767,6 +767,14 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../scenarios/policy/5_base_policy/hub-refuses-second-client-without-multi-device.yaml"),
     ),
     (
+        "scenarios/policy/6_components/hub-refuses-history-sharing-by-banned.yaml",
+        include_str!("../../../scenarios/policy/6_components/hub-refuses-history-sharing-by-banned.yaml"),
+    ),
+    (
+        "scenarios/policy/6_components/hub-refuses-hub-uploads-to-other-provider.yaml",
+        include_str!("../../../scenarios/policy/6_components/hub-refuses-hub-uploads-to-other-provider.yaml"),
+    ),
+    (
         "scenarios/policy/6_components/hub-refuses-local-bot-with-role.yaml",
         include_str!("../../../scenarios/policy/6_components/hub-refuses-local-bot-with-role.yaml"),
     ),
