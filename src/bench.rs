@@ -29,16 +29,6 @@ impl BenchResult {
     }
 }
 
-/// CPU time the calling thread has used.
-fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: clock_gettime writes one timespec through a valid pointer.
-    unsafe {
-        libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts);
-    }
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
 /// Runs the pipeline over every valid content vector for about `duration`.
 pub fn run(files: &[VectorFile], duration: Duration) -> BenchResult {
     let inputs: Vec<(&[u8], &str, &str)> = files
@@ -52,7 +42,7 @@ pub fn run(files: &[VectorFile], duration: Duration) -> BenchResult {
         .collect();
     let (mut messages, mut bytes) = (0u64, 0u64);
     let started = Instant::now();
-    let cpu_start = thread_cpu_time();
+    let cpu_start = crate::cpu_time::thread();
     while started.elapsed() < duration && !inputs.is_empty() {
         for &(cbor, sender, room) in &inputs {
             let report = validate_content(cbor, Options::default());
@@ -67,7 +57,7 @@ pub fn run(files: &[VectorFile], duration: Duration) -> BenchResult {
         messages,
         bytes,
         elapsed: started.elapsed(),
-        cpu: thread_cpu_time().saturating_sub(cpu_start),
+        cpu: crate::cpu_time::thread().saturating_sub(cpu_start),
         distinct: inputs.len(),
     }
 }
@@ -86,16 +76,6 @@ pub struct ScenarioBench {
     pub failed: usize,
 }
 
-/// CPU time of the whole process so far.
-fn process_cpu_time() -> Duration {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: clock_gettime writes one timespec through a valid pointer.
-    unsafe {
-        libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts);
-    }
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
 /// Runs every scenario test of `tests` against the built-in implementation, round after round
 /// for about `duration`, and compares the process's CPU time with the time spent in openmls.
 pub async fn scenarios(
@@ -111,7 +91,7 @@ pub async fn scenarios(
         .filter(|t| matches!(t.check, crate::suites::Check::Scenario(..)))
         .collect();
     let scenarios = tests.len();
-    let (started, cpu_start) = (Instant::now(), process_cpu_time());
+    let (started, cpu_start) = (Instant::now(), crate::cpu_time::process());
     crate::mls::timing::reset();
     let (mut rounds, mut failed) = (0, 0);
     while rounds == 0 || started.elapsed() < duration {
@@ -132,7 +112,7 @@ pub async fn scenarios(
         scenarios,
         jobs,
         wall: started.elapsed(),
-        cpu: process_cpu_time().saturating_sub(cpu_start),
+        cpu: crate::cpu_time::process().saturating_sub(cpu_start),
         mls: crate::mls::timing::total(),
         failed,
     })

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod cli;
 pub mod codec;
+pub mod cpu_time;
 pub mod driver;
 pub mod harness;
 pub mod mls;

@@ -702,6 +702,24 @@ struct OutsideReference {
 }
 
 impl OutsideReference {
+    /// `run` of the protocol and policy suites against it, the report written to `dir`.
+    fn run_scenarios(&self, dir: &Path) -> (i32, String, String) {
+        cli(&[
+            "run",
+            "-q",
+            "--suite",
+            "protocol",
+            "--suite",
+            "policy",
+            "--iut-driver",
+            &self.driver,
+            "--iut-url",
+            &self.mimi,
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+    }
+
     fn start(args: &[&str]) -> Result<Self, Failed> {
         use std::io::BufRead as _;
         let mut child = Command::new(bin())
@@ -808,20 +826,7 @@ fn outside_trials() -> Vec<Trial> {
             || {
                 let iut = OutsideReference::start(&[])?;
                 let dir = temp_dir("outside");
-                let (code, out, err) = cli(&[
-                    "run",
-                    "-q",
-                    "--suite",
-                    "protocol",
-                    "--suite",
-                    "policy",
-                    "--iut-driver",
-                    &iut.driver,
-                    "--iut-url",
-                    &iut.mimi,
-                    "--out",
-                    dir.to_str().unwrap(),
-                ]);
+                let (code, out, err) = iut.run_scenarios(&dir);
                 ensure(code == 0, format!("exit {code}\n{out}\n{err}"))?;
                 let outside = report_statuses(&dir)?;
                 let scenarios = scenario_ids();
@@ -854,20 +859,7 @@ fn outside_trials() -> Vec<Trial> {
                 ensure(faults.len() == names.len(), format!("unknown fault among {names:?}"))?;
                 let iut = OutsideReference::start(&names.iter().flat_map(|n| ["--fault", n]).collect::<Vec<_>>())?;
                 let dir = temp_dir("outside-faults");
-                let (code, out, err) = cli(&[
-                    "run",
-                    "-q",
-                    "--suite",
-                    "protocol",
-                    "--suite",
-                    "policy",
-                    "--iut-driver",
-                    &iut.driver,
-                    "--iut-url",
-                    &iut.mimi,
-                    "--out",
-                    dir.to_str().unwrap(),
-                ]);
+                let (code, out, err) = iut.run_scenarios(&dir);
                 ensure(code == 1, format!("exit {code}\n{out}\n{err}"))?;
                 let scenarios = scenario_ids();
                 let outside: BTreeSet<String> = report_statuses(&dir)?

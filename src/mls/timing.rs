@@ -14,14 +14,7 @@ pub(crate) struct Scope(u64);
 
 /// CPU nanoseconds of the calling thread.
 fn thread_cpu_nanos() -> u64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: clock_gettime writes one timespec through a valid pointer.
-    unsafe {
-        libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts);
-    }
-    (ts.tv_sec as u64)
-        .saturating_mul(1_000_000_000)
-        .saturating_add(ts.tv_nsec as u64)
+    u64::try_from(crate::cpu_time::thread().as_nanos()).unwrap_or(u64::MAX)
 }
 
 pub(crate) fn scope() -> Scope {

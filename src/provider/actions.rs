@@ -413,11 +413,6 @@ fn text_content(client: &str, text: &str) -> Vec<u8> {
     let salt = digest(format!("{client}/{}/{text}", hub::now_ms()).as_bytes())[..16].to_vec();
     MimiContent {
         salt,
-        replaces: None,
-        topic_id: Vec::new(),
-        expires: None,
-        in_reply_to: None,
-        extensions: Vec::new(),
         nested_part: NestedPart {
             disposition: 1,
             language: "en".into(),
@@ -426,6 +421,7 @@ fn text_content(client: &str, text: &str) -> Vec<u8> {
                 content: text.as_bytes().to_vec(),
             },
         },
+        ..MimiContent::empty()
     }
     .encode()
 }

@@ -36,6 +36,11 @@ impl Fixtures {
         )
     }
 
+    /// The RoleData JSON of role set `name`.
+    pub fn roles(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
     /// The `policy.decide` params of a decision case; `None` if its fixture is unknown.
     pub fn decide_params(&self, body: &CaseBody) -> Option<Value> {
         let CaseBody::PolicyDecision {

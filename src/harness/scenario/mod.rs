@@ -1035,3 +1035,30 @@ impl Scenario {
         needed
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// A scenario file left out of [`super::EMBEDDED`] would never run: every file under
+    /// `scenarios/` must be in the list, and the list must name no other.
+    #[test]
+    fn every_scenario_file_is_embedded() {
+        fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).expect("read scenarios/").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, root, out);
+                } else if path.extension().is_some_and(|e| e == "yaml") {
+                    let rel = path.strip_prefix(root).expect("under the root");
+                    out.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut on_disk = Vec::new();
+        walk(&root.join("scenarios"), root, &mut on_disk);
+        on_disk.sort();
+        let mut embedded: Vec<String> = super::EMBEDDED.iter().map(|(f, _)| (*f).to_owned()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
+    }
+}

@@ -716,21 +716,16 @@ fn room_setup(a: &Act, d: &Deployment) -> Result<actions::RoomSetup, String> {
 
 /// The RoleData JSON of role set `name` in vectors/policy/fixtures.json (parsed once).
 pub(super) fn policy_fixture(name: &str) -> Result<Value, String> {
-    static FIXTURES: std::sync::OnceLock<Result<BTreeMap<String, Value>, String>> = std::sync::OnceLock::new();
+    static FIXTURES: std::sync::OnceLock<Result<crate::vectors::Fixtures, String>> = std::sync::OnceLock::new();
     let fixtures = FIXTURES.get_or_init(|| {
-        let files = crate::vectors::VectorFile::embedded().map_err(|e| e.to_string())?;
-        Ok(files
-            .iter()
-            .flat_map(|f| &f.cases)
-            .filter_map(|c| match &c.body {
-                crate::vectors::CaseBody::PolicyFixture { name, roles, .. } => Some((name.clone(), roles.clone())),
-                _ => None,
-            })
-            .collect())
+        crate::vectors::VectorFile::embedded()
+            .map(|files| crate::vectors::Fixtures::from_files(&files))
+            .map_err(|e| e.to_string())
     });
-    let fixtures = fixtures.as_ref().map_err(Clone::clone)?;
     fixtures
-        .get(name)
+        .as_ref()
+        .map_err(Clone::clone)?
+        .roles(name)
         .cloned()
         .ok_or_else(|| format!("no role set {name:?} in vectors/policy/fixtures.json"))
 }
