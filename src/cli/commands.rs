@@ -66,6 +66,7 @@ fn drafts(rev: ContentRev) -> BTreeMap<String, String> {
         ("draft-ietf-mimi-content".to_owned(), rev.as_str().to_owned()),
         ("draft-mahy-mimi-message-status".to_owned(), "01".to_owned()),
         ("draft-ietf-mimi-protocol".to_owned(), "06".to_owned()),
+        ("draft-ietf-mimi-room-policy".to_owned(), "03".to_owned()),
     ])
 }
 

@@ -328,16 +328,16 @@ def ratchet_tree():
                       ("signature", opaque(b"")))
     dl = struct(("domains", vec([struct(("domain", opaque("a.example"))), struct(("domain", opaque("cdn.a.example")))])))
     valid = [
-        ("RatchetTreeOption", "ratchet-tree-option-full", "3", ["Arm"], "full: the Node vector's bytes.", full),
-        ("RatchetTreeOption", "ratchet-tree-option-https", "3", ["Arm"], "httpsUri: URL and signature.", https),
-        ("RatchetTreeOption", "ratchet-tree-option-out-of-band", "3", ["Arm"], "outOfBand: signature.", oob),
-        ("RatchetTreeOption", "ratchet-tree-option-distribution-service", "3", ["Arm"], "distributionService: struct {}.", ds),
-        ("PartialGroupInfo", "partial-group-info", "4", [], "present, with an external_pub extension.", pgi),
-        ("PartialGroupInfo", "partial-group-info-unknown-presence", "4", ["OpenEnum", "Empty"],
+        ("RatchetTreeOption", "ratchet-tree-option-full", "5.3", ["Arm"], "full: the Node vector's bytes.", full),
+        ("RatchetTreeOption", "ratchet-tree-option-https", "5.3", ["Arm"], "httpsUri: URL and signature.", https),
+        ("RatchetTreeOption", "ratchet-tree-option-out-of-band", "5.3", ["Arm"], "outOfBand: signature.", oob),
+        ("RatchetTreeOption", "ratchet-tree-option-distribution-service", "5.3", ["Arm"], "distributionService: struct {}.", ds),
+        ("PartialGroupInfo", "partial-group-info", "5.3", [], "present, with an external_pub extension.", pgi),
+        ("PartialGroupInfo", "partial-group-info-unknown-presence", "5.3", ["OpenEnum", "Empty"],
          "ratchet_tree_presence 9 decodes (open); empty extensions and signature.", pgi_open),
-        ("DomainList", "domain-list", "3.1", [], "ratchet_tree_source_domains with two domains.", dl),
+        ("DomainList", "domain-list", "5.3", [], "ratchet_tree_source_domains with two domains.", dl),
     ]
-    return valid, [("RatchetTreeOption", https, "3"), ("PartialGroupInfo", pgi, "4")]
+    return valid, [("RatchetTreeOption", https, "5.3"), ("PartialGroupInfo", pgi, "5.3")]
 
 
 def update():
