@@ -216,10 +216,15 @@ pub struct RoomParams {
     pub room: String,
 }
 
-/// `message.send` params: `user` sends `text` (a text/plain MIMI content) to `room`.
+/// `message.send` params: `user` sends to `room` either `text` (a text/plain MIMI content) or an
+/// asset of `media_type` (an ExternalPart; a client the room's asset policy forbids it answers
+/// `{accepted: false}` and sends nothing, room-policy-03 §6.4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageSendParams {
     pub user: String,
     pub room: String,
-    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
 }

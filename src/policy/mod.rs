@@ -65,6 +65,7 @@
 //! Params that make no sense (a user listed twice, a participant with an undefined role, no
 //! action) are an [`InputError`], which a driver answers as `invalid_params`.
 
+mod assets;
 mod engine;
 mod rules;
 
@@ -75,6 +76,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+pub use assets::media_type_allowed;
 pub use engine::{decide, decide_with};
 pub use rules::Rule;
 

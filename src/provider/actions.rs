@@ -18,7 +18,7 @@ use sha2::Digest as _;
 use super::hub::{self, Notify};
 use super::state::{Exchange, PeerFault, Shared, domain_of, lock, path_segment};
 use super::{key_material, notify, participants};
-use crate::codec::content::{MimiContent, NestedPart, PartBody};
+use crate::codec::content::{ExternalPart, MimiContent, NestedPart, PartBody};
 use crate::codec::protocol::common::{Credential, Protocol};
 use crate::codec::protocol::key_material::ClientMaterial;
 use crate::codec::protocol::ratchet_tree::{RatchetTreeArm, RatchetTreeOption, RatchetTreeRepresentation};
@@ -290,17 +290,45 @@ pub async fn commit(state: &Shared, user: &str, room: &str) -> Result<Value, Act
     commit_and_send(state, &client, room, RoomChanges::default()).await
 }
 
-/// §3.4: `user` sends a text message to `room` (MIMI content, §4 of draft-ietf-mimi-content).
-pub async fn send(state: &Shared, user: &str, room: &str, text: &str) -> Result<Value, ActError> {
+/// How the reference's clients behave: the deliberate faults of its client side.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientBehaviour {
+    /// Sends assets of media types the room's asset policy forbids (breaks POL-08).
+    pub ignore_asset_policy: bool,
+}
+
+/// What a user sends: a text, or an asset (an ExternalPart) of a media type.
+#[derive(Debug, Clone, Copy)]
+pub enum Outgoing<'a> {
+    Text(&'a str),
+    /// draft-ietf-mimi-content-08 §4.5 ExternalPart with this content type.
+    Asset(&'a str),
+}
+
+/// §3.4: `user` sends a message to `room` (MIMI content, §4 of draft-ietf-mimi-content). An asset
+/// whose media type the room's asset policy does not permit is not sent (room-policy-03 §6.4,
+/// POL-08): the result is `accepted: false` with code `refusedByClient`, and nothing goes out.
+pub async fn send(state: &Shared, user: &str, room: &str, what: Outgoing<'_>) -> Result<Value, ActError> {
     let body = {
         let mut st = lock(state);
-        let (client, _) = view_of(&st, user, room)?;
+        let (client, view) = view_of(&st, user, room)?;
+        if let Outgoing::Asset(media_type) = what
+            && !st.behaviour.client.ignore_asset_policy
+            && let Some(policy) = view.component(crate::codec::policy::ComponentId::ASSET_POLICY.0)
+        {
+            let refusal = crate::codec::policy::decode::<crate::codec::policy::AssetPolicy>("AssetPolicy", &policy)
+                .map_err(|e| format!("room-policy-03 §6.4: the room's asset policy does not decode: {e}"))
+                .and_then(|p| crate::policy::media_type_allowed(&p, media_type));
+            if let Err(reason) = refusal {
+                return Ok(json!({"accepted": false, "code": "refusedByClient", "reason": reason}));
+            }
+        }
         let sending_uri = if st.has_fault(PeerFault::ForeignSendingUri) {
             st.user_uri("nobody")
         } else {
             user.to_owned()
         };
-        let content = text_content(&client, text);
+        let content = outgoing_content(&client, &st.domain, what);
         let view = st
             .rooms
             .get_mut(&(client.clone(), room.to_owned()))
@@ -336,7 +364,8 @@ pub async fn replay(state: &Shared, room: &str) -> Result<Value, ActError> {
     Ok(update_result(&answer, None))
 }
 
-/// The text messages `user`'s first client in `room` received, in order.
+/// The messages `user`'s first client in `room` received, in order: sender, timestamp, and the
+/// text of a text message or the media type of an asset.
 pub fn messages(state: &Shared, user: &str, room: &str) -> Result<Value, ActError> {
     let st = lock(state);
     let (client, _) = view_of(&st, user, room)?;
@@ -345,13 +374,13 @@ pub fn messages(state: &Shared, user: &str, room: &str) -> Result<Value, ActErro
         .iter()
         .filter(|d| d.client == client && d.room == room)
         .map(|d| {
-            let text = MimiContent::decode(&d.data)
-                .ok()
-                .and_then(|c| match c.nested_part.body {
-                    PartBody::Single { content, .. } => String::from_utf8(content).ok(),
-                    _ => None,
-                });
-            json!({"sender": d.sender, "text": text, "accepted_timestamp": d.timestamp})
+            let mut entry = json!({"sender": d.sender, "text": null, "accepted_timestamp": d.timestamp});
+            match MimiContent::decode(&d.data).map(|c| c.nested_part.body) {
+                Ok(PartBody::Single { content, .. }) => entry["text"] = json!(String::from_utf8(content).ok()),
+                Ok(PartBody::External(x)) => entry["media_type"] = json!(x.content_type),
+                _ => {}
+            }
+            entry
         })
         .collect();
     Ok(json!({"messages": list}))
@@ -409,17 +438,33 @@ fn clients_of(view: &Room, user: &str) -> Vec<String> {
         .collect()
 }
 
-fn text_content(client: &str, text: &str) -> Vec<u8> {
-    let salt = digest(format!("{client}/{}/{text}", hub::now_ms()).as_bytes())[..16].to_vec();
+/// The MIMI content of `what`, sent by `client` of provider `domain`; an asset is an unencrypted
+/// ExternalPart on the provider's asset host.
+fn outgoing_content(client: &str, domain: &str, what: Outgoing) -> Vec<u8> {
+    let (tag, body) = match what {
+        Outgoing::Text(text) => (
+            text,
+            PartBody::Single {
+                content_type: "text/plain;charset=utf-8".into(),
+                content: text.as_bytes().to_vec(),
+            },
+        ),
+        Outgoing::Asset(media_type) => (
+            media_type,
+            PartBody::External(ExternalPart {
+                content_type: media_type.to_owned(),
+                url: format!("https://assets.{domain}/{}", hex::encode(digest(client.as_bytes()))),
+                ..ExternalPart::default()
+            }),
+        ),
+    };
+    let salt = digest(format!("{client}/{}/{tag}", hub::now_ms()).as_bytes())[..16].to_vec();
     MimiContent {
         salt,
         nested_part: NestedPart {
             disposition: 1,
             language: "en".into(),
-            body: PartBody::Single {
-                content_type: "text/plain;charset=utf-8".into(),
-                content: text.as_bytes().to_vec(),
-            },
+            body,
         },
         ..MimiContent::empty()
     }

@@ -112,6 +112,8 @@ pub enum Fault {
     PolicyAllowsEverything,
     /// The hub's policy engine denies every change.
     PolicyDeniesEverything,
+    /// Client: sends assets of media types the room's asset policy forbids (POL-08).
+    ClientIgnoresAssetPolicy,
 }
 
 /// Rules whose check cannot be skipped: without it nothing can be decoded at all, or the
@@ -164,7 +166,8 @@ impl Fault {
             Fault::Policy(_)
             | Fault::PolicyAllowsEverything
             | Fault::PolicyDeniesEverything
-            | Fault::HubSkipsComponentRules => Area::Policy,
+            | Fault::HubSkipsComponentRules
+            | Fault::ClientIgnoresAssetPolicy => Area::Policy,
             _ => Area::Https,
         }
     }
@@ -224,7 +227,11 @@ impl Fault {
                 .filter(|k| !UNSKIPPABLE.contains(k))
                 .map(Fault::Skip),
         );
-        v.extend([Fault::PolicyAllowsEverything, Fault::PolicyDeniesEverything]);
+        v.extend([
+            Fault::PolicyAllowsEverything,
+            Fault::PolicyDeniesEverything,
+            Fault::ClientIgnoresAssetPolicy,
+        ]);
         v.extend(crate::policy::PolicyFault::ALL.into_iter().map(Fault::Policy));
         v
     }
@@ -281,6 +288,7 @@ impl Fault {
             Fault::Policy(p) => return format!("policy:{}", p.name()),
             Fault::PolicyAllowsEverything => "policy-allows-everything",
             Fault::PolicyDeniesEverything => "policy-denies-everything",
+            Fault::ClientIgnoresAssetPolicy => "client-ignores-asset-policy",
         };
         s.to_owned()
     }
@@ -344,6 +352,9 @@ impl Reference {
                 refuse_duplicates: self.has(Fault::NotifyRefusesDuplicates),
                 accept_malformed_body: self.has(Fault::NotifyAcceptsMalformedBody),
                 answer_200: self.has(Fault::NotifyAnswers200),
+            },
+            client: super::actions::ClientBehaviour {
+                ignore_asset_policy: self.has(Fault::ClientIgnoresAssetPolicy),
             },
         }
     }

@@ -41,6 +41,7 @@ pub struct ProviderBehaviour {
     pub key_material: KeyMaterialBehaviour,
     pub hub: HubBehaviour,
     pub follower: FollowerBehaviour,
+    pub client: actions::ClientBehaviour,
 }
 
 /// The built-in implementation, with zero or more faults switched on.

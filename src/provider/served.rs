@@ -147,7 +147,16 @@ impl Served {
             }
             ops::MESSAGE_SEND => {
                 let p: MessageSendParams = parse(op, params)?;
-                acted(actions::send(&self.state().await?, &p.user, &p.room, &p.text).await)
+                let what = match (&p.media_type, &p.text) {
+                    (Some(media_type), None) => actions::Outgoing::Asset(media_type),
+                    (None, Some(text)) => actions::Outgoing::Text(text),
+                    _ => {
+                        return Err(DriverError::invalid_params(
+                            "message.send takes one of text and media_type",
+                        ));
+                    }
+                };
+                acted(actions::send(&self.state().await?, &p.user, &p.room, what).await)
             }
             ops::MESSAGE_LIST => {
                 let p: RoomParams = parse(op, params)?;

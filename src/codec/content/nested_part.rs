@@ -42,7 +42,7 @@ pub enum PartBody {
 }
 
 /// `ExternalPart` (§4.5): content fetched from a URL, optionally AEAD-encrypted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalPart {
     pub content_type: String,

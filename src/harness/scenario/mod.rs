@@ -159,9 +159,12 @@ pub struct Act {
     /// `<user>@<role>`: whom `room.add` adds and `room.remove` removes.
     #[serde(default)]
     pub target: Option<String>,
-    /// What `message.send` sends.
+    /// What `message.send` sends: a text...
     #[serde(default)]
     pub text: Option<String>,
+    /// ...or an asset (an ExternalPart, draft-ietf-mimi-content-08 §4.5) of this media type.
+    #[serde(default)]
+    pub media_type: Option<String>,
     /// Misbehaviour of the acting (simulated) provider during this step.
     #[serde(default)]
     pub fault: Option<crate::provider::PeerFault>,
@@ -596,9 +599,9 @@ impl Scenario {
             (Some(_), false) => return Err(format!("{}: {:?} takes no target", at("act.target"), a.op)),
             (None, false) => {}
         }
-        if (a.op == ActOp::MessageSend) != a.text.is_some() {
+        if (a.op == ActOp::MessageSend) != (a.text.is_some() != a.media_type.is_some()) {
             return Err(format!(
-                "{}: `text` goes with message.send and only there",
+                "{}: message.send takes one of `text` and `media_type`, and only message.send does",
                 at("act.text")
             ));
         }
@@ -748,243 +751,8 @@ fn unknown_placeholder(text: &str, roles: &BTreeMap<String, Player>) -> Option<S
     None
 }
 
-/// The scenario files built into the binary.
-pub const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "scenarios/policy/5_base_policy/hub-keeps-parent-dependent-room-within-parent.yaml",
-        include_str!("../../../scenarios/policy/5_base_policy/hub-keeps-parent-dependent-room-within-parent.yaml"),
-    ),
-    (
-        "scenarios/policy/5_base_policy/hub-refuses-add-in-fixed-membership-room.yaml",
-        include_str!("../../../scenarios/policy/5_base_policy/hub-refuses-add-in-fixed-membership-room.yaml"),
-    ),
-    (
-        "scenarios/policy/5_base_policy/hub-refuses-parent-dependent-without-parent.yaml",
-        include_str!("../../../scenarios/policy/5_base_policy/hub-refuses-parent-dependent-without-parent.yaml"),
-    ),
-    (
-        "scenarios/policy/5_base_policy/hub-refuses-second-client-without-multi-device.yaml",
-        include_str!("../../../scenarios/policy/5_base_policy/hub-refuses-second-client-without-multi-device.yaml"),
-    ),
-    (
-        "scenarios/policy/6_components/hub-refuses-history-sharing-by-banned.yaml",
-        include_str!("../../../scenarios/policy/6_components/hub-refuses-history-sharing-by-banned.yaml"),
-    ),
-    (
-        "scenarios/policy/6_components/hub-refuses-hub-uploads-to-other-provider.yaml",
-        include_str!("../../../scenarios/policy/6_components/hub-refuses-hub-uploads-to-other-provider.yaml"),
-    ),
-    (
-        "scenarios/policy/6_components/hub-refuses-local-bot-with-role.yaml",
-        include_str!("../../../scenarios/policy/6_components/hub-refuses-local-bot-with-role.yaml"),
-    ),
-    (
-        "scenarios/policy/6_components/hub-refuses-mandatory-hyperlink-detection.yaml",
-        include_str!("../../../scenarios/policy/6_components/hub-refuses-mandatory-hyperlink-detection.yaml"),
-    ),
-    (
-        "scenarios/policy/6_components/hub-refuses-proxy-without-uri.yaml",
-        include_str!("../../../scenarios/policy/6_components/hub-refuses-proxy-without-uri.yaml"),
-    ),
-    (
-        "scenarios/policy/8_1_1_add/hub-accepts-allowed-add.yaml",
-        include_str!("../../../scenarios/policy/8_1_1_add/hub-accepts-allowed-add.yaml"),
-    ),
-    (
-        "scenarios/policy/8_1_1_add/hub-refuses-add-beyond-authorized-role.yaml",
-        include_str!("../../../scenarios/policy/8_1_1_add/hub-refuses-add-beyond-authorized-role.yaml"),
-    ),
-    (
-        "scenarios/policy/8_1_2_remove/hub-accepts-allowed-remove.yaml",
-        include_str!("../../../scenarios/policy/8_1_2_remove/hub-accepts-allowed-remove.yaml"),
-    ),
-    (
-        "scenarios/policy/8_1_2_remove/hub-refuses-remove-without-role-entry.yaml",
-        include_str!("../../../scenarios/policy/8_1_2_remove/hub-refuses-remove-without-role-entry.yaml"),
-    ),
-    (
-        "scenarios/policy/8_1_3_roles/hub-accepts-allowed-ban.yaml",
-        include_str!("../../../scenarios/policy/8_1_3_roles/hub-accepts-allowed-ban.yaml"),
-    ),
-    (
-        "scenarios/policy/8_1_3_roles/hub-accepts-allowed-role-change.yaml",
-        include_str!("../../../scenarios/policy/8_1_3_roles/hub-accepts-allowed-role-change.yaml"),
-    ),
-    (
-        "scenarios/policy/8_1_3_roles/hub-accepts-allowed-unban.yaml",
-        include_str!("../../../scenarios/policy/8_1_3_roles/hub-accepts-allowed-unban.yaml"),
-    ),
-    (
-        "scenarios/policy/8_1_3_roles/hub-refuses-ban-without-capability.yaml",
-        include_str!("../../../scenarios/policy/8_1_3_roles/hub-refuses-ban-without-capability.yaml"),
-    ),
-    (
-        "scenarios/policy/8_1_3_roles/hub-refuses-role-change-without-capability.yaml",
-        include_str!("../../../scenarios/policy/8_1_3_roles/hub-refuses-role-change-without-capability.yaml"),
-    ),
-    (
-        "scenarios/policy/8_1_3_roles/hub-refuses-unban-without-capability.yaml",
-        include_str!("../../../scenarios/policy/8_1_3_roles/hub-refuses-unban-without-capability.yaml"),
-    ),
-    (
-        "scenarios/policy/8_3_messages/hub-refuses-message-without-can-send.yaml",
-        include_str!("../../../scenarios/policy/8_3_messages/hub-refuses-message-without-can-send.yaml"),
-    ),
-    (
-        "scenarios/protocol/3_flows/add-user-from-hub-to-implementation.yaml",
-        include_str!("../../../scenarios/protocol/3_flows/add-user-from-hub-to-implementation.yaml"),
-    ),
-    (
-        "scenarios/protocol/3_flows/add-user-from-hub.yaml",
-        include_str!("../../../scenarios/protocol/3_flows/add-user-from-hub.yaml"),
-    ),
-    (
-        "scenarios/protocol/3_flows/add-user-via-follower.yaml",
-        include_str!("../../../scenarios/protocol/3_flows/add-user-via-follower.yaml"),
-    ),
-    (
-        "scenarios/protocol/3_flows/add-user-via-implementation.yaml",
-        include_str!("../../../scenarios/protocol/3_flows/add-user-via-implementation.yaml"),
-    ),
-    (
-        "scenarios/protocol/3_flows/create-room.yaml",
-        include_str!("../../../scenarios/protocol/3_flows/create-room.yaml"),
-    ),
-    (
-        "scenarios/protocol/3_flows/leave-from-implementation.yaml",
-        include_str!("../../../scenarios/protocol/3_flows/leave-from-implementation.yaml"),
-    ),
-    (
-        "scenarios/protocol/3_flows/leave.yaml",
-        include_str!("../../../scenarios/protocol/3_flows/leave.yaml"),
-    ),
-    (
-        "scenarios/protocol/3_flows/remove-user.yaml",
-        include_str!("../../../scenarios/protocol/3_flows/remove-user.yaml"),
-    ),
-    (
-        "scenarios/protocol/3_flows/send-message-fans-out.yaml",
-        include_str!("../../../scenarios/protocol/3_flows/send-message-fans-out.yaml"),
-    ),
-    (
-        "scenarios/protocol/3_flows/send-message-from-implementation.yaml",
-        include_str!("../../../scenarios/protocol/3_flows/send-message-from-implementation.yaml"),
-    ),
-    (
-        "scenarios/protocol/4_1_transport/reject-from-not-matching-certificate.yaml",
-        include_str!("../../../scenarios/protocol/4_1_transport/reject-from-not-matching-certificate.yaml"),
-    ),
-    (
-        "scenarios/protocol/4_1_transport/reject-from-without-mimi-local-part.yaml",
-        include_str!("../../../scenarios/protocol/4_1_transport/reject-from-without-mimi-local-part.yaml"),
-    ),
-    (
-        "scenarios/protocol/4_1_transport/reject-host-naming-another-provider.yaml",
-        include_str!("../../../scenarios/protocol/4_1_transport/reject-host-naming-another-provider.yaml"),
-    ),
-    (
-        "scenarios/protocol/4_1_transport/reject-unauthenticated-client.yaml",
-        include_str!("../../../scenarios/protocol/4_1_transport/reject-unauthenticated-client.yaml"),
-    ),
-    (
-        "scenarios/protocol/4_1_transport/reject-untrusted-client-certificate.yaml",
-        include_str!("../../../scenarios/protocol/4_1_transport/reject-untrusted-client-certificate.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_1_directory/directory-over-mutual-tls.yaml",
-        include_str!("../../../scenarios/protocol/5_1_directory/directory-over-mutual-tls.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_2_fetch_key_material/key-material-for-every-client.yaml",
-        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-for-every-client.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_2_fetch_key_material/key-material-never-handed-out-twice.yaml",
-        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-never-handed-out-twice.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_2_fetch_key_material/key-material-no-compatible-ciphersuite.yaml",
-        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-no-compatible-ciphersuite.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_2_fetch_key_material/key-material-refuse-malformed-body.yaml",
-        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-refuse-malformed-body.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_2_fetch_key_material/key-material-refuse-truncated-body.yaml",
-        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-refuse-truncated-body.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_2_fetch_key_material/key-material-unknown-user.yaml",
-        include_str!("../../../scenarios/protocol/5_2_fetch_key_material/key-material-unknown-user.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_2_fetch_key_material/key-material-unmet-required-capabilities.yaml",
-        include_str!(
-            "../../../scenarios/protocol/5_2_fetch_key_material/key-material-unmet-required-capabilities.yaml"
-        ),
-    ),
-    (
-        "scenarios/protocol/5_3_update/refuse-add-without-participant-list.yaml",
-        include_str!("../../../scenarios/protocol/5_3_update/refuse-add-without-participant-list.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_3_update/refuse-commit-dropping-hub-sender.yaml",
-        include_str!("../../../scenarios/protocol/5_3_update/refuse-commit-dropping-hub-sender.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_3_update/refuse-corrupt-commit.yaml",
-        include_str!("../../../scenarios/protocol/5_3_update/refuse-corrupt-commit.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_3_update/refuse-malformed-update.yaml",
-        include_str!("../../../scenarios/protocol/5_3_update/refuse-malformed-update.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_3_update/refuse-two-metadata-updates.yaml",
-        include_str!("../../../scenarios/protocol/5_3_update/refuse-two-metadata-updates.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_3_update/refuse-user-touched-twice.yaml",
-        include_str!("../../../scenarios/protocol/5_3_update/refuse-user-touched-twice.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_3_update/removed-user-cannot-commit.yaml",
-        include_str!("../../../scenarios/protocol/5_3_update/removed-user-cannot-commit.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_3_update/removed-user-receives-nothing.yaml",
-        include_str!("../../../scenarios/protocol/5_3_update/removed-user-receives-nothing.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_3_update/wrong-epoch-names-current-epoch.yaml",
-        include_str!("../../../scenarios/protocol/5_3_update/wrong-epoch-names-current-epoch.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_4_submit_message/refuse-malformed-submit.yaml",
-        include_str!("../../../scenarios/protocol/5_4_submit_message/refuse-malformed-submit.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_4_submit_message/refuse-sender-not-participant.yaml",
-        include_str!("../../../scenarios/protocol/5_4_submit_message/refuse-sender-not-participant.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_5_notify/duplicate-notify-accepted-once.yaml",
-        include_str!("../../../scenarios/protocol/5_5_notify/duplicate-notify-accepted-once.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_5_notify/hub-retries-refused-notify.yaml",
-        include_str!("../../../scenarios/protocol/5_5_notify/hub-retries-refused-notify.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_5_notify/hub-waits-for-slow-follower.yaml",
-        include_str!("../../../scenarios/protocol/5_5_notify/hub-waits-for-slow-follower.yaml"),
-    ),
-    (
-        "scenarios/protocol/5_5_notify/refuse-malformed-notify.yaml",
-        include_str!("../../../scenarios/protocol/5_5_notify/refuse-malformed-notify.yaml"),
-    ),
-];
+/// The scenario files built into the binary: every `*.yaml` under `scenarios/` (build.rs).
+pub const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_scenarios.rs"));
 
 /// Every embedded scenario.
 pub fn embedded() -> Result<Vec<Scenario>, ScenarioError> {
@@ -1033,32 +801,5 @@ impl Scenario {
             }
         }
         needed
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    /// A scenario file left out of [`super::EMBEDDED`] would never run: every file under
-    /// `scenarios/` must be in the list, and the list must name no other.
-    #[test]
-    fn every_scenario_file_is_embedded() {
-        fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<String>) {
-            for entry in std::fs::read_dir(dir).expect("read scenarios/").flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, root, out);
-                } else if path.extension().is_some_and(|e| e == "yaml") {
-                    let rel = path.strip_prefix(root).expect("under the root");
-                    out.push(rel.to_string_lossy().replace('\\', "/"));
-                }
-            }
-        }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut on_disk = Vec::new();
-        walk(&root.join("scenarios"), root, &mut on_disk);
-        on_disk.sort();
-        let mut embedded: Vec<String> = super::EMBEDDED.iter().map(|(f, _)| (*f).to_owned()).collect();
-        embedded.sort();
-        assert_eq!(on_disk, embedded);
     }
 }

@@ -797,7 +797,13 @@ async fn run_act(
         ActOp::RoomRemove => actions::remove(state, &user, &room, &target).await,
         ActOp::RoomLeave => actions::leave(state, &user, &room).await,
         ActOp::RoomCommit => actions::commit(state, &user, &room).await,
-        ActOp::MessageSend => actions::send(state, &user, &room, a.text.as_deref().unwrap_or_default()).await,
+        ActOp::MessageSend => {
+            let what = match (&a.media_type, &a.text) {
+                (Some(media_type), _) => actions::Outgoing::Asset(media_type),
+                (None, text) => actions::Outgoing::Text(text.as_deref().unwrap_or_default()),
+            };
+            actions::send(state, &user, &room, what).await
+        }
         ActOp::MessageList => actions::messages(state, &user, &room),
         ActOp::RoomState => actions::room_state(state, &user, &room),
         ActOp::UpdateReplay => actions::replay(state, &room).await,
@@ -879,7 +885,8 @@ async fn act_by_driver(
         ActOp::MessageSend => to_json(&MessageSendParams {
             user,
             room,
-            text: a.text.clone().unwrap_or_default(),
+            text: a.text.clone(),
+            media_type: a.media_type.clone(),
         }),
         _ => to_json(&RoomParams { user, room }),
     };
