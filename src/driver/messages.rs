@@ -209,6 +209,17 @@ pub struct RoomTargetParams {
     pub role: Option<u32>,
 }
 
+/// `room.join` params: `user` joins `room` by external commit (§5.6 GroupInfo, then §5.3) with a
+/// client not yet in it; with `role` it also lists itself (an open join), without it it is
+/// listed already.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomJoinParams {
+    pub user: String,
+    pub room: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<u32>,
+}
+
 /// Params of `room.leave`, `room.commit`, `room.state` and `message.list`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomParams {

@@ -34,6 +34,7 @@ pub mod ops {
     pub const ROOM_ADD: &str = "room.add";
     pub const ROOM_REMOVE: &str = "room.remove";
     pub const ROOM_LEAVE: &str = "room.leave";
+    pub const ROOM_JOIN: &str = "room.join";
     pub const ROOM_COMMIT: &str = "room.commit";
     pub const ROOM_CHANGE_ROLE: &str = "room.change_role";
     pub const ROOM_BAN: &str = "room.ban";
@@ -51,6 +52,7 @@ pub mod ops {
         ROOM_ADD,
         ROOM_REMOVE,
         ROOM_LEAVE,
+        ROOM_JOIN,
         ROOM_COMMIT,
         ROOM_CHANGE_ROLE,
         ROOM_BAN,

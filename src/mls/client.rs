@@ -142,6 +142,11 @@ impl MlsClient {
         &self.uri
     }
 
+    /// SignWithLabel with the client's signature key (e.g. its GroupInfoRequest, §5.6).
+    pub fn sign_with_label(&self, label: &str, content: &[u8]) -> Result<Vec<u8>, super::labeled::LabeledError> {
+        super::labeled::sign_with_label(&self.signer, label, content)
+    }
+
     /// The URI of the client's user.
     pub fn user(&self) -> &str {
         &self.user

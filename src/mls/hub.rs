@@ -78,6 +78,17 @@ impl HubIdentity {
         &self.uri
     }
 
+    /// SignWithLabel with the hub's signature key (its `external_senders` entry's), e.g. for the
+    /// GroupInfoResponse of §5.6.
+    pub fn sign_with_label(&self, label: &str, content: &[u8]) -> Result<Vec<u8>, super::labeled::LabeledError> {
+        super::labeled::sign_with_label(&self.signer, label, content)
+    }
+
+    /// The hub's signature public key (its `external_senders` entry's).
+    pub fn signature_public_key(&self) -> Vec<u8> {
+        self.signer.to_public_vec()
+    }
+
     /// The hub's entry for the `external_senders` extension.
     pub fn external_sender(&self) -> ExternalSender {
         ExternalSender::new(
@@ -147,6 +158,8 @@ pub struct CommitView {
     /// Its AppDataUpdate `update` operations: the sender's identity (a client URI, or an
     /// external sender's), the component and the payload, in the order they apply.
     pub updates: Vec<(String, ComponentId, Vec<u8>)>,
+    /// An external commit: the committer joins with it (§5.6).
+    pub external: bool,
 }
 
 /// A room state that breaks a MIMI rule (shared by [`FollowRoomError`] and [`HubProcessError`]).
@@ -596,7 +609,9 @@ impl HubRoom {
         if missing > 0 {
             return Err(HubProcessError::MissingProposals(missing));
         }
-        check(&self.commit_view(&staged, &sender_identity)).map_err(HubProcessError::Policy)?;
+        let mut view = self.commit_view(&staged, &sender_identity);
+        view.external = matches!(sender, Sender::NewMemberCommit);
+        check(&view).map_err(HubProcessError::Policy)?;
         let added = staged
             .add_proposals()
             .map(|add| {
@@ -641,6 +656,7 @@ impl HubRoom {
             added: Vec::new(),
             removed: Vec::new(),
             updates: Vec::new(),
+            external: false,
         };
         for queued in staged.queued_proposals() {
             let sender = sender_of(queued.sender());

@@ -485,7 +485,8 @@ fn external_commit_of_a_new_device() {
     let group_info = alice.group_info().unwrap();
 
     let mallory = Arc::new(MlsClient::new(MALLORY).unwrap());
-    let (_, intrusion) = Room::join_external(mallory, &group_info, None, rules()).unwrap();
+    let (_, intrusion) = Room::join_external(mallory, &group_info, None, rules(), Vec::new()).unwrap();
+    let intrusion = intrusion.commit;
     assert!(matches!(
         hub.process(&intrusion, &participants),
         Err(HubProcessError::NotAParticipant { client, .. }) if client == MALLORY
@@ -494,7 +495,8 @@ fn external_commit_of_a_new_device() {
     let laptop_uri = "mimi://a.example/d/alice/laptop";
     let laptop = Arc::new(MlsClient::new(laptop_uri).unwrap());
     let tree = alice.ratchet_tree().unwrap();
-    let (mut laptop_room, commit) = Room::join_external(laptop, &group_info, Some(&tree), rules()).unwrap();
+    let (mut laptop_room, out) = Room::join_external(laptop, &group_info, Some(&tree), rules(), Vec::new()).unwrap();
+    let commit = out.commit;
     assert_eq!(
         committed(hub.process(&commit, &participants).unwrap()),
         (laptop_uri.to_owned(), 1)

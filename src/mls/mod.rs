@@ -39,6 +39,7 @@ use openmls::prelude::Ciphersuite;
 
 pub mod client;
 pub mod hub;
+pub mod labeled;
 pub mod room;
 pub mod timing;
 

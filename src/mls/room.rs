@@ -166,6 +166,9 @@ pub enum ExternalJoinError {
     /// The commit could not be encoded.
     #[error("cannot encode the external commit: {0}")]
     Encode(#[from] openmls::prelude::tls_codec::Error),
+    /// An AppDataUpdate does not apply to the room's component.
+    #[error(transparent)]
+    AppData(#[from] AppDataUpdateError),
 }
 
 /// Errors of [`Room::commit`] and its shorthands.
@@ -431,7 +434,8 @@ impl Room {
         group_info: &[u8],
         ratchet_tree: Option<&[u8]>,
         rules: AppDataRules,
-    ) -> Result<(Self, Vec<u8>), ExternalJoinError> {
+        updates: Vec<(ComponentId, Vec<u8>)>,
+    ) -> Result<(Self, CommitOutput), ExternalJoinError> {
         let _mls = super::timing::scope();
         let message = MlsMessageIn::tls_deserialize_exact_bytes(group_info).map_err(ExternalJoinError::Decode)?;
         let wire_format = message.wire_format();
@@ -445,18 +449,31 @@ impl Room {
             builder = builder.with_ratchet_tree(tree);
         }
         let provider = client.provider();
-        let (group, bundle) = builder
-            .build_group(provider, group_info, client.credential().clone())?
+        let mut builder = builder.build_group(provider, group_info, client.credential().clone())?;
+        for (id, update) in updates {
+            builder = builder.add_app_data_update_proposal(AppDataUpdateProposal::update(id, update));
+        }
+        let mut stage = builder
             .leaf_node_parameters(
                 LeafNodeParameters::builder()
                     .with_capabilities(MlsClient::capabilities())
                     .build(),
             )
-            .load_psks(provider.storage())?
+            .load_psks(provider.storage())?;
+        // As in `commit`: the new dictionary, computed exactly as receivers will.
+        let proposals: Vec<AppDataUpdateProposal> = stage.app_data_update_proposals().cloned().collect();
+        let updates = resolve_app_data_updates(stage.app_data_dictionary_updater(), &proposals, &rules)?;
+        stage.with_app_data_dictionary_updates(updates);
+        let (group, bundle) = stage
             .build(provider.rand(), provider.crypto(), client.signer(), |_| true)?
             .finalize(provider)?;
-        let commit = bundle.into_commit().tls_serialize_detached()?;
-        Ok((Self { client, group, rules }, commit))
+        let (commit, welcome, group_info) = bundle.into_messages();
+        let out = CommitOutput {
+            commit: commit.tls_serialize_detached()?,
+            welcome: welcome.map(|m| m.tls_serialize_detached()).transpose()?,
+            group_info: group_info.map(|m| m.tls_serialize_detached()).transpose()?,
+        };
+        Ok((Self { client, group, rules }, out))
     }
 
     /// The client this view belongs to.

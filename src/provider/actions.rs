@@ -295,6 +295,8 @@ pub async fn commit(state: &Shared, user: &str, room: &str) -> Result<Value, Act
 pub struct ClientBehaviour {
     /// Sends assets of media types the room's asset policy forbids (breaks POL-08).
     pub ignore_asset_policy: bool,
+    /// Signs its GroupInfoRequest with the wrong label (breaks §5.6 SignWithLabel).
+    pub bad_group_info_request: bool,
 }
 
 /// What a user sends: a text, or an asset (an ExternalPart) of a media type.
@@ -571,43 +573,12 @@ async fn commit_and_send(state: &Shared, client: &str, room: &str, changes: Room
             .rooms
             .get_mut(&key)
             .ok_or_else(|| ActError::NotInRoom(client.to_owned(), room.to_owned()))?;
-        let out = view.commit(changes).map_err(mls)?;
-        let mut commit = out.commit;
+        let mut out = view.commit(changes).map_err(mls)?;
         if corrupt_it {
-            corrupt(&mut commit);
+            corrupt(&mut out.commit);
         }
-        // §5.3 carries the Welcome and the GroupInfo bare, not as MLSMessages.
-        let group_info = out
-            .group_info
-            .as_deref()
-            .and_then(|g| mls_message_body(g, WIRE_FORMAT_GROUP_INFO))
-            .ok_or_else(|| ActError::Mls("the commit came without a GroupInfo".into()))?
-            .to_vec();
-        let welcome = match out.welcome.as_deref() {
-            Some(w) => Some(
-                mls_message_body(w, WIRE_FORMAT_WELCOME)
-                    .ok_or_else(|| ActError::Mls("the commit's Welcome is not an MLSMessage".into()))?
-                    .to_vec(),
-            ),
-            None => None,
-        };
-        let bundle = HandshakeBundle {
-            proposal_or_commit: commit.clone().into(),
-            arm: HandshakeArm::Commit {
-                welcome: Optional(welcome.map(Into::into)),
-                group_info_option: GroupInfoOption {
-                    representation: GroupInfoRepresentation::FULL,
-                    arm: GroupInfoArm::Full {
-                        group_info: group_info.into(),
-                    },
-                },
-                // The hub follows the group and holds the tree; the Welcome also carries it.
-                ratchet_tree_option: RatchetTreeOption {
-                    representation: RatchetTreeRepresentation::DISTRIBUTION_SERVICE,
-                    arm: RatchetTreeArm::None {},
-                },
-            },
-        };
+        let commit = out.commit.clone();
+        let bundle = commit_bundle(out)?;
         let body = protocol::encode(&UpdateRequest { bundle }).map_err(mls)?;
         st.own_messages.insert((client.to_owned(), digest(&commit)));
         st.last_update.insert(room.to_owned(), body.clone());
@@ -624,6 +595,106 @@ async fn commit_and_send(state: &Shared, client: &str, room: &str, changes: Room
     }
     let epoch = view.epoch();
     answer.map(|a| update_result(&a, Some(epoch)))
+}
+
+/// The HandshakeBundle of a commit (§5.3): the Welcome and the GroupInfo bare, not as
+/// MLSMessages; the ratchet tree left to the hub, which follows the group (the Welcome carries it
+/// too).
+fn commit_bundle(out: crate::mls::CommitOutput) -> Result<HandshakeBundle, ActError> {
+    let group_info = out
+        .group_info
+        .as_deref()
+        .and_then(|g| mls_message_body(g, WIRE_FORMAT_GROUP_INFO))
+        .ok_or_else(|| ActError::Mls("the commit came without a GroupInfo".into()))?
+        .to_vec();
+    let welcome = match out.welcome.as_deref() {
+        Some(w) => Some(
+            mls_message_body(w, WIRE_FORMAT_WELCOME)
+                .ok_or_else(|| ActError::Mls("the commit's Welcome is not an MLSMessage".into()))?
+                .to_vec(),
+        ),
+        None => None,
+    };
+    Ok(HandshakeBundle {
+        proposal_or_commit: out.commit.into(),
+        arm: HandshakeArm::Commit {
+            welcome: Optional(welcome.map(Into::into)),
+            group_info_option: GroupInfoOption {
+                representation: GroupInfoRepresentation::FULL,
+                arm: GroupInfoArm::Full {
+                    group_info: group_info.into(),
+                },
+            },
+            ratchet_tree_option: RatchetTreeOption {
+                representation: RatchetTreeRepresentation::DISTRIBUTION_SERVICE,
+                arm: RatchetTreeArm::None {},
+            },
+        },
+    })
+}
+
+/// §5.6 then §5.3: `user` joins `room` by external commit with a client of its not yet in the
+/// room. The client claims the GroupInfo from the hub (`POST /groupInfo`); with `role` the
+/// commit also lists the user (an open join, room-policy-03 §8.1.1), without it the user is
+/// listed already (a new client of its own). A refusal at either step is a result:
+/// `{accepted: false, code}` with the GroupInfoCode or the UpdateResponseCode.
+pub async fn join(state: &Shared, user: &str, room: &str, role: Option<u32>) -> Result<Value, ActError> {
+    use super::group_info;
+    use crate::codec::protocol::group_info::{GroupInfoCode, GroupInfoResponse};
+    let (client, request) = {
+        let st = lock(state);
+        let clients = st
+            .users
+            .get(user)
+            .ok_or_else(|| ActError::UnknownUser(user.to_owned()))?;
+        let outside = |c: &&std::sync::Arc<crate::mls::MlsClient>| {
+            !st.rooms
+                .get(&(c.uri().to_owned(), room.to_owned()))
+                .is_some_and(Room::is_active)
+        };
+        let client = clients
+            .iter()
+            .find(outside)
+            .cloned()
+            .ok_or_else(|| ActError::Mls(format!("every client of {user} is in {room} already")))?;
+        let bad = st.behaviour.client.bad_group_info_request;
+        let request = group_info::request(&client, crate::mls::CIPHERSUITES[0], bad).map_err(mls)?;
+        (client, request)
+    };
+    let answer: GroupInfoResponse =
+        send_to_hub(state, room, "groupInfo", group_info::answer, request.body.clone()).await?;
+    if answer.status != GroupInfoCode::SUCCESS {
+        return Ok(json!({"accepted": false, "code": answer.status.name().unwrap_or("unknown")}));
+    }
+    let claimed =
+        group_info::read(&request, room, &answer).map_err(|why| ActError::Failed(format!("groupInfo: {why}")))?;
+    let updates = role
+        .map(|role| vec![(PARTICIPANT_LIST, participants::add(user, role))])
+        .unwrap_or_default();
+    let (view, out) = Room::join_external(
+        client.clone(),
+        &claimed.group_info,
+        Some(&claimed.ratchet_tree),
+        participants::rules(),
+        updates,
+    )
+    .map_err(mls)?;
+    let commit = out.commit.clone();
+    let body = protocol::encode(&UpdateRequest {
+        bundle: commit_bundle(out)?,
+    })
+    .map_err(mls)?;
+    lock(state)
+        .own_messages
+        .insert((client.uri().to_owned(), digest(&commit)));
+    let answer = send_update(state, room, body).await?;
+    let epoch = view.epoch();
+    if answer.response_code == UpdateResponseCode::SUCCESS {
+        lock(state)
+            .rooms
+            .insert((client.uri().to_owned(), room.to_owned()), view);
+    }
+    Ok(update_result(&answer, Some(epoch)))
 }
 
 /// Adds the members of a response's select arm (its JSON object) to `result`.

@@ -9,6 +9,7 @@
 //! | participant list: a user removed, by another user / by itself      | `remove` / `leave`|
 //! | participant list: role changed to 1 / from 1 / otherwise           | `ban` / `unban` / `change_role` |
 //! | Adds of clients of a listed user, by that user / Removes           | `add_own_client` / `remove_own_client`, `kick` |
+//! | an external commit (§5.6): the joiner listing itself / already listed | `open_join` / `add_own_client` |
 //!
 //! The actor of an action is the user whose client sent the proposal (for the changes inline in
 //! the commit: the committer); the committer is passed as such (§8.1.2: who may commit whose
@@ -108,6 +109,41 @@ pub fn check(
         decide(policy, room, &actor, Some(&committer), actions, behaviour)?;
     }
     Ok(())
+}
+
+/// Whether `user` may join `room` by external commit (protocol-06 §5.6, the hub's check before it
+/// gives out the GroupInfo): a participant that is not banned (a new client of its user); in a
+/// room with a policy, a user that role 0 lets open-join as one of its target roles
+/// (room-policy-03 §8.1.1 canOpenJoin). Preauthorization is not offered: its claims come from
+/// X.509, JWT or CWT credentials, and the suite's clients have basic credentials.
+pub fn may_join(room: &HubRoom, user: &str, behaviour: PolicyBehaviour) -> Result<(), String> {
+    let snapshot = Snapshot::of(room);
+    match snapshot.list.iter().find(|(u, _)| u == user) {
+        Some((_, role)) if *role != BANNED_ROLE => return Ok(()),
+        Some(_) => return Err(format!("{user} is banned")),
+        None => {}
+    }
+    let Some(policy) = room_policy(room)? else {
+        return Err(format!("{user} is not a participant"));
+    };
+    let targets: Vec<u32> = policy
+        .roles
+        .roles
+        .iter()
+        .filter(|r| r.role_index == 0)
+        .flat_map(|r| r.authorized_role_changes.iter())
+        .filter(|c| c.from_role_index == 0)
+        .flat_map(|c| c.target_role_indexes.iter().copied())
+        .collect();
+    let mut why = format!("{user} is not a participant and role 0 lets no one join");
+    for role in targets {
+        let join = Action::OpenJoin { role, clients: 1 };
+        match decide(&policy, &snapshot, user, None, vec![join], behaviour) {
+            Ok(()) => return Ok(()),
+            Err(e) => why = e,
+        }
+    }
+    if behaviour.allow_all { Ok(()) } else { Err(why) }
 }
 
 /// Whether `user` may send an application message (§8, canSendMessage).
@@ -230,15 +266,27 @@ fn actions_by_actor(
         for added in update.added_participants.iter() {
             let user = String::from_utf8_lossy(added.user.as_slice()).into_owned();
             listed_changes.insert(user.clone(), Some(added.role_index));
-            actions.push(Action::Add {
-                clients: added_clients(&user),
-                user,
-                role: added.role_index,
+            // An external committer listing itself joins (§8.1.1 canOpenJoin).
+            actions.push(if view.external && user == actor {
+                Action::OpenJoin {
+                    role: added.role_index,
+                    clients: 1,
+                }
+            } else {
+                Action::Add {
+                    clients: added_clients(&user),
+                    user,
+                    role: added.role_index,
+                }
             });
         }
     }
-    // MLS Adds and Removes of clients of users whose entry stays as it is.
+    // MLS Adds and Removes of clients of users whose entry stays as it is; an external commit of
+    // a listed user's client adds that client.
     let mut own_adds: BTreeMap<String, u32> = BTreeMap::new();
+    if view.external && !listed_changes.contains_key(committer) {
+        own_adds.insert(committer.to_owned(), 1);
+    }
     for client in &view.added {
         let user = user_of(client);
         if !listed_changes.contains_key(&user) {

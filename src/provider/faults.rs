@@ -114,6 +114,12 @@ pub enum Fault {
     PolicyDeniesEverything,
     /// Client: sends assets of media types the room's asset policy forbids (POL-08).
     ClientIgnoresAssetPolicy,
+    /// Hub: gives a room's GroupInfo to any requester (§5.6).
+    HubGroupInfoToAnyone,
+    /// Hub: signs its GroupInfoResponse with the wrong label (§5.6).
+    HubGroupInfoBadSignature,
+    /// Client: signs its GroupInfoRequest with the wrong label (§5.6).
+    ClientBadGroupInfoRequest,
 }
 
 /// Rules whose check cannot be skipped: without it nothing can be decoded at all, or the
@@ -214,6 +220,9 @@ impl Fault {
             Fault::HubAcceptsLosingExternalSender,
             Fault::HubLenientParticipantUpdates,
             Fault::HubAcceptsMalformedBodies,
+            Fault::HubGroupInfoToAnyone,
+            Fault::HubGroupInfoBadSignature,
+            Fault::ClientBadGroupInfoRequest,
             Fault::NotifyAcceptsMalformedBody,
             Fault::NotifyRefusesDuplicates,
             Fault::NotifyAnswers200,
@@ -289,6 +298,9 @@ impl Fault {
             Fault::PolicyAllowsEverything => "policy-allows-everything",
             Fault::PolicyDeniesEverything => "policy-denies-everything",
             Fault::ClientIgnoresAssetPolicy => "client-ignores-asset-policy",
+            Fault::HubGroupInfoToAnyone => "hub-group-info-to-anyone",
+            Fault::HubGroupInfoBadSignature => "hub-group-info-bad-signature",
+            Fault::ClientBadGroupInfoRequest => "client-bad-group-info-request",
         };
         s.to_owned()
     }
@@ -338,6 +350,8 @@ impl Reference {
                 never_retry: self.has(Fault::HubNeverRetries),
                 impatient: self.has(Fault::HubImpatient),
                 skip_component_rules: self.has(Fault::HubSkipsComponentRules),
+                group_info_to_anyone: self.has(Fault::HubGroupInfoToAnyone),
+                group_info_bad_signature: self.has(Fault::HubGroupInfoBadSignature),
                 policy: super::enforce::PolicyBehaviour {
                     faults: crate::policy::PolicyFault::ALL
                         .iter()
@@ -355,6 +369,7 @@ impl Reference {
             },
             client: super::actions::ClientBehaviour {
                 ignore_asset_policy: self.has(Fault::ClientIgnoresAssetPolicy),
+                bad_group_info_request: self.has(Fault::ClientBadGroupInfoRequest),
             },
         }
     }

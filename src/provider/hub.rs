@@ -34,10 +34,12 @@ use crate::codec::protocol::submit::{
     SubmitMessageRequest, SubmitMessageResponse, SubmitResponseArm, SubmitResponseCode,
 };
 use crate::codec::protocol::update::{
-    HandshakeArm, UpdateRequest, UpdateResponseArm, UpdateResponseCode, UpdateRoomResponse,
+    GroupInfoArm, HandshakeArm, UpdateRequest, UpdateResponseArm, UpdateResponseCode, UpdateRoomResponse,
 };
 use crate::codec::protocol::{self, Optional, VecOf};
-use crate::mls::{HubEvent, HubProcessError, HubRoom, WIRE_FORMAT_WELCOME, mls_message, welcome_recipients};
+use crate::mls::{
+    HubEvent, HubProcessError, HubRoom, WIRE_FORMAT_GROUP_INFO, WIRE_FORMAT_WELCOME, mls_message, welcome_recipients,
+};
 
 /// How the hub behaves. All `false` for a conforming hub; the reference implementation's faults
 /// switch them on so that `selftest` can show the scenarios catch each.
@@ -76,6 +78,10 @@ pub struct HubBehaviour {
     pub lenient_participant_updates: bool,
     /// Answers a body that does not decode with an in-body notAllowed instead of 400.
     pub accept_malformed_bodies: bool,
+    /// Gives the GroupInfo to any requester (breaks §5.6 notAuthorized, PROT-I08).
+    pub group_info_to_anyone: bool,
+    /// Signs its GroupInfoResponse with the wrong label (breaks §5.6 SignWithLabel).
+    pub group_info_bad_signature: bool,
     /// Its room-policy engine (draft-ietf-mimi-room-policy-03).
     pub policy: super::enforce::PolicyBehaviour,
 }
@@ -112,7 +118,8 @@ pub fn host(state: &mut ProviderState, room: &str, group_info: &[u8]) -> Result<
         &participants::users,
     )
     .map_err(|e| e.to_string())?;
-    state.hosted.insert(room.to_owned(), HostedRoom { group });
+    let group_info = group_info.to_vec();
+    state.hosted.insert(room.to_owned(), HostedRoom { group, group_info });
     Ok(())
 }
 
@@ -182,7 +189,7 @@ pub fn update(
         HandshakeArm::Commit {
             welcome,
             ratchet_tree_option,
-            ..
+            group_info_option,
         } => {
             let policy =
                 super::enforce::room_policy(&hosted.group).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
@@ -232,6 +239,9 @@ pub fn update(
                     return Ok((answer, notifies));
                 }
             };
+            if let GroupInfoArm::Full { group_info } = &group_info_option.arm {
+                hosted.group_info = mls_message(WIRE_FORMAT_GROUP_INFO, group_info.as_slice());
+            }
             let timestamp = now_ms();
             let after = participant_domains(&hosted.group);
             let body = fanout(

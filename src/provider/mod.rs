@@ -6,6 +6,7 @@ pub mod actions;
 mod content;
 pub mod enforce;
 mod faults;
+pub mod group_info;
 pub mod https;
 pub mod hub;
 pub mod key_material;

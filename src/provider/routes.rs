@@ -1,5 +1,5 @@
 //! The HTTPS face of a provider: every endpoint it serves (§5.2 keyMaterial, §5.3 update, §5.4
-//! submitMessage, §5.5 notify; the directory and the §4.1 door checks are added by
+//! submitMessage, §5.5 notify, §5.6 groupInfo; the directory and the §4.1 door checks are added by
 //! [`super::https::ProviderServer`]), and a log of every request it receives.
 
 use axum::Router;
@@ -24,6 +24,7 @@ pub fn routes(state: Shared) -> Router {
         .route("/v1/update/{room}", axum::routing::post(update_route))
         .route("/v1/submitMessage/{room}", axum::routing::post(submit_route))
         .route("/v1/notify/{room}", axum::routing::post(notify_route))
+        .route("/v1/groupInfo/{room}", axum::routing::post(group_info_route))
         .layer(middleware::from_fn_with_state(state.clone(), record))
         .with_state(state)
 }
@@ -71,6 +72,11 @@ async fn update_route(State(state): State<Shared>, Path(room): Path<String>, bod
 /// §5.4, hub role.
 async fn submit_route(State(state): State<Shared>, Path(room): Path<String>, body: Bytes) -> Response {
     hub_route(&state, &room, &body, hub::submit).await
+}
+
+/// §5.6, hub role.
+async fn group_info_route(State(state): State<Shared>, Path(room): Path<String>, body: Bytes) -> Response {
+    hub_route(&state, &room, &body, super::group_info::answer).await
 }
 
 /// A hub endpoint: the answer, sent once the fan-out it caused is done.

@@ -22,8 +22,8 @@ use super::state::{Peers, ProviderState, Shared, domain_of, lock};
 use super::{ProviderBehaviour, parse, participants};
 use crate::codec::policy::{ComponentId, encode_json};
 use crate::driver::messages::{
-    ConfigureParams, MessageSendParams, RoomCreateParams, RoomParams, RoomPolicyParams, RoomTargetParams,
-    UserCreateParams,
+    ConfigureParams, MessageSendParams, RoomCreateParams, RoomJoinParams, RoomParams, RoomPolicyParams,
+    RoomTargetParams, UserCreateParams,
 };
 use crate::driver::{DriverError, ops};
 
@@ -132,6 +132,10 @@ impl Served {
             ops::ROOM_REMOVE => {
                 let p: RoomTargetParams = parse(op, params)?;
                 acted(actions::remove(&self.state().await?, &p.user, &p.room, &p.target).await)
+            }
+            ops::ROOM_JOIN => {
+                let p: RoomJoinParams = parse(op, params)?;
+                acted(actions::join(&self.state().await?, &p.user, &p.room, p.role).await)
             }
             ops::ROOM_LEAVE => {
                 let p: RoomParams = parse(op, params)?;

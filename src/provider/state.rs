@@ -67,6 +67,9 @@ pub struct ProviderState {
 pub struct HostedRoom {
     /// The hub's view of the room's MLS group.
     pub group: HubRoom,
+    /// The GroupInfo of the current epoch (an MLSMessage), from the last accepted commit's
+    /// GroupInfoOption (§5.3): what the hub gives an external joiner (§5.6).
+    pub group_info: Vec<u8>,
 }
 
 /// An application message a client of this provider received.

@@ -197,6 +197,8 @@ pub enum ActOp {
     RoomAdd,
     #[serde(rename = "room.remove")]
     RoomRemove,
+    #[serde(rename = "room.join")]
+    RoomJoin,
     #[serde(rename = "room.leave")]
     RoomLeave,
     #[serde(rename = "room.commit")]
@@ -562,7 +564,7 @@ impl Scenario {
             ActOp::RoomAdd | ActOp::RoomRemove | ActOp::RoomChangeRole | ActOp::RoomBan | ActOp::RoomUnban
         );
         let role_use = match a.op {
-            ActOp::RoomCreate | ActOp::RoomAdd => Some(false),
+            ActOp::RoomCreate | ActOp::RoomAdd | ActOp::RoomJoin => Some(false),
             ActOp::RoomChangeRole | ActOp::RoomUnban => Some(true),
             _ => None,
         };
@@ -768,6 +770,7 @@ impl ActOp {
             ActOp::RoomAdd => ops::ROOM_ADD,
             ActOp::RoomRemove => ops::ROOM_REMOVE,
             ActOp::RoomLeave => ops::ROOM_LEAVE,
+            ActOp::RoomJoin => ops::ROOM_JOIN,
             ActOp::RoomCommit => ops::ROOM_COMMIT,
             ActOp::RoomChangeRole => ops::ROOM_CHANGE_ROLE,
             ActOp::RoomBan => ops::ROOM_BAN,

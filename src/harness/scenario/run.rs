@@ -14,8 +14,8 @@ use crate::codec::protocol::fanout::{FanoutArm, FanoutMessage};
 use crate::codec::protocol::update::{HandshakeArm, UpdateRequest};
 use crate::codec::protocol::{self, Reading};
 use crate::driver::messages::{
-    ConfigureParams, MessageSendParams, PeerAddress, RoomCreateParams, RoomParams, RoomPolicyParams, RoomTargetParams,
-    UserCreateParams, UserCreateResult,
+    ConfigureParams, MessageSendParams, PeerAddress, RoomCreateParams, RoomJoinParams, RoomParams, RoomPolicyParams,
+    RoomTargetParams, UserCreateParams, UserCreateResult,
 };
 use crate::driver::{CallError, Driver, ErrorCode, ops};
 use crate::harness::{Outcome, Transcript};
@@ -796,6 +796,7 @@ async fn run_act(
         }
         ActOp::RoomRemove => actions::remove(state, &user, &room, &target).await,
         ActOp::RoomLeave => actions::leave(state, &user, &room).await,
+        ActOp::RoomJoin => actions::join(state, &user, &room, a.role).await,
         ActOp::RoomCommit => actions::commit(state, &user, &room).await,
         ActOp::MessageSend => {
             let what = match (&a.media_type, &a.text) {
@@ -874,6 +875,7 @@ async fn act_by_driver(
                 room_policy,
             })
         }
+        ActOp::RoomJoin => to_json(&RoomJoinParams { user, room, role }),
         ActOp::RoomAdd | ActOp::RoomRemove | ActOp::RoomChangeRole | ActOp::RoomBan | ActOp::RoomUnban => {
             to_json(&RoomTargetParams {
                 user,
