@@ -177,10 +177,10 @@ pub struct Act {
     #[serde(default)]
     pub base_policy: Option<serde_json::Value>,
     /// `room.set_component`: the policy struct's name (e.g. `LinkPreviewPolicy`), which says the
-    /// component (room-policy-03 §10.1)...
+    /// component (room-policy-03 §10.1), or `RoomMetaData` (protocol-06 §7.6, room_metadata)...
     #[serde(default)]
     pub component: Option<String>,
-    /// ...and its new value, as the policy codec's JSON.
+    /// ...and its new value, as the policy codec's JSON (the protocol codec's for `RoomMetaData`).
     #[serde(default)]
     pub value: Option<serde_json::Value>,
 }
@@ -578,7 +578,7 @@ impl Scenario {
             && crate::codec::policy::component_of(c).is_none()
         {
             return Err(format!(
-                "{}: {c:?} is not a policy component's struct",
+                "{}: {c:?} is not a policy component's struct nor RoomMetaData",
                 at("act.component")
             ));
         }
@@ -827,8 +827,40 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../scenarios/policy/8_1_3_roles/hub-refuses-unban-without-capability.yaml"),
     ),
     (
+        "scenarios/policy/8_2_metadata/hub-accepts-allowed-rename.yaml",
+        include_str!("../../../scenarios/policy/8_2_metadata/hub-accepts-allowed-rename.yaml"),
+    ),
+    (
+        "scenarios/policy/8_2_metadata/hub-refuses-rename-without-capability.yaml",
+        include_str!("../../../scenarios/policy/8_2_metadata/hub-refuses-rename-without-capability.yaml"),
+    ),
+    (
         "scenarios/policy/8_3_messages/hub-refuses-message-without-can-send.yaml",
         include_str!("../../../scenarios/policy/8_3_messages/hub-refuses-message-without-can-send.yaml"),
+    ),
+    (
+        "scenarios/policy/8_6_disruptive/hub-accepts-allowed-base-policy-update.yaml",
+        include_str!("../../../scenarios/policy/8_6_disruptive/hub-accepts-allowed-base-policy-update.yaml"),
+    ),
+    (
+        "scenarios/policy/8_6_disruptive/hub-accepts-allowed-preauth-update.yaml",
+        include_str!("../../../scenarios/policy/8_6_disruptive/hub-accepts-allowed-preauth-update.yaml"),
+    ),
+    (
+        "scenarios/policy/8_6_disruptive/hub-accepts-allowed-roles-update.yaml",
+        include_str!("../../../scenarios/policy/8_6_disruptive/hub-accepts-allowed-roles-update.yaml"),
+    ),
+    (
+        "scenarios/policy/8_6_disruptive/hub-refuses-base-policy-update-without-capability.yaml",
+        include_str!("../../../scenarios/policy/8_6_disruptive/hub-refuses-base-policy-update-without-capability.yaml"),
+    ),
+    (
+        "scenarios/policy/8_6_disruptive/hub-refuses-preauth-update-without-capability.yaml",
+        include_str!("../../../scenarios/policy/8_6_disruptive/hub-refuses-preauth-update-without-capability.yaml"),
+    ),
+    (
+        "scenarios/policy/8_6_disruptive/hub-refuses-roles-update-without-capability.yaml",
+        include_str!("../../../scenarios/policy/8_6_disruptive/hub-refuses-roles-update-without-capability.yaml"),
     ),
     (
         "scenarios/protocol/3_flows/add-user-from-hub-to-implementation.yaml",
