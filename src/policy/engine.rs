@@ -165,6 +165,34 @@ fn is_removal(action: &Action) -> bool {
     matches!(action, Action::Remove { .. } | Action::Leave { .. })
 }
 
+/// §3 (POL-X03) and §4 (POL-X04): a RoleUpdate next to a participant-list change, or a
+/// PreAuthUpdate next to one other than a removal, in one commit. `actions` may be the actions of
+/// several actors (a hub checks a whole commit; each actor's are decided on their own); the
+/// denial, if any.
+pub fn combination(actions: &[Action], faults: &BTreeSet<PolicyFault>) -> Option<Decision> {
+    if faults.contains(&PolicyFault::IgnoreCommitCombinations) {
+        return None;
+    }
+    // Whose entry a change touches does not matter here, only whether it touches one.
+    let list_changes: Vec<&Action> = actions.iter().filter(|a| list_target(a, "").is_some()).collect();
+    if actions.iter().any(|a| matches!(a, Action::UpdateRoles { .. })) && !list_changes.is_empty() {
+        return Some(deny(
+            Rule::RoleUpdateWithMembershipChange,
+            None,
+            "a RoleUpdate is not valid in the same commit as a participant-list change".into(),
+        ));
+    }
+    if actions.iter().any(|a| matches!(a, Action::UpdatePreauth { .. })) && list_changes.iter().any(|a| !is_removal(a))
+    {
+        return Some(deny(
+            Rule::PreauthUpdateWithMembershipChange,
+            None,
+            "a PreAuthUpdate is not valid in the same commit as a participant-list change other than a removal".into(),
+        ));
+    }
+    None
+}
+
 impl Engine<'_> {
     fn on(&self, f: PolicyFault) -> bool {
         self.faults.contains(&f)
@@ -179,24 +207,8 @@ impl Engine<'_> {
         let actions = &self.change.actions;
         let actor = self.actor();
         let list_changes: Vec<&Action> = actions.iter().filter(|a| list_target(a, actor).is_some()).collect();
-        if !self.on(PolicyFault::IgnoreCommitCombinations) {
-            if actions.iter().any(|a| matches!(a, Action::UpdateRoles { .. })) && !list_changes.is_empty() {
-                return Err(deny(
-                    Rule::RoleUpdateWithMembershipChange,
-                    None,
-                    "a RoleUpdate is not valid in the same commit as a participant-list change".into(),
-                ));
-            }
-            if actions.iter().any(|a| matches!(a, Action::UpdatePreauth { .. }))
-                && list_changes.iter().any(|a| !is_removal(a))
-            {
-                return Err(deny(
-                    Rule::PreauthUpdateWithMembershipChange,
-                    None,
-                    "a PreAuthUpdate is not valid in the same commit as a participant-list change other than a removal"
-                        .into(),
-                ));
-            }
+        if let Some(d) = combination(actions, self.faults) {
+            return Err(d);
         }
         if self.on(PolicyFault::AllowConflictingChanges) {
             return Ok(());

@@ -77,7 +77,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 pub use assets::media_type_allowed;
-pub use engine::{decide, decide_with};
+pub use engine::{combination, decide, decide_with};
 pub use rules::Rule;
 
 use crate::codec::policy::{BaseRoomPolicy, CapabilityType, Claim, PreAuthData, RoleData};

@@ -115,7 +115,7 @@ pub async fn create_room(
                 user.to_owned(),
                 setup.role.unwrap_or(participants::CREATOR_ROLE),
             )]),
-            room_metadata: Vec::new(),
+            room_metadata: initial_metadata(&room),
             rules: participants::rules(),
             components: setup.components,
         };
@@ -143,6 +143,17 @@ pub async fn create_room(
     }
     let epoch = lock(state).rooms.get(&(first, room.clone())).map_or(0, Room::epoch);
     Ok(json!({"accepted": true, "room": room, "epoch": epoch}))
+}
+
+/// The room_metadata a new room starts with (§7.6): its room_uri, every other field empty.
+fn initial_metadata(room: &str) -> Vec<u8> {
+    let metadata = protocol::RoomMetaData {
+        room_uri: protocol::room_metadata::Uri {
+            uri: protocol::Opaque(room.as_bytes().to_vec()),
+        },
+        ..Default::default()
+    };
+    protocol::encode(&metadata).expect("a RoomMetaData encodes")
 }
 
 /// §3.2 and §3.3: `actor` adds user `target` (of any provider) to `room` with `role` (default

@@ -10,18 +10,25 @@
 //! | participant list: role changed to 1 / from 1 / otherwise           | `ban` / `unban` / `change_role` |
 //! | Adds of clients of a listed user, by that user / Removes           | `add_own_client` / `remove_own_client`, `kick` |
 //! | an external commit (§5.6): the joiner listing itself / already listed | `open_join` / `add_own_client` |
+//! | AppDataUpdate of roles_list / preauth_list / base_room_policy (0x0025–0x0027), the new value | `update_roles` / `update_preauth` / `update_base_policy` |
+//! | AppDataUpdate of room_metadata (0x0023): each of room_name, room_descriptions, room_avatar, room_subject, room_mood that differs from the room's value | `metadata` (`name`, `description`, `avatar`, `subject`, `mood`) |
 //!
 //! The actor of an action is the user whose client sent the proposal (for the changes inline in
-//! the commit: the committer); the committer is passed as such (§8.1.2: who may commit whose
-//! leave). A room without a roles list is not checked.
+//! the commit, and proposals by an external sender: the committer); the committer is passed as
+//! such (§8.1.2: who may commit whose leave). Each actor's actions are one decision of the
+//! engine; when a commit holds proposals of several users, the §3/§4 commit combinations (a
+//! RoleUpdate or PreAuthUpdate next to participant-list changes) are also checked across them.
+//! A component update that does not decode, and a room metadata update that changes room_uri
+//! (no §8.2 capability covers it), are refused. A room metadata value that does not decode (or
+//! none) counts as every field empty. A room without a roles list is not checked.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::participants::{self, BANNED_ROLE};
 use crate::codec::policy::{BaseRoomPolicy, ComponentId as PolicyComponent, PreAuthData, RoleData};
-use crate::codec::protocol::{self, ParticipantListUpdate};
-use crate::mls::{CommitView, HubRoom, PARTICIPANT_LIST, user_of_client};
-use crate::policy::{Action, Change, DecideParams, Participant, PolicyFault, RoomPolicy, decide_with};
+use crate::codec::protocol::{self, ParticipantListUpdate, RoomMetaData};
+use crate::mls::{CommitView, HubRoom, PARTICIPANT_LIST, ROOM_METADATA, user_of_client};
+use crate::policy::{Action, Change, DecideParams, MetadataField, Participant, PolicyFault, RoomPolicy, decide_with};
 
 /// How the hub's policy engine behaves: the deliberate faults of the reference.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -79,6 +86,8 @@ pub struct Snapshot {
     list: Vec<(String, u32)>,
     /// User → member clients.
     clients: BTreeMap<String, u32>,
+    /// The room_metadata component (§7.6 of draft-ietf-mimi-protocol-06), if the room has one.
+    metadata: Option<Vec<u8>>,
 }
 
 impl Snapshot {
@@ -93,7 +102,11 @@ impl Snapshot {
                 *clients.entry(user).or_default() += 1;
             }
         }
-        Snapshot { list, clients }
+        Snapshot {
+            list,
+            clients,
+            metadata: room.room_metadata(),
+        }
     }
 }
 
@@ -105,7 +118,21 @@ pub fn check(
     behaviour: PolicyBehaviour,
 ) -> Result<(), String> {
     let committer = user_of(&view.committer);
-    for (actor, actions) in actions_by_actor(view, &room.list, &committer)? {
+    let by_actor = actions_by_actor(view, room, &committer)?;
+    if by_actor.len() > 1 && !behaviour.allow_all {
+        // The commit combinations hold for the whole commit, whoever proposed what.
+        let all: Vec<Action> = by_actor.values().flatten().cloned().collect();
+        if let Some(d) = crate::policy::combination(&all, &behaviour.fault_set()) {
+            return Err(format!(
+                "room-policy-03 §{}: the proposals of {} users together denied by {} ({})",
+                d.section,
+                by_actor.len(),
+                d.rule.slug(),
+                d.reason
+            ));
+        }
+    }
+    for (actor, actions) in by_actor {
         decide(policy, room, &actor, Some(&committer), actions, behaviour)?;
     }
     Ok(())
@@ -202,13 +229,47 @@ fn user_of(client: &str) -> String {
     user_of_client(client).unwrap_or_else(|_| client.to_owned())
 }
 
+/// The room metadata fields (§8.2) `new` changes from `old`; `Err` when it changes room_uri,
+/// which no capability covers.
+fn metadata_changes(old: &RoomMetaData, new: &RoomMetaData) -> Result<Vec<MetadataField>, String> {
+    if new.room_uri != old.room_uri {
+        return Err(format!(
+            "room-policy-03 §8.2: a room metadata update changes room_uri (from {:?} to {:?}), which no capability authorizes",
+            String::from_utf8_lossy(old.room_uri.uri.as_slice()),
+            String::from_utf8_lossy(new.room_uri.uri.as_slice()),
+        ));
+    }
+    let fields = [
+        (MetadataField::Name, old.room_name != new.room_name),
+        (
+            MetadataField::Description,
+            old.room_descriptions != new.room_descriptions,
+        ),
+        (MetadataField::Avatar, old.room_avatar != new.room_avatar),
+        (MetadataField::Subject, old.room_subject != new.room_subject),
+        (MetadataField::Mood, old.room_mood != new.room_mood),
+    ];
+    Ok(fields
+        .into_iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(f, _)| f)
+        .collect())
+}
+
 /// The policy actions of a commit, grouped by the user who proposed them.
 fn actions_by_actor(
     view: &CommitView,
-    list: &[(String, u32)],
+    room: &Snapshot,
     committer: &str,
 ) -> Result<BTreeMap<String, Vec<Action>>, String> {
+    let list = &room.list;
     let mut out: BTreeMap<String, Vec<Action>> = BTreeMap::new();
+    // The room metadata as the commit's updates leave it (each one a whole new value, §7.6).
+    let mut metadata: RoomMetaData = room
+        .metadata
+        .as_deref()
+        .and_then(|m| protocol::decode(m).ok())
+        .unwrap_or_default();
     // Users whose entry the participant-list updates touch, and their new role (None: removed).
     let mut listed_changes: BTreeMap<String, Option<u32>> = BTreeMap::new();
     let added_clients = |user: &str| -> u32 {
@@ -216,14 +277,40 @@ fn actions_by_actor(
         u32::try_from(n).unwrap_or(u32::MAX)
     };
     for (sender, component, payload) in &view.updates {
-        if *component != PARTICIPANT_LIST {
-            continue;
-        }
         let actor = if sender == "external" {
             committer.to_owned()
         } else {
             user_of(sender)
         };
+        let policy_update = match *component {
+            PARTICIPANT_LIST => None,
+            ROOM_METADATA => {
+                let new: RoomMetaData = protocol::decode(payload).map_err(|e| {
+                    format!("draft-ietf-mimi-protocol-06 §7.6: a room metadata update does not decode: {e}")
+                })?;
+                let fields = metadata_changes(&metadata, &new)?;
+                metadata = new;
+                Some(fields.into_iter().map(|field| Action::Metadata { field }).collect())
+            }
+            id if id == PolicyComponent::ROLES_LIST.0 => Some(vec![Action::UpdateRoles {
+                roles: crate::codec::policy::decode("RoleData", payload)
+                    .map_err(|e| format!("room-policy-03 §3: a roles list update does not decode: {e}"))?,
+            }]),
+            id if id == PolicyComponent::PREAUTH_LIST.0 => Some(vec![Action::UpdatePreauth {
+                preauth: crate::codec::policy::decode("PreAuthData", payload)
+                    .map_err(|e| format!("room-policy-03 §4: a preauthorization list update does not decode: {e}"))?,
+            }]),
+            id if id == PolicyComponent::BASE_ROOM_POLICY.0 => Some(vec![Action::UpdateBasePolicy {
+                base_policy: crate::codec::policy::decode("BaseRoomPolicy", payload)
+                    .map_err(|e| format!("room-policy-03 §5: a base room policy update does not decode: {e}"))?,
+            }]),
+            // The other components: no capability of §8 (their values' own rules: component_rules).
+            _ => Some(Vec::new()),
+        };
+        if let Some(actions) = policy_update {
+            out.entry(actor).or_default().extend(actions);
+            continue;
+        }
         let update: ParticipantListUpdate =
             protocol::decode(payload).map_err(|e| format!("a participant-list update does not decode: {e}"))?;
         let entry = |index: u32| {
@@ -423,4 +510,197 @@ pub fn within_parent(view: &CommitView, parent: &BTreeSet<String>) -> Result<(),
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::protocol::room_metadata::{Uri, Utf8String};
+    use crate::codec::protocol::{Opaque, RoomMetaData};
+
+    const ROOM: &str = "mimi://hub.example/r/board";
+
+    fn strict() -> RoomPolicy {
+        let files = crate::vectors::VectorFile::embedded().expect("embedded vectors");
+        let roles = crate::vectors::Fixtures::from_files(&files)
+            .roles("strict")
+            .cloned()
+            .expect("role set strict");
+        RoomPolicy {
+            roles: serde_json::from_value(roles).expect("RoleData"),
+            base_policy: None,
+            preauth: None,
+        }
+    }
+
+    fn user(name: &str) -> String {
+        format!("mimi://hub.example/u/{name}")
+    }
+
+    fn client(name: &str) -> String {
+        format!("mimi://hub.example/d/{name}/1")
+    }
+
+    fn metadata(uri: &str, name: &str) -> RoomMetaData {
+        RoomMetaData {
+            room_uri: Uri {
+                uri: Opaque(uri.as_bytes().to_vec()),
+            },
+            room_name: Utf8String {
+                string: Opaque(name.as_bytes().to_vec()),
+            },
+            ..Default::default()
+        }
+    }
+
+    /// alice (super_admin, 4), bob (group_admin, 3), carol (ordinary_user, 2), each with a client;
+    /// the room's metadata names it "board".
+    fn room() -> Snapshot {
+        let list = vec![(user("alice"), 4), (user("bob"), 3), (user("carol"), 2)];
+        let clients = list.iter().map(|(u, _)| (u.clone(), 1)).collect();
+        Snapshot {
+            list,
+            clients,
+            metadata: Some(protocol::encode(&metadata(ROOM, "board")).unwrap()),
+        }
+    }
+
+    fn commit(committer: &str, updates: Vec<(&str, u16, Vec<u8>)>) -> CommitView {
+        CommitView {
+            committer: client(committer),
+            added: Vec::new(),
+            removed: Vec::new(),
+            updates: updates.into_iter().map(|(s, c, p)| (client(s), c, p)).collect(),
+        }
+    }
+
+    fn run(view: &CommitView, behaviour: PolicyBehaviour) -> Result<(), String> {
+        check(&strict(), &room(), view, behaviour)
+    }
+
+    #[test]
+    fn a_rename_needs_can_change_room_name() {
+        let renamed = protocol::encode(&metadata(ROOM, "The Board")).unwrap();
+        // group_admin holds it, ordinary_user does not (Appendix A.2).
+        assert_eq!(
+            run(
+                &commit("bob", vec![("bob", ROOM_METADATA, renamed.clone())]),
+                PolicyBehaviour::default()
+            ),
+            Ok(())
+        );
+        let carol = commit("carol", vec![("carol", ROOM_METADATA, renamed)]);
+        let denied = run(&carol, PolicyBehaviour::default()).unwrap_err();
+        assert!(denied.contains("canChangeRoomName"), "{denied}");
+        let faulty = PolicyBehaviour {
+            faults: 1
+                << PolicyFault::ALL
+                    .iter()
+                    .position(|f| *f == PolicyFault::IgnoreCapabilities)
+                    .unwrap(),
+            ..PolicyBehaviour::default()
+        };
+        assert_eq!(run(&carol, faulty), Ok(()));
+        // The same value again changes nothing: nothing to authorize.
+        let same = protocol::encode(&metadata(ROOM, "board")).unwrap();
+        assert_eq!(
+            run(
+                &commit("carol", vec![("carol", ROOM_METADATA, same)]),
+                PolicyBehaviour::default()
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn metadata_that_does_not_decode_or_moves_the_room_is_refused() {
+        let garbage = commit("alice", vec![("alice", ROOM_METADATA, b"board".to_vec())]);
+        let e = run(&garbage, PolicyBehaviour::default()).unwrap_err();
+        assert!(e.contains("does not decode"), "{e}");
+        let moved = protocol::encode(&metadata("mimi://hub.example/r/elsewhere", "board")).unwrap();
+        let e = run(
+            &commit("alice", vec![("alice", ROOM_METADATA, moved)]),
+            PolicyBehaviour::default(),
+        )
+        .unwrap_err();
+        assert!(e.contains("room_uri"), "{e}");
+    }
+
+    #[test]
+    fn disruptive_updates_need_their_capabilities() {
+        let roles = crate::codec::policy::encode_json("RoleData", &serde_json::to_value(&strict().roles).unwrap())
+            .unwrap()
+            .unwrap();
+        let preauth =
+            crate::codec::policy::encode_json("PreAuthData", &serde_json::json!({"preauthorized_entries": []}))
+                .unwrap()
+                .unwrap();
+        let base = crate::codec::policy::encode_json(
+            "BaseRoomPolicy",
+            &serde_json::json!({"fixed_membership": false, "parent_dependant": false, "parent_room": [],
+                "multi_device": true, "max_clients": null, "max_users": null, "pseudonyms_allowed": false,
+                "persistent_room": false, "discoverable": false, "policy_component_ids": []}),
+        )
+        .unwrap()
+        .unwrap();
+        for (component, payload, cap) in [
+            (PolicyComponent::ROLES_LIST.0, roles, "canChangeRoleDefinitions"),
+            (
+                PolicyComponent::PREAUTH_LIST.0,
+                preauth,
+                "canChangePreauthorizedUserList",
+            ),
+            (
+                PolicyComponent::BASE_ROOM_POLICY.0,
+                base,
+                "canChangeRoomMembershipStyle",
+            ),
+        ] {
+            let by = |who| commit(who, vec![(who, component, payload.clone())]);
+            assert_eq!(run(&by("alice"), PolicyBehaviour::default()), Ok(()), "{cap}");
+            let e = run(&by("bob"), PolicyBehaviour::default()).unwrap_err();
+            assert!(e.contains(cap), "{e}");
+            let allow_all = PolicyBehaviour {
+                allow_all: true,
+                ..PolicyBehaviour::default()
+            };
+            assert_eq!(run(&by("bob"), allow_all), Ok(()), "{cap}");
+            let broken = commit("bob", vec![("bob", component, vec![0xff])]);
+            assert!(
+                run(&broken, PolicyBehaviour::default())
+                    .unwrap_err()
+                    .contains("does not decode")
+            );
+        }
+    }
+
+    #[test]
+    fn a_role_update_proposed_by_one_user_and_an_add_by_another_are_one_commit() {
+        let roles = crate::codec::policy::encode_json("RoleData", &serde_json::to_value(&strict().roles).unwrap())
+            .unwrap()
+            .unwrap();
+        let view = commit(
+            "bob",
+            vec![
+                ("alice", PolicyComponent::ROLES_LIST.0, roles),
+                ("bob", PARTICIPANT_LIST, participants::add(&user("dave"), 2)),
+            ],
+        );
+        let e = run(&view, PolicyBehaviour::default()).unwrap_err();
+        assert!(
+            e.contains("together denied by role-update-with-membership-change"),
+            "{e}"
+        );
+        // Each user's part alone is authorized (alice holds canChangeRoleDefinitions, bob may add
+        // role 2): the combination is the only cause.
+        let faulty = PolicyBehaviour {
+            faults: 1
+                << PolicyFault::ALL
+                    .iter()
+                    .position(|f| *f == PolicyFault::IgnoreCommitCombinations)
+                    .unwrap(),
+            ..PolicyBehaviour::default()
+        };
+        assert_eq!(run(&view, faulty), Ok(()));
+    }
 }

@@ -74,10 +74,12 @@ impl ComponentId {
     }
 }
 
-/// The component a policy struct is the value of, by the struct's name (§10.1): what a scenario's
+/// The component a policy struct is the value of, by the struct's name (§10.1), and
+/// draft-ietf-mimi-protocol-06's `RoomMetaData` (§7.6, room_metadata): what a scenario's
 /// `room.set_component` names.
 pub fn component_of(struct_name: &str) -> Option<ComponentId> {
     Some(match struct_name {
+        "RoomMetaData" => ComponentId::ROOM_METADATA,
         "OperationalParameters" => ComponentId::MLS_OPERATIONAL_POLICY,
         "RoleData" => ComponentId::ROLES_LIST,
         "PreAuthData" => ComponentId::PREAUTH_LIST,

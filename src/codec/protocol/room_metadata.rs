@@ -29,7 +29,7 @@ pub struct RichDescription {
 }
 
 /// §7.6 `RoomMetaData`.
-#[derive(Debug, Clone, PartialEq, Eq, TlsSize, TlsSerialize, TlsDeserializeBytes, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, TlsSize, TlsSerialize, TlsDeserializeBytes, Serialize, Deserialize)]
 pub struct RoomMetaData {
     pub room_uri: Uri,
     pub room_name: Utf8String,

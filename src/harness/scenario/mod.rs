@@ -180,10 +180,10 @@ pub struct Act {
     #[serde(default)]
     pub base_policy: Option<serde_json::Value>,
     /// `room.set_component`: the policy struct's name (e.g. `LinkPreviewPolicy`), which says the
-    /// component (room-policy-03 §10.1)...
+    /// component (room-policy-03 §10.1), or `RoomMetaData` (protocol-06 §7.6, room_metadata)...
     #[serde(default)]
     pub component: Option<String>,
-    /// ...and its new value, as the policy codec's JSON.
+    /// ...and its new value, as the policy codec's JSON (the protocol codec's for `RoomMetaData`).
     #[serde(default)]
     pub value: Option<serde_json::Value>,
 }
@@ -583,7 +583,7 @@ impl Scenario {
             && crate::codec::policy::component_of(c).is_none()
         {
             return Err(format!(
-                "{}: {c:?} is not a policy component's struct",
+                "{}: {c:?} is not a policy component's struct nor RoomMetaData",
                 at("act.component")
             ));
         }

@@ -783,8 +783,9 @@ async fn run_act(
         ActOp::RoomSetComponent => {
             let name = a.component.as_deref().unwrap_or_default();
             let value = d.expand_json(a.value.as_ref().unwrap_or(&Value::Null));
-            let encoded = crate::codec::policy::encode_json(name, &value)
-                .unwrap_or_else(|| Err(format!("no policy struct {name}")))
+            // A policy struct, or the protocol codec's RoomMetaData.
+            let encoded = crate::codec::tls::encode(name, &value, false)
+                .map_err(|e| e.message)
                 .map_err(|e| {
                     Outcome::error(format!(
                         "step {:?}: the scenario's {name} does not encode: {e}",
