@@ -197,9 +197,10 @@ pub struct RoomPolicyParams {
     pub base_policy: Option<serde_json::Value>,
 }
 
-/// Params of `room.add`, `room.remove`, `room.change_role`, `room.ban` and `room.unban`: `user`
-/// acts on user `target`; `role` is the target's role index (`room.add`: optional, the
-/// implementation's choice without it; `room.change_role`, `room.unban`: required).
+/// Params of `room.add`, `room.remove`, `room.change_role`, `room.ban`, `room.unban` and
+/// `room.kick`: `user` acts on user `target`; `role` is the target's role index (`room.add`:
+/// optional, the implementation's choice without it; `room.change_role`, `room.unban`:
+/// required).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomTargetParams {
     pub user: String,
@@ -207,6 +208,10 @@ pub struct RoomTargetParams {
     pub target: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<u32>,
+    /// `room.add`: how many of the target's clients to add (its first ones, in the order of its
+    /// client URIs); all without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clients: Option<usize>,
 }
 
 /// `room.join` params: `user` joins `room` by external commit (§5.6 GroupInfo, then §5.3) with a
@@ -220,7 +225,8 @@ pub struct RoomJoinParams {
     pub role: Option<u32>,
 }
 
-/// Params of `room.leave`, `room.commit`, `room.state` and `message.list`.
+/// Params of `room.leave`, `room.commit`, `room.state`, `message.list`, `room.add_own_client`
+/// and `room.remove_own_client`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomParams {
     pub user: String,

@@ -39,6 +39,9 @@ pub mod ops {
     pub const ROOM_CHANGE_ROLE: &str = "room.change_role";
     pub const ROOM_BAN: &str = "room.ban";
     pub const ROOM_UNBAN: &str = "room.unban";
+    pub const ROOM_KICK: &str = "room.kick";
+    pub const ROOM_ADD_OWN_CLIENT: &str = "room.add_own_client";
+    pub const ROOM_REMOVE_OWN_CLIENT: &str = "room.remove_own_client";
     pub const ROOM_STATE: &str = "room.state";
     pub const MESSAGE_SEND: &str = "message.send";
     pub const MESSAGE_LIST: &str = "message.list";
@@ -57,6 +60,9 @@ pub mod ops {
         ROOM_CHANGE_ROLE,
         ROOM_BAN,
         ROOM_UNBAN,
+        ROOM_KICK,
+        ROOM_ADD_OWN_CLIENT,
+        ROOM_REMOVE_OWN_CLIENT,
         ROOM_STATE,
         MESSAGE_SEND,
         MESSAGE_LIST,

@@ -621,16 +621,10 @@ impl Room {
         })
     }
 
-    /// The proposals with which a user leaves (§3.5): a Remove of each of `clients` (the user's
-    /// member clients, this one included) and one AppDataUpdate of `component` with `update`
-    /// (the participant-list change that removes the user). Each is a serialized MLSMessage
-    /// (PublicMessage); another member commits them.
-    pub fn propose_leave(
-        &mut self,
-        clients: &[String],
-        component: ComponentId,
-        update: Vec<u8>,
-    ) -> Result<Vec<Vec<u8>>, ProposeError> {
+    /// A Remove proposal of each of `clients`, without a participant-list change (a user's own
+    /// client: draft-ietf-mimi-room-policy-03 §8.1.2 canRemoveOwnClient), each a serialized
+    /// MLSMessage (PublicMessage); another member commits them.
+    pub fn propose_remove(&mut self, clients: &[String]) -> Result<Vec<Vec<u8>>, ProposeError> {
         let _mls = super::timing::scope();
         let provider = self.client.provider();
         let mut out = Vec::with_capacity(clients.len() + 1);
@@ -641,6 +635,22 @@ impl Room {
             let (message, _) = self.group.propose_remove_member(provider, self.client.signer(), leaf)?;
             out.push(message.tls_serialize_detached()?);
         }
+        Ok(out)
+    }
+
+    /// The proposals with which a user leaves (§3.5): a Remove of each of `clients` (the user's
+    /// member clients, this one included) and one AppDataUpdate of `component` with `update`
+    /// (the participant-list change that removes the user). Each is a serialized MLSMessage
+    /// (PublicMessage); another member commits them.
+    pub fn propose_leave(
+        &mut self,
+        clients: &[String],
+        component: ComponentId,
+        update: Vec<u8>,
+    ) -> Result<Vec<Vec<u8>>, ProposeError> {
+        let mut out = self.propose_remove(clients)?;
+        let _mls = super::timing::scope();
+        let provider = self.client.provider();
         let (message, _) = self.group.propose_app_data_update(
             provider,
             self.client.signer(),

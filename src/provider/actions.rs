@@ -158,7 +158,16 @@ fn initial_metadata(room: &str) -> Vec<u8> {
 
 /// §3.2 and §3.3: `actor` adds user `target` (of any provider) to `room` with `role` (default
 /// [`participants::PARTICIPANT_ROLE`]), in one commit with the participant-list update (PROT-11).
-pub async fn add(state: &Shared, actor: &str, room: &str, target: &str, role: Option<u32>) -> Result<Value, ActError> {
+/// `clients`: how many of the target's clients are added, the first the key material names (all
+/// without it); the others may join later with [`add_own_client`].
+pub async fn add(
+    state: &Shared,
+    actor: &str,
+    room: &str,
+    target: &str,
+    role: Option<u32>,
+    clients: Option<usize>,
+) -> Result<Value, ActError> {
     let (client, ciphersuite) = {
         let st = lock(state);
         let (client, view) = view_of(&st, actor, room)?;
@@ -194,7 +203,11 @@ pub async fn add(state: &Shared, actor: &str, room: &str, target: &str, role: Op
         updates.push((ROOM_METADATA, b"second".to_vec()));
     }
     let changes = RoomChanges {
-        add: key_packages.into_iter().map(|(_, kp)| kp).collect(),
+        add: key_packages
+            .into_iter()
+            .take(clients.unwrap_or(usize::MAX))
+            .map(|(_, kp)| kp)
+            .collect(),
         update: updates,
         drop_external_senders: lock(state).has_fault(PeerFault::DropExternalSenders),
         ..RoomChanges::default()
@@ -278,21 +291,96 @@ pub async fn leave(state: &Shared, user: &str, room: &str) -> Result<Value, ActE
             .get_mut(&(client.clone(), room.to_owned()))
             .ok_or_else(|| not_in(user, room))?;
         let proposals = view.propose_leave(&own, PARTICIPANT_LIST, update).map_err(mls)?;
-        for p in &proposals {
-            st.own_messages.insert((client.clone(), digest(p)));
-        }
-        let mut proposals = proposals.into_iter();
-        let first = proposals.next().unwrap_or_default();
-        let bundle = HandshakeBundle {
-            proposal_or_commit: first.into(),
-            arm: HandshakeArm::Proposal {
-                more_proposals: VecOf(proposals.map(Into::into).collect()),
-            },
-        };
-        protocol::encode(&UpdateRequest { bundle }).map_err(mls)?
+        proposal_request(&mut st, &client, proposals)?
     };
     let answer = send_update(state, room, body).await?;
     Ok(update_result(&answer, None))
+}
+
+/// `actor` removes every client of `target` from `room` and leaves the participant list as it
+/// is: MLS Removes only, in one commit (draft-ietf-mimi-room-policy-03 §8.1.2 canKick: "removal
+/// of another participant's clients, without changing the Participant List").
+pub async fn kick(state: &Shared, actor: &str, room: &str, target: &str) -> Result<Value, ActError> {
+    let (client, remove) = {
+        let st = lock(state);
+        let (client, view) = view_of(&st, actor, room)?;
+        (client, clients_of(view, target))
+    };
+    if remove.is_empty() {
+        return Err(ActError::Mls(format!("{target} has no client in {room}")));
+    }
+    let changes = RoomChanges {
+        remove,
+        ..RoomChanges::default()
+    };
+    commit_and_send(state, &client, room, changes).await
+}
+
+/// `user` adds those of its clients that are not yet members of `room`: MLS Adds only, no
+/// participant-list change, committed by its client in the room (draft-ietf-mimi-room-policy-03
+/// §8.1.1 canAddOwnClient: "can add other clients that share the same user identity (via Add
+/// proposals) if the holder's client is already a member of the corresponding MLS group").
+pub async fn add_own_client(state: &Shared, user: &str, room: &str) -> Result<Value, ActError> {
+    let (client, ciphersuite, members) = {
+        let st = lock(state);
+        let (client, view) = view_of(&st, user, room)?;
+        (client, u16::from(view.ciphersuite()), clients_of(view, user))
+    };
+    let add: Vec<Vec<u8>> = fetch_key_packages(state, user, room, user, ciphersuite)
+        .await?
+        .into_iter()
+        .filter(|(c, _)| !members.contains(c))
+        .map(|(_, kp)| kp)
+        .collect();
+    if add.is_empty() {
+        return Err(ActError::Mls(format!("every client of {user} is in {room} already")));
+    }
+    let changes = RoomChanges {
+        add,
+        ..RoomChanges::default()
+    };
+    commit_and_send(state, &client, room, changes).await
+}
+
+/// `user` proposes the Remove of one of its other clients in `room` (the last member client
+/// that is not the acting one), without a participant-list change, sent to the hub as a
+/// HandshakeBundle; another member commits it (draft-ietf-mimi-room-policy-03 §8.1.2
+/// canRemoveOwnClient: "can propose to remove its own client using an MLS Remove [...] this
+/// action cannot be committed by the leaving user").
+pub async fn remove_own_client(state: &Shared, user: &str, room: &str) -> Result<Value, ActError> {
+    let body = {
+        let mut st = lock(state);
+        let (client, view) = view_of(&st, user, room)?;
+        let other = clients_of(view, user)
+            .into_iter()
+            .rfind(|c| *c != client)
+            .ok_or_else(|| ActError::Mls(format!("{user} has no other client in {room}")))?;
+        let view = st
+            .rooms
+            .get_mut(&(client.clone(), room.to_owned()))
+            .ok_or_else(|| not_in(user, room))?;
+        let proposals = view.propose_remove(&[other]).map_err(mls)?;
+        proposal_request(&mut st, &client, proposals)?
+    };
+    let answer = send_update(state, room, body).await?;
+    Ok(update_result(&answer, None))
+}
+
+/// The UpdateRequest of `client`'s `proposals` (the first as `proposal_or_commit`, the others as
+/// moreProposals), each remembered as the client's own.
+fn proposal_request(st: &mut super::ProviderState, client: &str, proposals: Vec<Vec<u8>>) -> Result<Vec<u8>, ActError> {
+    for p in &proposals {
+        st.own_messages.insert((client.to_owned(), digest(p)));
+    }
+    let mut proposals = proposals.into_iter();
+    let first = proposals.next().unwrap_or_default();
+    let bundle = HandshakeBundle {
+        proposal_or_commit: first.into(),
+        arm: HandshakeArm::Proposal {
+            more_proposals: VecOf(proposals.map(Into::into).collect()),
+        },
+    };
+    protocol::encode(&UpdateRequest { bundle }).map_err(mls)
 }
 
 /// `user` commits the proposals its client has received (e.g. after a leave, §3.5).

@@ -115,7 +115,8 @@ impl Served {
             }
             ops::ROOM_ADD => {
                 let p: RoomTargetParams = parse(op, params)?;
-                acted(actions::add(&self.state().await?, &p.user, &p.room, &p.target, p.role).await)
+                let state = self.state().await?;
+                acted(actions::add(&state, &p.user, &p.room, &p.target, p.role, p.clients).await)
             }
             ops::ROOM_CHANGE_ROLE | ops::ROOM_UNBAN => {
                 let p: RoomTargetParams = parse(op, params)?;
@@ -136,6 +137,18 @@ impl Served {
             ops::ROOM_JOIN => {
                 let p: RoomJoinParams = parse(op, params)?;
                 acted(actions::join(&self.state().await?, &p.user, &p.room, p.role).await)
+            }
+            ops::ROOM_KICK => {
+                let p: RoomTargetParams = parse(op, params)?;
+                acted(actions::kick(&self.state().await?, &p.user, &p.room, &p.target).await)
+            }
+            ops::ROOM_ADD_OWN_CLIENT => {
+                let p: RoomParams = parse(op, params)?;
+                acted(actions::add_own_client(&self.state().await?, &p.user, &p.room).await)
+            }
+            ops::ROOM_REMOVE_OWN_CLIENT => {
+                let p: RoomParams = parse(op, params)?;
+                acted(actions::remove_own_client(&self.state().await?, &p.user, &p.room).await)
             }
             ops::ROOM_LEAVE => {
                 let p: RoomParams = parse(op, params)?;

@@ -306,6 +306,10 @@ DANGLING[4]["authorized_role_changes"] = [
     {"from_role_index": e["from_role_index"],
      "target_role_indexes": e["target_role_indexes"] + ([9] if e["from_role_index"] in (0, 1) else [])}
     for e in DANGLING[4]["authorized_role_changes"]]
+# No Appendix A role that may hold a client lacks canRemoveSelf and has an entry from itself to 0;
+# a leave denied for the capability alone needs one.
+NO_SELF_REMOVAL = copy.deepcopy(COOPERATIVE)
+NO_SELF_REMOVAL[2]["role_capabilities"] = [c for c in NO_SELF_REMOVAL[2]["role_capabilities"] if c != "canRemoveSelf"]
 # A listed user holding canUseJoinCode is refused for being listed, not for the capability.
 CODE_ON_USER = copy.deepcopy(STRICT)
 CODE_ON_USER[2]["role_capabilities"] = CODE_ON_USER[2]["role_capabilities"] + ["canUseJoinCode"]
@@ -332,6 +336,9 @@ FIXTURES = [
      "A.1 with super_admin's entries from 0 and from 1 also naming role 9, which roles_list does not define."),
     ("strict-join-code-on-user", "8.1.1", CODE_ON_USER, ["Derived"],
      "A.2 with canUseJoinCode also on ordinary_user (role 2)."),
+    ("cooperative-no-self-removal", "8.1.2", NO_SELF_REMOVAL, ["Derived"],
+     "A.1 without canRemoveSelf on ordinary_user (role 2), its entries unchanged ((2,[0]) included): a leave "
+     "is denied for the capability alone."),
 ]
 FIX = {name: {"roles": roles} for name, _, roles, _, _ in FIXTURES}
 
@@ -363,6 +370,7 @@ POP["strict-one-active-user"] = POP["cooperative"]
 POP["cooperative-ordinary-entries"] = POP["cooperative"]
 POP["cooperative-dangling-role"] = POP["cooperative"]
 POP["strict-join-code-on-user"] = POP["cooperative"]
+POP["cooperative-no-self-removal"] = POP["cooperative"]
 
 
 def participants(fixture, changes=None, drop=()):
@@ -1635,6 +1643,9 @@ case("join-code-on-user-departed-member-joins", "strict-join-code-on-user", "car
      "Section 8.1.1: carol has left the participant list; role 0 holds canUseJoinCode and (0,[2]).",
      flags=["Derived"], parts=participants("strict-join-code-on-user", drop=("carol",)), expect=(True, "join-code"),
      added=True)
+case("no-self-removal-ordinary-cannot-leave", "cooperative-no-self-removal", "carol", [{"op": "leave"}],
+     "Section 8.1.2: ordinary_user lacks canRemoveSelf here (it keeps the entry (2,[0])); dave commits.",
+     flags=["Derived"], committer="dave", expect=(False, "capability-missing"), added=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1645,7 +1656,7 @@ case("join-code-on-user-departed-member-joins", "strict-join-code-on-user", "car
 BASE = {"cooperative-open-join": "cooperative", "cooperative-open-join-on-user": "cooperative-open-join",
         "strict-one-active-user": "strict", "cooperative-no-banned-role": "cooperative",
         "cooperative-ordinary-entries": "cooperative", "cooperative-dangling-role": "cooperative",
-        "strict-join-code-on-user": "strict"}
+        "strict-join-code-on-user": "strict", "cooperative-no-self-removal": "cooperative"}
 assert set(BASE) == {name for name, _, _, flags, _ in FIXTURES if "Derived" in flags}
 # Rules that deny a combination of changes: no commit of the same changes is ever allowed, so the
 # control is a commit of the same actor that starts with the same change.

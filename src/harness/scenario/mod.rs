@@ -156,7 +156,7 @@ pub struct Act {
     pub op: ActOp,
     /// The room's name; its id is `mimi://<hub's domain>/r/<name>`.
     pub room: String,
-    /// `<user>@<role>`: whom `room.add` adds and `room.remove` removes.
+    /// `<user>@<role>`: whom `room.add` adds, `room.remove` removes, `room.kick` kicks...
     #[serde(default)]
     pub target: Option<String>,
     /// What `message.send` sends: a text...
@@ -172,6 +172,10 @@ pub struct Act {
     /// one (`room.change_role`, `room.unban`).
     #[serde(default)]
     pub role: Option<u32>,
+    /// `room.add`: how many of the target's clients are added (its first ones); all without it.
+    /// The others can join later (`room.add_own_client`).
+    #[serde(default)]
+    pub clients: Option<usize>,
     /// `room.create`: the room's roles list, by the name of a role set of
     /// `vectors/policy/fixtures.json` (draft-ietf-mimi-room-policy-03 Appendix A).
     #[serde(default)]
@@ -212,6 +216,17 @@ pub enum ActOp {
     /// Room policy §8.1.3: from role 1 to `role`.
     #[serde(rename = "room.unban")]
     RoomUnban,
+    /// Room policy §8.1.2 canKick: the target's clients removed, its participant-list entry kept.
+    #[serde(rename = "room.kick")]
+    RoomKick,
+    /// Room policy §8.1.1 canAddOwnClient: the user's clients not yet in the room added (MLS
+    /// Adds only).
+    #[serde(rename = "room.add_own_client")]
+    RoomAddOwnClient,
+    /// Room policy §8.1.2 canRemoveOwnClient: the Remove of one of the user's other clients
+    /// proposed (no participant-list change); another member commits it.
+    #[serde(rename = "room.remove_own_client")]
+    RoomRemoveOwnClient,
     /// Room policy §6: replace a policy component (`component`, `value`).
     #[serde(rename = "room.set_component")]
     RoomSetComponent,
@@ -561,7 +576,12 @@ impl Scenario {
         }
         let needs_target = matches!(
             a.op,
-            ActOp::RoomAdd | ActOp::RoomRemove | ActOp::RoomChangeRole | ActOp::RoomBan | ActOp::RoomUnban
+            ActOp::RoomAdd
+                | ActOp::RoomRemove
+                | ActOp::RoomChangeRole
+                | ActOp::RoomBan
+                | ActOp::RoomUnban
+                | ActOp::RoomKick
         );
         let role_use = match a.op {
             ActOp::RoomCreate | ActOp::RoomAdd | ActOp::RoomJoin => Some(false),
@@ -571,6 +591,13 @@ impl Scenario {
         match (role_use, a.role) {
             (None, Some(_)) => return Err(format!("{}: {:?} takes no role", at("act.role"), a.op)),
             (Some(true), None) => return Err(format!("{}: {:?} needs a role", at("act.role"), a.op)),
+            _ => {}
+        }
+        match a.clients {
+            Some(_) if a.op != ActOp::RoomAdd => {
+                return Err(format!("{}: `clients` goes with room.add only", at("act.clients")));
+            }
+            Some(0) => return Err(format!("{}: add one client at least", at("act.clients"))),
             _ => {}
         }
         if (a.op == ActOp::RoomSetComponent) != (a.component.is_some() && a.value.is_some()) {
@@ -775,6 +802,9 @@ impl ActOp {
             ActOp::RoomChangeRole => ops::ROOM_CHANGE_ROLE,
             ActOp::RoomBan => ops::ROOM_BAN,
             ActOp::RoomUnban => ops::ROOM_UNBAN,
+            ActOp::RoomKick => ops::ROOM_KICK,
+            ActOp::RoomAddOwnClient => ops::ROOM_ADD_OWN_CLIENT,
+            ActOp::RoomRemoveOwnClient => ops::ROOM_REMOVE_OWN_CLIENT,
             ActOp::MessageSend => ops::MESSAGE_SEND,
             ActOp::MessageList => ops::MESSAGE_LIST,
             ActOp::RoomState => ops::ROOM_STATE,

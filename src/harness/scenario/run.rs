@@ -775,7 +775,10 @@ async fn run_act(
             };
             actions::create_room(state, &user, &a.room, d.ciphersuite, setup).await
         }
-        ActOp::RoomAdd => actions::add(state, &user, &room, &target, a.role).await,
+        ActOp::RoomAdd => actions::add(state, &user, &room, &target, a.role, a.clients).await,
+        ActOp::RoomKick => actions::kick(state, &user, &room, &target).await,
+        ActOp::RoomAddOwnClient => actions::add_own_client(state, &user, &room).await,
+        ActOp::RoomRemoveOwnClient => actions::remove_own_client(state, &user, &room).await,
         ActOp::RoomChangeRole | ActOp::RoomUnban => {
             actions::set_role(state, &user, &room, &target, a.role.unwrap_or_default()).await
         }
@@ -877,14 +880,18 @@ async fn act_by_driver(
             })
         }
         ActOp::RoomJoin => to_json(&RoomJoinParams { user, room, role }),
-        ActOp::RoomAdd | ActOp::RoomRemove | ActOp::RoomChangeRole | ActOp::RoomBan | ActOp::RoomUnban => {
-            to_json(&RoomTargetParams {
-                user,
-                room,
-                target,
-                role,
-            })
-        }
+        ActOp::RoomAdd
+        | ActOp::RoomRemove
+        | ActOp::RoomChangeRole
+        | ActOp::RoomBan
+        | ActOp::RoomUnban
+        | ActOp::RoomKick => to_json(&RoomTargetParams {
+            user,
+            room,
+            target,
+            role,
+            clients: a.clients,
+        }),
         ActOp::MessageSend => to_json(&MessageSendParams {
             user,
             room,
