@@ -571,6 +571,7 @@ mod tests {
             added: Vec::new(),
             removed: Vec::new(),
             updates: updates.into_iter().map(|(s, c, p)| (client(s), c, p)).collect(),
+            external: false,
         }
     }
 
