@@ -115,7 +115,7 @@ pub struct Peers {
 pub const PEER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a slow simulated follower ([`PeerFault::SlowNotify`]) takes to answer.
-pub const SLOW_ANSWER: Duration = Duration::from_millis(1500);
+pub const SLOW_ANSWER: Duration = Duration::from_millis(500);
 
 /// Misbehaviour of a simulated provider for one scenario step: how a negative scenario plays a
 /// peer that breaks the draft.
