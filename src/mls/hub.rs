@@ -158,6 +158,8 @@ pub struct CommitView {
     /// Its AppDataUpdate `update` operations: the sender's identity (a client URI, or an
     /// external sender's), the component and the payload, in the order they apply.
     pub updates: Vec<(String, ComponentId, Vec<u8>)>,
+    /// Its AppDataUpdate `remove` operations: the sender's identity and the component.
+    pub removed_components: Vec<(String, ComponentId)>,
     /// An external commit: the committer joins with it (§5.6).
     pub external: bool,
 }
@@ -656,6 +658,7 @@ impl HubRoom {
             added: Vec::new(),
             removed: Vec::new(),
             updates: Vec::new(),
+            removed_components: Vec::new(),
             external: false,
         };
         for queued in staged.queued_proposals() {
@@ -669,12 +672,13 @@ impl HubRoom {
                         view.removed.push((credential_identity(leaf.credential()), sender));
                     }
                 }
-                Proposal::AppDataUpdate(update) => {
-                    if let AppDataUpdateOperation::Update(payload) = update.operation() {
+                Proposal::AppDataUpdate(update) => match update.operation() {
+                    AppDataUpdateOperation::Update(payload) => {
                         view.updates
-                            .push((sender, update.component_id(), payload.as_slice().to_vec()));
+                            .push((sender, update.component_id(), payload.as_slice().to_vec()))
                     }
-                }
+                    AppDataUpdateOperation::Remove => view.removed_components.push((sender, update.component_id())),
+                },
                 _ => {}
             }
         }

@@ -276,6 +276,18 @@ pub async fn set_component(
     commit_and_send(state, &client, room, changes).await
 }
 
+/// `actor` removes a GroupContext component of `room` (an AppDataUpdate `remove`,
+/// draft-ietf-mls-extensions; for the room policy's components the hub reads it as a change to
+/// an empty value).
+pub async fn remove_component(state: &Shared, actor: &str, room: &str, component: u16) -> Result<Value, ActError> {
+    let client = view_of(&lock(state), actor, room)?.0;
+    let changes = RoomChanges {
+        remove_component: vec![component],
+        ..RoomChanges::default()
+    };
+    commit_and_send(state, &client, room, changes).await
+}
+
 /// §3.5: `user` leaves `room`: Remove proposals for all its clients and the participant-list
 /// update removing it, sent to the hub as one HandshakeBundle; another member commits them.
 pub async fn leave(state: &Shared, user: &str, room: &str) -> Result<Value, ActError> {

@@ -10,7 +10,7 @@
 //! | participant list: role changed to 1 / from 1 / otherwise           | `ban` / `unban` / `change_role` |
 //! | Adds of clients of a listed user, by that user / Removes           | `add_own_client` / `remove_own_client`, `kick` |
 //! | an external commit (§5.6): the joiner listing itself / already listed | `open_join` / `add_own_client` |
-//! | AppDataUpdate of roles_list / preauth_list / base_room_policy (0x0025–0x0027), the new value | `update_roles` / `update_preauth` / `update_base_policy` |
+//! | AppDataUpdate of roles_list / preauth_list / base_room_policy (0x0025–0x0027), the new value (a `remove`: an empty one) | `update_roles` / `update_preauth` / `update_base_policy` |
 //! | AppDataUpdate of room_metadata (0x0023): each of room_name, room_descriptions, room_avatar, room_subject, room_mood that differs from the room's value | `metadata` (`name`, `description`, `avatar`, `subject`, `mood`) |
 //!
 //! The actor of an action is the user whose client sent the proposal (for the changes inline in
@@ -368,6 +368,33 @@ fn actions_by_actor(
             });
         }
     }
+    // A removed component is changed to nothing: the roles list, preauthorization list or base
+    // policy to an empty one, the room metadata to empty fields (a room left without a roles list
+    // would be left without a policy).
+    for (sender, component) in &view.removed_components {
+        let actor = if sender == "external" {
+            committer.to_owned()
+        } else {
+            user_of(sender)
+        };
+        let actions = match *component {
+            ROOM_METADATA => metadata_changes(&metadata, &RoomMetaData::default())?
+                .into_iter()
+                .map(|field| Action::Metadata { field })
+                .collect(),
+            id if id == PolicyComponent::ROLES_LIST.0 => vec![Action::UpdateRoles {
+                roles: RoleData { roles: Vec::new() },
+            }],
+            id if id == PolicyComponent::PREAUTH_LIST.0 => vec![Action::UpdatePreauth {
+                preauth: PreAuthData::default(),
+            }],
+            id if id == PolicyComponent::BASE_ROOM_POLICY.0 => vec![Action::UpdateBasePolicy {
+                base_policy: BaseRoomPolicy::default(),
+            }],
+            _ => Vec::new(),
+        };
+        out.entry(actor).or_default().extend(actions);
+    }
     // MLS Adds and Removes of clients of users whose entry stays as it is; an external commit of
     // a listed user's client adds that client.
     let mut own_adds: BTreeMap<String, u32> = BTreeMap::new();
@@ -571,6 +598,7 @@ mod tests {
             added: Vec::new(),
             removed: Vec::new(),
             updates: updates.into_iter().map(|(s, c, p)| (client(s), c, p)).collect(),
+            removed_components: Vec::new(),
             external: false,
         }
     }

@@ -230,6 +230,9 @@ pub enum ActOp {
     /// Room policy §6: replace a policy component (`component`, `value`).
     #[serde(rename = "room.set_component")]
     RoomSetComponent,
+    /// Room policy §6: remove a component (`component`).
+    #[serde(rename = "room.remove_component")]
+    RoomRemoveComponent,
     #[serde(rename = "message.send")]
     MessageSend,
     #[serde(rename = "message.list")]
@@ -600,9 +603,10 @@ impl Scenario {
             Some(0) => return Err(format!("{}: add one client at least", at("act.clients"))),
             _ => {}
         }
-        if (a.op == ActOp::RoomSetComponent) != (a.component.is_some() && a.value.is_some()) {
+        let takes_component = matches!(a.op, ActOp::RoomSetComponent | ActOp::RoomRemoveComponent);
+        if takes_component != a.component.is_some() || (a.op == ActOp::RoomSetComponent) != a.value.is_some() {
             return Err(format!(
-                "{}: `component` and `value` go together with room.set_component, and only there",
+                "{}: `component` goes with room.set_component (with its `value`) and room.remove_component, and only there",
                 at("act.component")
             ));
         }
@@ -809,6 +813,7 @@ impl ActOp {
             ActOp::MessageList => ops::MESSAGE_LIST,
             ActOp::RoomState => ops::ROOM_STATE,
             ActOp::RoomSetComponent => "room.set_component",
+            ActOp::RoomRemoveComponent => "room.remove_component",
             ActOp::UpdateReplay => "update.replay",
         }
     }

@@ -798,6 +798,14 @@ async fn run_act(
             let id = crate::codec::policy::component_of(name).map_or(0, |c| c.0);
             actions::set_component(state, &user, &room, id, encoded).await
         }
+        ActOp::RoomRemoveComponent => {
+            let id = a
+                .component
+                .as_deref()
+                .and_then(crate::codec::policy::component_of)
+                .map_or(0, |c| c.0);
+            actions::remove_component(state, &user, &room, id).await
+        }
         ActOp::RoomRemove => actions::remove(state, &user, &room, &target).await,
         ActOp::RoomLeave => actions::leave(state, &user, &room).await,
         ActOp::RoomJoin => actions::join(state, &user, &room, a.role).await,
