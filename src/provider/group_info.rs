@@ -112,7 +112,12 @@ pub fn answer(state: &mut ProviderState, room: &str, body: &[u8]) -> Result<(Gro
         room.as_bytes(),
         &plaintext,
     )
-    .map_err(|e| internal(e.to_string()))?;
+    .map_err(|e| {
+        (
+            StatusCode::BAD_REQUEST,
+            format!("groupInfoPublicKey is not an HPKE public key of the request's cipher suite: {e}"),
+        )
+    })?;
     let mls10 = GroupInfoSuccess {
         cipher_suite: tbs.cipher_suite,
         hub_sender: ExternalSender {
