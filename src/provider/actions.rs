@@ -768,7 +768,7 @@ pub async fn join(state: &Shared, user: &str, room: &str, role: Option<u32>) -> 
             .find(outside)
             .cloned()
             .ok_or_else(|| ActError::Mls(format!("every client of {user} is in {room} already")))?;
-        let bad = st.behaviour.client.bad_group_info_request;
+        let bad = st.behaviour.client.bad_group_info_request || st.has_fault(PeerFault::BadGroupInfoSignature);
         let request = group_info::request(&client, crate::mls::CIPHERSUITES[0], bad).map_err(mls)?;
         (client, request)
     };

@@ -118,6 +118,8 @@ pub enum Fault {
     HubGroupInfoToAnyone,
     /// Hub: signs its GroupInfoResponse with the wrong label (§5.6).
     HubGroupInfoBadSignature,
+    /// Hub: does not verify the GroupInfoRequest's signature (§5.6).
+    HubGroupInfoUnverified,
     /// Client: signs its GroupInfoRequest with the wrong label (§5.6).
     ClientBadGroupInfoRequest,
 }
@@ -222,6 +224,7 @@ impl Fault {
             Fault::HubAcceptsMalformedBodies,
             Fault::HubGroupInfoToAnyone,
             Fault::HubGroupInfoBadSignature,
+            Fault::HubGroupInfoUnverified,
             Fault::ClientBadGroupInfoRequest,
             Fault::NotifyAcceptsMalformedBody,
             Fault::NotifyRefusesDuplicates,
@@ -300,6 +303,7 @@ impl Fault {
             Fault::ClientIgnoresAssetPolicy => "client-ignores-asset-policy",
             Fault::HubGroupInfoToAnyone => "hub-group-info-to-anyone",
             Fault::HubGroupInfoBadSignature => "hub-group-info-bad-signature",
+            Fault::HubGroupInfoUnverified => "hub-group-info-unverified",
             Fault::ClientBadGroupInfoRequest => "client-bad-group-info-request",
         };
         s.to_owned()
@@ -352,6 +356,7 @@ impl Reference {
                 skip_component_rules: self.has(Fault::HubSkipsComponentRules),
                 group_info_to_anyone: self.has(Fault::HubGroupInfoToAnyone),
                 group_info_bad_signature: self.has(Fault::HubGroupInfoBadSignature),
+                group_info_unverified: self.has(Fault::HubGroupInfoUnverified),
                 policy: super::enforce::PolicyBehaviour {
                     faults: crate::policy::PolicyFault::ALL
                         .iter()

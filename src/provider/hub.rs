@@ -76,12 +76,15 @@ pub struct HubBehaviour {
     /// Applies participant-list updates that touch one user twice as far as they go, instead of
     /// refusing the commit (breaks PROT-I12).
     pub lenient_participant_updates: bool,
-    /// Answers a body that does not decode with an in-body notAllowed instead of 400.
+    /// Answers a body that does not decode with an in-body refusal (notAllowed, notAuthorized)
+    /// instead of 400.
     pub accept_malformed_bodies: bool,
     /// Gives the GroupInfo to any requester (breaks §5.6 notAuthorized, PROT-I08).
     pub group_info_to_anyone: bool,
     /// Signs its GroupInfoResponse with the wrong label (breaks §5.6 SignWithLabel).
     pub group_info_bad_signature: bool,
+    /// Does not verify the GroupInfoRequest's signature (breaks §5.6).
+    pub group_info_unverified: bool,
     /// Its room-policy engine (draft-ietf-mimi-room-policy-03).
     pub policy: super::enforce::PolicyBehaviour,
 }

@@ -143,6 +143,8 @@ pub enum PeerFault {
     /// An add carries the participant-list update twice, touching the user twice in one commit
     /// (breaks PROT-I12).
     DoubleParticipantUpdate,
+    /// A GroupInfoRequest signed with the wrong label (breaks §5.6 SignWithLabel).
+    BadGroupInfoSignature,
 }
 
 impl Peers {
