@@ -7,7 +7,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        // Editors' lock and backup files are dotfiles (often dangling symlinks): not scenarios.
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        let Ok(kind) = entry.file_type() else { continue };
+        if hidden || kind.is_symlink() {
+            continue;
+        }
+        if kind.is_dir() {
             walk(&path, out);
         } else if path.extension().is_some_and(|e| e == "yaml") {
             out.push(path);

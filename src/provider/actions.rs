@@ -769,7 +769,13 @@ pub async fn join(state: &Shared, user: &str, room: &str, role: Option<u32>) -> 
             .cloned()
             .ok_or_else(|| ActError::Mls(format!("every client of {user} is in {room} already")))?;
         let bad = st.behaviour.client.bad_group_info_request || st.has_fault(PeerFault::BadGroupInfoSignature);
-        let request = group_info::request(&client, crate::mls::CIPHERSUITES[0], bad).map_err(mls)?;
+        let identity = match (st.has_fault(PeerFault::ForeignGroupInfoCredential), domain_of(room)) {
+            (true, Some(hub)) => client
+                .uri()
+                .replacen(&format!("mimi://{}/", st.domain), &format!("mimi://{hub}/"), 1),
+            _ => client.uri().to_owned(),
+        };
+        let request = group_info::request(&client, &identity, crate::mls::CIPHERSUITES[0], bad).map_err(mls)?;
         (client, request)
     };
     let answer: GroupInfoResponse =

@@ -20,7 +20,8 @@
 //! RoleUpdate or PreAuthUpdate next to participant-list changes) are also checked across them.
 //! A component update that does not decode, and a room metadata update that changes room_uri
 //! (no §8.2 capability covers it), are refused. A room metadata value that does not decode (or
-//! none) counts as every field empty. A room without a roles list is not checked.
+//! none) counts as every field empty, and the first value's room_uri as no change. A room without
+//! a roles list is not checked.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -139,19 +140,24 @@ pub fn check(
 }
 
 /// Whether `user` may join `room` by external commit (protocol-06 §5.6, the hub's check before it
-/// gives out the GroupInfo): a participant that is not banned (a new client of its user); in a
-/// room with a policy, a user that role 0 lets open-join as one of its target roles
-/// (room-policy-03 §8.1.1 canOpenJoin). Preauthorization is not offered: its claims come from
+/// gives out the GroupInfo): a participant that is not banned (a new client of its user; in a
+/// room with a policy, one whose role may add its own client, §8.1.1 canAddOwnClient); in a room
+/// with a policy, a user that role 0 lets open-join as one of its target roles (canOpenJoin). Preauthorization is not offered: its claims come from
 /// X.509, JWT or CWT credentials, and the suite's clients have basic credentials.
 pub fn may_join(room: &HubRoom, user: &str, behaviour: PolicyBehaviour) -> Result<(), String> {
     let snapshot = Snapshot::of(room);
-    match snapshot.list.iter().find(|(u, _)| u == user) {
-        Some((_, role)) if *role != BANNED_ROLE => return Ok(()),
-        Some(_) => return Err(format!("{user} is banned")),
-        None => {}
-    }
-    let Some(policy) = room_policy(room)? else {
-        return Err(format!("{user} is not a participant"));
+    let listed = snapshot.list.iter().find(|(u, _)| u == user).map(|(_, role)| *role);
+    let policy = room_policy(room)?;
+    let policy = match (listed, policy) {
+        (Some(BANNED_ROLE), _) => return Err(format!("{user} is banned")),
+        (Some(_), None) => return Ok(()),
+        // A participant adds a client of its own (§8.1.1 canAddOwnClient).
+        (Some(_), Some(policy)) => {
+            let add = Action::AddOwnClient { clients: 1 };
+            return decide(&policy, &snapshot, user, None, vec![add], behaviour);
+        }
+        (None, None) => return Err(format!("{user} is not a participant")),
+        (None, Some(policy)) => policy,
     };
     let targets: Vec<u32> = policy
         .roles
@@ -231,7 +237,13 @@ fn user_of(client: &str) -> String {
 
 /// The room metadata fields (§8.2) `new` changes from `old`; `Err` when it changes room_uri,
 /// which no capability covers.
-fn metadata_changes(old: &RoomMetaData, new: &RoomMetaData) -> Result<Vec<MetadataField>, String> {
+fn metadata_changes(old: Option<&RoomMetaData>, new: &RoomMetaData) -> Result<Vec<MetadataField>, String> {
+    // A room without (readable) metadata gets its first value: its room_uri is no change.
+    let empty = RoomMetaData {
+        room_uri: new.room_uri.clone(),
+        ..RoomMetaData::default()
+    };
+    let old = old.unwrap_or(&empty);
     if new.room_uri != old.room_uri {
         return Err(format!(
             "room-policy-03 §8.2: a room metadata update changes room_uri (from {:?} to {:?}), which no capability authorizes",
@@ -265,11 +277,7 @@ fn actions_by_actor(
     let list = &room.list;
     let mut out: BTreeMap<String, Vec<Action>> = BTreeMap::new();
     // The room metadata as the commit's updates leave it (each one a whole new value, §7.6).
-    let mut metadata: RoomMetaData = room
-        .metadata
-        .as_deref()
-        .and_then(|m| protocol::decode(m).ok())
-        .unwrap_or_default();
+    let mut metadata: Option<RoomMetaData> = room.metadata.as_deref().and_then(|m| protocol::decode(m).ok());
     // Users whose entry the participant-list updates touch, and their new role (None: removed).
     let mut listed_changes: BTreeMap<String, Option<u32>> = BTreeMap::new();
     let added_clients = |user: &str| -> u32 {
@@ -288,8 +296,8 @@ fn actions_by_actor(
                 let new: RoomMetaData = protocol::decode(payload).map_err(|e| {
                     format!("draft-ietf-mimi-protocol-06 §7.6: a room metadata update does not decode: {e}")
                 })?;
-                let fields = metadata_changes(&metadata, &new)?;
-                metadata = new;
+                let fields = metadata_changes(metadata.as_ref(), &new)?;
+                metadata = Some(new);
                 Some(fields.into_iter().map(|field| Action::Metadata { field }).collect())
             }
             id if id == PolicyComponent::ROLES_LIST.0 => Some(vec![Action::UpdateRoles {
@@ -378,10 +386,17 @@ fn actions_by_actor(
             user_of(sender)
         };
         let actions = match *component {
-            ROOM_METADATA => metadata_changes(&metadata, &RoomMetaData::default())?
-                .into_iter()
-                .map(|field| Action::Metadata { field })
-                .collect(),
+            // Removing the metadata empties its fields (room_uri is not one of them).
+            ROOM_METADATA => metadata_changes(
+                metadata.as_ref(),
+                &RoomMetaData {
+                    room_uri: metadata.as_ref().map(|m| m.room_uri.clone()).unwrap_or_default(),
+                    ..RoomMetaData::default()
+                },
+            )?
+            .into_iter()
+            .map(|field| Action::Metadata { field })
+            .collect(),
             id if id == PolicyComponent::ROLES_LIST.0 => vec![Action::UpdateRoles {
                 roles: RoleData { roles: Vec::new() },
             }],

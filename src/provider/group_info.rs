@@ -21,7 +21,7 @@ use openmls::prelude::Ciphersuite;
 use openmls::prelude::tls_codec::{DeserializeBytes as _, Serialize as _, VLBytes};
 
 use super::hub::{Notify, Refusal};
-use super::state::ProviderState;
+use super::state::{ProviderState, domain_of};
 use crate::codec::protocol::common::{Credential, CredentialBody, ExternalSender, HpkeCiphertext, Protocol};
 use crate::codec::protocol::group_info::{
     GroupInfoCode, GroupInfoRatchetTreeTbe, GroupInfoRequest, GroupInfoRequestTbs, GroupInfoResponse,
@@ -46,8 +46,11 @@ fn refused(room: &str, status: GroupInfoCode) -> GroupInfoResponse {
     }
 }
 
+/// A ciphersuite the hub signs in (its signature key is Ed25519: ciphersuites 1 and 3).
 fn ciphersuite(suite: CipherSuite) -> Option<Ciphersuite> {
-    Ciphersuite::try_from(suite.0).ok()
+    Ciphersuite::try_from(suite.0)
+        .ok()
+        .filter(|s| crate::mls::CIPHERSUITES.contains(s))
 }
 
 /// The identity of a basic credential.
@@ -58,24 +61,38 @@ fn basic_identity(credential: &Credential) -> Option<String> {
     }
 }
 
-/// The hub's answer to a GroupInfoRequest for `room` (no notifies: nothing changes).
+/// The hub's answer to a GroupInfoRequest of one of its own clients for `room` (in-process; no
+/// notifies: nothing changes).
 pub fn answer(state: &mut ProviderState, room: &str, body: &[u8]) -> Result<(GroupInfoResponse, Vec<Notify>), Refusal> {
+    let own = state.domain.clone();
+    answer_from(state, &own, room, body).map(|answer| (answer, Vec::new()))
+}
+
+/// The hub's answer to a GroupInfoRequest for `room` from provider `from` (authenticated by
+/// mutual TLS, §4.1): the requesting credential must name a client of that provider, its
+/// signature must verify, and its user must be allowed to join.
+pub fn answer_from(
+    state: &mut ProviderState,
+    from: &str,
+    room: &str,
+    body: &[u8],
+) -> Result<GroupInfoResponse, Refusal> {
     let request: GroupInfoRequest = match protocol::decode(body) {
         Ok(r) => r,
         Err(_) if state.behaviour.hub.accept_malformed_bodies => {
-            return Ok((refused(room, GroupInfoCode::NOT_AUTHORIZED), Vec::new()));
+            return Ok(refused(room, GroupInfoCode::NOT_AUTHORIZED));
         }
         Err(e) => return Err((StatusCode::BAD_REQUEST, format!("not a GroupInfoRequest: {e}"))),
     };
     let Some(hosted) = state.hosted.get(room) else {
-        return Ok((refused(room, GroupInfoCode::NO_SUCH_ROOM), Vec::new()));
+        return Ok(refused(room, GroupInfoCode::NO_SUCH_ROOM));
     };
     let tbs = &request.tbs;
     let (Some(suite), Some(client)) = (
         ciphersuite(tbs.cipher_suite),
         basic_identity(&tbs.requesting_credential),
     ) else {
-        return Ok((refused(room, GroupInfoCode::NOT_AUTHORIZED), Vec::new()));
+        return Ok(refused(room, GroupInfoCode::NOT_AUTHORIZED));
     };
     let signed = protocol::encode(tbs).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     let verified = labeled::verify_with_label(
@@ -92,13 +109,16 @@ pub fn answer(state: &mut ProviderState, room: &str, body: &[u8]) -> Result<(Gro
             Err(e)
         }
     });
-    let user = user_of_client(&client).ok();
+    // The credential must be of a client of the provider that asks (else anyone could claim to
+    // be a participant's new client).
+    let of_sender = domain_of(&client) == Some(from) || state.behaviour.hub.group_info_unverified;
+    let user = user_of_client(&client).ok().filter(|_| of_sender);
     let allowed = match (verified, user) {
         (Ok(()), Some(user)) => super::enforce::may_join(&hosted.group, &user, state.behaviour.hub.policy).is_ok(),
         _ => false,
     };
     if !allowed && !state.behaviour.hub.group_info_to_anyone {
-        return Ok((refused(room, GroupInfoCode::NOT_AUTHORIZED), Vec::new()));
+        return Ok(refused(room, GroupInfoCode::NOT_AUTHORIZED));
     }
     let internal = |e: String| (StatusCode::INTERNAL_SERVER_ERROR, e);
     let group_info = mls_message_body(&hosted.group_info, WIRE_FORMAT_GROUP_INFO)
@@ -168,7 +188,7 @@ pub fn answer(state: &mut ProviderState, room: &str, body: &[u8]) -> Result<(Gro
     if let Some(s) = response.success.as_mut() {
         s.signature = Opaque(signature);
     }
-    Ok((response, Vec::new()))
+    Ok(response)
 }
 
 /// A client's GroupInfoRequest and the HPKE private key its answer is encrypted to.
@@ -178,16 +198,22 @@ pub struct Request {
     suite: Ciphersuite,
 }
 
-/// Builds `client`'s signed GroupInfoRequest in `suite` (`bad_signature`: signed with the wrong
-/// label, a fault of the reference's clients).
-pub fn request(client: &MlsClient, suite: Ciphersuite, bad_signature: bool) -> Result<Request, LabeledError> {
+/// Builds `client`'s signed GroupInfoRequest in `suite`, its credential naming `identity` (the
+/// client's URI; another only for a misbehaving simulated provider), `bad_signature`: signed with
+/// the wrong label (a fault).
+pub fn request(
+    client: &MlsClient,
+    identity: &str,
+    suite: Ciphersuite,
+    bad_signature: bool,
+) -> Result<Request, LabeledError> {
     let (private_key, public_key) = labeled::hpke_key_pair(suite)?;
     let credential = client.credential();
     let tbs = GroupInfoRequestTbs {
         protocol: Protocol::MLS10,
         cipher_suite: CipherSuite(u16::from(suite)),
         requesting_signature_key: Opaque(credential.signature_key.as_slice().to_vec()),
-        requesting_credential: Credential::basic(client.uri().as_bytes()),
+        requesting_credential: Credential::basic(identity.as_bytes()),
         group_info_public_key: Opaque(public_key),
         joining_code: None,
     };

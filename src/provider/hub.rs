@@ -83,7 +83,8 @@ pub struct HubBehaviour {
     pub group_info_to_anyone: bool,
     /// Signs its GroupInfoResponse with the wrong label (breaks §5.6 SignWithLabel).
     pub group_info_bad_signature: bool,
-    /// Does not verify the GroupInfoRequest's signature (breaks §5.6).
+    /// Does not verify the GroupInfoRequest: its signature, nor that its credential names a client
+    /// of the requesting provider (breaks §5.6).
     pub group_info_unverified: bool,
     /// Its room-policy engine (draft-ietf-mimi-room-policy-03).
     pub policy: super::enforce::PolicyBehaviour,

@@ -75,8 +75,18 @@ async fn submit_route(State(state): State<Shared>, Path(room): Path<String>, bod
 }
 
 /// §5.6, hub role.
-async fn group_info_route(State(state): State<Shared>, Path(room): Path<String>, body: Bytes) -> Response {
-    hub_route(&state, &room, &body, super::group_info::answer).await
+async fn group_info_route(
+    State(state): State<Shared>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let from = sender_domain(&headers);
+    let result = super::group_info::answer_from(&mut lock(&state), &from, &room, &body);
+    match result {
+        Ok(answer) => encoded(&answer),
+        Err(refusal) => refusal.into_response(),
+    }
 }
 
 /// A hub endpoint: the answer, sent once the fan-out it caused is done.

@@ -145,6 +145,9 @@ pub enum PeerFault {
     DoubleParticipantUpdate,
     /// A GroupInfoRequest signed with the wrong label (breaks §5.6 SignWithLabel).
     BadGroupInfoSignature,
+    /// A GroupInfoRequest whose credential names a client of the hub's domain (a provider
+    /// claiming another provider's user).
+    ForeignGroupInfoCredential,
 }
 
 impl Peers {
