@@ -336,6 +336,16 @@ impl From<Violation> for HubProcessError {
     }
 }
 
+/// The group id and epoch a GroupInfo (a serialized MLSMessage) claims, unverified: whether the
+/// GroupInfo a commit comes with is that of the epoch the commit makes.
+pub fn group_info_epoch(message: &[u8]) -> Option<(Vec<u8>, u64)> {
+    let message = MlsMessageIn::tls_deserialize_exact_bytes(message).ok()?;
+    let MlsMessageBodyIn::GroupInfo(info) = message.extract() else {
+        return None;
+    };
+    Some((info.group_id().as_slice().to_vec(), info.epoch().as_u64()))
+}
+
 /// The hub's view of one room's MLS group.
 pub struct HubRoom {
     group: PublicGroup,
@@ -608,7 +618,9 @@ impl HubRoom {
             .into_iter()
             .filter(|(reference, _)| !included.contains(reference))
             .count();
-        if missing > 0 {
+        // An external joiner cannot include proposals by reference (RFC 9420 §12.4.3.2); the
+        // proposals it leaves out die with the epoch (draft-ietf-mimi-protocol-06 §5.3).
+        if missing > 0 && !matches!(sender, Sender::NewMemberCommit) {
             return Err(HubProcessError::MissingProposals(missing));
         }
         let mut view = self.commit_view(&staged, &sender_identity);

@@ -46,6 +46,7 @@ pub mod timing;
 pub use client::{ClientUriError, KeyPackageError, MlsClient, NewClientError, user_of_client};
 pub use hub::{
     CommitView, FollowRoomError, HubEvent, HubIdentity, HubProcessError, HubProposeError, HubRoom, NewHubError,
+    group_info_epoch,
 };
 pub use room::{
     CommitError, CommitOutput, ConfirmCommitError, CreateRoomError, ExternalJoinError, GroupInfoError, JoinRoomError,

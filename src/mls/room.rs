@@ -518,6 +518,15 @@ impl Room {
             .map(<[u8]>::to_vec)
     }
 
+    /// The group's `external_senders` extension, TLS-serialized (RFC 9420 §12.1.8.1:
+    /// `ExternalSender external_senders<V>`), if it has one.
+    pub fn external_senders(&self) -> Option<Vec<u8>> {
+        self.group
+            .extensions()
+            .external_senders()
+            .and_then(|senders| senders.tls_serialize_detached().ok())
+    }
+
     /// The GroupInfo of the current epoch, signed by this client, with the ratchet tree
     /// extension, as a serialized MLSMessage.
     pub fn group_info(&self) -> Result<Vec<u8>, GroupInfoError> {

@@ -14,12 +14,13 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 use sha2::Digest as _;
+use tls_codec::DeserializeBytes as _;
 
 use super::hub::{self, Notify};
 use super::state::{Exchange, PeerFault, Shared, domain_of, lock, path_segment};
 use super::{key_material, notify, participants};
 use crate::codec::content::{ExternalPart, MimiContent, NestedPart, PartBody};
-use crate::codec::protocol::common::{Credential, Protocol};
+use crate::codec::protocol::common::{Credential, ExternalSender, Protocol};
 use crate::codec::protocol::key_material::ClientMaterial;
 use crate::codec::protocol::ratchet_tree::{RatchetTreeArm, RatchetTreeOption, RatchetTreeRepresentation};
 use crate::codec::protocol::submit::{SubmitMessageRequest, SubmitMessageResponse, SubmitResponseCode};
@@ -796,6 +797,19 @@ pub async fn join(state: &Shared, user: &str, room: &str, role: Option<u32>) -> 
         updates,
     )
     .map_err(mls)?;
+    // §5.6: hub_sender is the hub's external_senders entry: its key must be the room's.
+    let senders: VecOf<ExternalSender> = view
+        .external_senders()
+        .and_then(|b| VecOf::<ExternalSender>::tls_deserialize_exact_bytes(&b).ok())
+        .unwrap_or_default();
+    if !senders
+        .iter()
+        .any(|s| s.signature_key.as_slice() == claimed.hub_sender_key.as_slice())
+    {
+        return Err(ActError::Failed(
+            "groupInfo: §5.6: hub_sender's signature key is not in the room's external_senders".into(),
+        ));
+    }
     let commit = out.commit.clone();
     let body = protocol::encode(&UpdateRequest {
         bundle: commit_bundle(out)?,

@@ -120,6 +120,8 @@ pub enum Fault {
     HubGroupInfoBadSignature,
     /// Hub: does not verify the GroupInfoRequest's signature (§5.6).
     HubGroupInfoUnverified,
+    /// Hub: answers a GroupInfoRequest as a hub_sender that is not the room's external sender.
+    HubGroupInfoForeignSender,
     /// Client: signs its GroupInfoRequest with the wrong label (§5.6).
     ClientBadGroupInfoRequest,
 }
@@ -225,6 +227,7 @@ impl Fault {
             Fault::HubGroupInfoToAnyone,
             Fault::HubGroupInfoBadSignature,
             Fault::HubGroupInfoUnverified,
+            Fault::HubGroupInfoForeignSender,
             Fault::ClientBadGroupInfoRequest,
             Fault::NotifyAcceptsMalformedBody,
             Fault::NotifyRefusesDuplicates,
@@ -304,6 +307,7 @@ impl Fault {
             Fault::HubGroupInfoToAnyone => "hub-group-info-to-anyone",
             Fault::HubGroupInfoBadSignature => "hub-group-info-bad-signature",
             Fault::HubGroupInfoUnverified => "hub-group-info-unverified",
+            Fault::HubGroupInfoForeignSender => "hub-group-info-foreign-sender",
             Fault::ClientBadGroupInfoRequest => "client-bad-group-info-request",
         };
         s.to_owned()
@@ -357,6 +361,7 @@ impl Reference {
                 group_info_to_anyone: self.has(Fault::HubGroupInfoToAnyone),
                 group_info_bad_signature: self.has(Fault::HubGroupInfoBadSignature),
                 group_info_unverified: self.has(Fault::HubGroupInfoUnverified),
+                group_info_foreign_sender: self.has(Fault::HubGroupInfoForeignSender),
                 policy: super::enforce::PolicyBehaviour {
                     faults: crate::policy::PolicyFault::ALL
                         .iter()

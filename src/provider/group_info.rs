@@ -13,8 +13,9 @@
 //! user the room policy lets join (room-policy-03 §8.1.1, see `enforce::may_join`). Anyone else
 //! gets `notAuthorized`; a room it does not host, `noSuchRoom`. The GroupInfo is the one the last
 //! accepted commit carried (§5.3 GroupInfoOption); the tree is the hub's own (ratchetTreeOption
-//! `full`); pending proposals are not offered (the hub accepts a commit only when it includes
-//! every proposal it cached, so an external join waits for those to be committed).
+//! `full`); the pending proposals are those the hub accepted in the epoch. An external commit
+//! cannot include them (RFC 9420 §12.4.3.2: no proposals by reference), so the hub accepts it
+//! without them, and they die with the epoch (§5.3).
 
 use axum::http::StatusCode;
 use openmls::prelude::Ciphersuite;
@@ -25,7 +26,7 @@ use super::state::{ProviderState, domain_of};
 use crate::codec::protocol::common::{Credential, CredentialBody, ExternalSender, HpkeCiphertext, Protocol};
 use crate::codec::protocol::group_info::{
     GroupInfoCode, GroupInfoRatchetTreeTbe, GroupInfoRequest, GroupInfoRequestTbs, GroupInfoResponse,
-    GroupInfoResponseSuccess, GroupInfoSuccess,
+    GroupInfoResponseSuccess, GroupInfoSuccess, PendingProposal,
 };
 use crate::codec::protocol::ratchet_tree::{RatchetTreeArm, RatchetTreeOption, RatchetTreeRepresentation};
 use crate::codec::protocol::{self, CipherSuite, Opaque, VecOf};
@@ -121,6 +122,14 @@ pub fn answer_from(
         return Ok(refused(room, GroupInfoCode::NOT_AUTHORIZED));
     }
     let internal = |e: String| (StatusCode::INTERNAL_SERVER_ERROR, e);
+    // The hub holds the GroupInfo the last commit came with, unless it was a partial one.
+    let current = Some((hosted.group.group_id().to_vec(), hosted.group.epoch()));
+    if crate::mls::group_info_epoch(&hosted.group_info) != current {
+        return Err((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the hub holds no GroupInfo of the room's current epoch (the last commit carried a partial one)".into(),
+        ));
+    }
     let group_info = mls_message_body(&hosted.group_info, WIRE_FORMAT_GROUP_INFO)
         .ok_or_else(|| internal("the stored GroupInfo is not an MLSMessage".into()))?
         .to_vec();
@@ -134,7 +143,16 @@ pub fn answer_from(
                 ratchet_tree: Opaque(tree.as_slice().to_vec()),
             },
         },
-        pending_proposals: VecOf(Vec::new()),
+        pending_proposals: VecOf(
+            hosted
+                .pending
+                .iter()
+                .map(|(proposal, time)| PendingProposal {
+                    proposal: proposal.clone().into(),
+                    hub_accepted_time: *time,
+                })
+                .collect(),
+        ),
     };
     let plaintext = protocol::encode(&tbe).map_err(|e| internal(e.to_string()))?;
     let (kem_output, ciphertext) = labeled::encrypt_with_label(
@@ -150,10 +168,18 @@ pub fn answer_from(
             format!("groupInfoPublicKey is not an HPKE public key of the request's cipher suite: {e}"),
         )
     })?;
+    // A broken hub signs as a key that is not the room's external sender.
+    let stranger;
+    let signer = if state.behaviour.hub.group_info_foreign_sender {
+        stranger = crate::mls::HubIdentity::new(state.hub.uri()).map_err(|e| internal(e.to_string()))?;
+        &stranger
+    } else {
+        &state.hub
+    };
     let mls10 = GroupInfoSuccess {
         cipher_suite: tbs.cipher_suite,
         hub_sender: ExternalSender {
-            signature_key: Opaque(state.hub.signature_public_key()),
+            signature_key: Opaque(signer.signature_public_key()),
             credential: Credential::basic(state.hub.uri().as_bytes()),
         },
         encrypted_groupinfo_and_tree: HpkeCiphertext {
@@ -172,8 +198,7 @@ pub fn answer_from(
     };
     let tbs = response.tbs().map(|t| protocol::encode(&t));
     let signature = match tbs {
-        Some(Ok(tbs)) => state
-            .hub
+        Some(Ok(tbs)) => signer
             .sign_with_label(
                 if state.behaviour.hub.group_info_bad_signature {
                     REQUEST_LABEL

@@ -83,6 +83,8 @@ pub struct HubBehaviour {
     pub group_info_to_anyone: bool,
     /// Signs its GroupInfoResponse with the wrong label (breaks §5.6 SignWithLabel).
     pub group_info_bad_signature: bool,
+    /// Signs its GroupInfoResponse as a hub_sender that is not the room's external sender.
+    pub group_info_foreign_sender: bool,
     /// Does not verify the GroupInfoRequest: its signature, nor that its credential names a client
     /// of the requesting provider (breaks §5.6).
     pub group_info_unverified: bool,
@@ -123,7 +125,12 @@ pub fn host(state: &mut ProviderState, room: &str, group_info: &[u8]) -> Result<
     )
     .map_err(|e| e.to_string())?;
     let group_info = group_info.to_vec();
-    state.hosted.insert(room.to_owned(), HostedRoom { group, group_info });
+    let hosted = HostedRoom {
+        group,
+        group_info,
+        pending: Vec::new(),
+    };
+    state.hosted.insert(room.to_owned(), hosted);
     Ok(())
 }
 
@@ -195,12 +202,22 @@ pub fn update(
             ratchet_tree_option,
             group_info_option,
         } => {
+            // The GroupInfo must be the one of the epoch this commit makes: the hub gives it to
+            // external joiners (§5.6). A partial GroupInfo leaves the hub without one.
+            let next_info = match &group_info_option.arm {
+                GroupInfoArm::Full { group_info } => mls_message(WIRE_FORMAT_GROUP_INFO, group_info.as_slice()),
+                GroupInfoArm::Partial { .. } => Vec::new(),
+            };
+            let next_epoch = Some((hosted.group.group_id().to_vec(), hosted.group.epoch() + 1));
             let policy =
                 super::enforce::room_policy(&hosted.group).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
             // The check reads the room before the commit; the group is borrowed again to process
             // it, so it works on a snapshot of what it needs.
             let snapshot = super::enforce::Snapshot::of(&hosted.group);
             let event = hosted.group.process_with(&first, decoder, &|view| {
+                if !next_info.is_empty() && crate::mls::group_info_epoch(&next_info) != next_epoch {
+                    return Err("§5.3: the GroupInfo is not one of this room at the epoch the commit makes".into());
+                }
                 one_metadata_update(view, behaviour)?;
                 if !behaviour.skip_component_rules {
                     super::enforce::component_rules(view, &own, policy.as_ref().map(|p| &p.roles))?;
@@ -243,9 +260,8 @@ pub fn update(
                     return Ok((answer, notifies));
                 }
             };
-            if let GroupInfoArm::Full { group_info } = &group_info_option.arm {
-                hosted.group_info = mls_message(WIRE_FORMAT_GROUP_INFO, group_info.as_slice());
-            }
+            hosted.group_info = next_info;
+            hosted.pending.clear();
             let timestamp = now_ms();
             let after = participant_domains(&hosted.group);
             let body = fanout(
@@ -315,6 +331,12 @@ pub fn update(
                     }
                 }
             }
+            let accepted_at = now_ms();
+            hosted.pending.extend(
+                std::iter::once(first.clone())
+                    .chain(more_proposals.iter().map(|p| p.as_slice().to_vec()))
+                    .map(|p| (p, accepted_at)),
+            );
             let mut more = more_proposals.0;
             if behaviour.reorder_more_proposals {
                 more.reverse();

@@ -68,8 +68,12 @@ pub struct HostedRoom {
     /// The hub's view of the room's MLS group.
     pub group: HubRoom,
     /// The GroupInfo of the current epoch (an MLSMessage), from the last accepted commit's
-    /// GroupInfoOption (§5.3): what the hub gives an external joiner (§5.6).
+    /// GroupInfoOption (§5.3): what the hub gives an external joiner (§5.6); empty after a
+    /// partial one.
     pub group_info: Vec<u8>,
+    /// The proposals accepted in the current epoch (MLSMessages) and when: the pending proposals
+    /// an external joiner is told of (§5.6).
+    pub pending: Vec<(Vec<u8>, u64)>,
 }
 
 /// An application message a client of this provider received.
