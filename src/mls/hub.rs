@@ -151,8 +151,8 @@ pub enum HubEvent {
 pub struct CommitView {
     /// The committer's client URI.
     pub committer: String,
-    /// Client URIs of the members it adds.
-    pub added: Vec<String>,
+    /// Client URIs of the members it adds, each with the identity of the proposal's sender.
+    pub added: Vec<(String, String)>,
     /// Client URIs of the members it removes, each with the identity of the proposal's sender.
     pub removed: Vec<(String, String)>,
     /// Its AppDataUpdate `update` operations: the sender's identity (a client URI, or an
@@ -678,7 +678,7 @@ impl HubRoom {
             match queued.proposal() {
                 Proposal::Add(add) => view
                     .added
-                    .push(credential_identity(add.key_package().leaf_node().credential())),
+                    .push((credential_identity(add.key_package().leaf_node().credential()), sender)),
                 Proposal::Remove(remove) => {
                     if let Some(leaf) = self.group.leaf(remove.removed()) {
                         view.removed.push((credential_identity(leaf.credential()), sender));

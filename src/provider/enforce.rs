@@ -8,7 +8,8 @@
 //! | participant list: a user added with role r (and its clients' Adds) | `add`             |
 //! | participant list: a user removed, by another user / by itself      | `remove` / `leave`|
 //! | participant list: role changed to 1 / from 1 / otherwise           | `ban` / `unban` / `change_role` |
-//! | Adds of clients of a listed user, by that user / Removes           | `add_own_client` / `remove_own_client`, `kick` |
+//! | Adds of clients of a listed user, proposed by that user / by another | `add_own_client` / `add` (of a listed user) |
+//! | Removes of clients of a listed user, by that user / by another     | `remove_own_client` / `kick` |
 //! | an external commit (§5.6): the joiner listing itself / already listed | `open_join` / `add_own_client` |
 //! | AppDataUpdate of roles_list / preauth_list / base_room_policy (0x0025–0x0027), the new value (a `remove`: an empty one) | `update_roles` / `update_preauth` / `update_base_policy` |
 //! | AppDataUpdate of room_metadata (0x0023): each of room_name, room_descriptions, room_avatar, room_subject, room_mood that differs from the room's value | `metadata` (`name`, `description`, `avatar`, `subject`, `mood`) |
@@ -281,7 +282,7 @@ fn actions_by_actor(
     // Users whose entry the participant-list updates touch, and their new role (None: removed).
     let mut listed_changes: BTreeMap<String, Option<u32>> = BTreeMap::new();
     let added_clients = |user: &str| -> u32 {
-        let n = view.added.iter().filter(|c| user_of(c) == user).count();
+        let n = view.added.iter().filter(|(c, _)| user_of(c) == user).count();
         u32::try_from(n).unwrap_or(u32::MAX)
     };
     for (sender, component, payload) in &view.updates {
@@ -412,21 +413,32 @@ fn actions_by_actor(
     }
     // MLS Adds and Removes of clients of users whose entry stays as it is; an external commit of
     // a listed user's client adds that client.
-    let mut own_adds: BTreeMap<String, u32> = BTreeMap::new();
+    // (proposer, user) -> clients added.
+    let mut client_adds: BTreeMap<(String, String), u32> = BTreeMap::new();
     if view.external && !listed_changes.contains_key(committer) {
-        own_adds.insert(committer.to_owned(), 1);
+        client_adds.insert((committer.to_owned(), committer.to_owned()), 1);
     }
-    for client in &view.added {
+    for (client, sender) in &view.added {
         let user = user_of(client);
         if !listed_changes.contains_key(&user) {
-            *own_adds.entry(user).or_default() += 1;
+            let proposer = if sender == "external" {
+                committer.to_owned()
+            } else {
+                user_of(sender)
+            };
+            *client_adds.entry((proposer, user)).or_default() += 1;
         }
     }
-    for (user, n) in own_adds {
-        let actions = out.entry(user.clone()).or_default();
-        // Clients of a listed user added without a participant-list change: that user adds
-        // its own clients (whoever commits).
-        actions.push(Action::AddOwnClient { clients: n });
+    for ((proposer, user), n) in client_adds {
+        // Clients of a user whose entry stays as it is: its own clients when it proposes them
+        // (§8.1.1 canAddOwnClient); proposed by another user, an add of a listed user.
+        let action = if proposer == user {
+            Action::AddOwnClient { clients: n }
+        } else {
+            let role = list.iter().find(|(u, _)| *u == user).map_or(0, |(_, r)| *r);
+            Action::Add { user, role, clients: n }
+        };
+        out.entry(proposer).or_default().push(action);
     }
     let mut kicked = BTreeSet::new();
     for (client, sender) in &view.removed {
@@ -746,5 +758,18 @@ mod tests {
             ..PolicyBehaviour::default()
         };
         assert_eq!(run(&view, faulty), Ok(()));
+    }
+    #[test]
+    fn a_client_of_a_listed_user_is_that_users_to_add() {
+        // bob (group_admin: canAddOwnClient) proposing his second client: his own client; alice
+        // (super_admin) proposing it: an add of a user who is listed already (§8.1.1).
+        let bob2 = "mimi://hub.example/d/bob/2".to_owned();
+        let mut by_bob = commit("bob", Vec::new());
+        by_bob.added = vec![(bob2.clone(), client("bob"))];
+        assert_eq!(run(&by_bob, PolicyBehaviour::default()), Ok(()));
+        let mut by_alice = commit("alice", Vec::new());
+        by_alice.added = vec![(bob2, client("alice"))];
+        let e = run(&by_alice, PolicyBehaviour::default()).unwrap_err();
+        assert!(e.contains("add-target-listed"), "{e}");
     }
 }
