@@ -115,6 +115,9 @@ pub struct Peers {
     pub timeout: Duration,
 }
 
+/// The largest answer a provider reads from a peer (16 MiB, as the request bodies it accepts).
+pub const ANSWER_LIMIT: usize = 16 << 20;
+
 /// How long a provider waits for a peer's answer.
 pub const PEER_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -181,11 +184,23 @@ impl Peers {
             .await
             .map_err(|e| format!("POST https://{domain}{path}: {e}"))?;
         let status = response.status().as_u16();
-        let bytes = response
-            .bytes()
+        // A peer's answer is read up to a bound: a hostile one may stream without end.
+        let mut response = response;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|e| format!("POST https://{domain}{path}: reading the answer: {e}"))?;
-        Ok((status, bytes.to_vec()))
+            .map_err(|e| format!("POST https://{domain}{path}: reading the answer: {e}"))?
+        {
+            if bytes.len() + chunk.len() > ANSWER_LIMIT {
+                return Err(format!(
+                    "POST https://{domain}{path}: the answer is over {} MiB",
+                    ANSWER_LIMIT >> 20
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok((status, bytes))
     }
 }
 
