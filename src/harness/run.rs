@@ -149,7 +149,17 @@ pub async fn run(
     // Consecutive driver calls that timed out or lost the transport: past a few, the
     // implementation has stopped answering, and waiting out every remaining timeout helps nobody.
     let mut silent = 0;
-    for (index, test) in plan.tests.into_iter().enumerate() {
+    // Scenarios on the built-in implementation run side by side, in tasks: they are started
+    // before the tests run inline (those that wait on purpose first), so that all overlap.
+    let builtin = matches!(plan.iut_endpoint, Some(IutEndpoint::Builtin(_)));
+    let rank = |t: &Test| match &t.check {
+        Check::Scenario(s, _) if builtin && s.waits() => 0,
+        Check::Scenario(..) if builtin => 1,
+        _ => 2,
+    };
+    let mut order: Vec<(usize, Test)> = plan.tests.into_iter().enumerate().collect();
+    order.sort_by_key(|(index, t)| (rank(t), *index));
+    for (index, test) in order {
         let started = Instant::now();
         let expectation = plan.expectations.lookup(&test.id).cloned();
         // A scenario the implementation outside the process plays: inline (one at a time), its

@@ -820,6 +820,16 @@ impl ActOp {
 }
 
 impl Scenario {
+    /// Whether a step waits on purpose (a slow simulated peer): such scenarios are started first,
+    /// so that the others run during the wait.
+    pub fn waits(&self) -> bool {
+        use crate::provider::PeerFault;
+        self.steps.iter().any(|s| {
+            s.peer_faults.values().flatten().any(|f| *f == PeerFault::SlowNotify)
+                || s.act.as_ref().is_some_and(|a| a.fault == Some(PeerFault::SlowNotify))
+        })
+    }
+
     /// The driver operations an implementation outside the process needs to play `role`:
     /// `requires`, `reset` and `configure`, `user.create` for the role's users, the acts of its
     /// users, and `room.state` when a step checks that every client converged.
