@@ -42,6 +42,8 @@ pub enum Fault {
     StatusDropsLastEntry,
     /// The provider serves requests whose `Host` names another provider.
     DoorIgnoresHost,
+    /// Door: compares the whole Host, port included, with its name (breaks §4.1, PROT-I01).
+    DoorHostPortStrict,
     /// The provider does not check `From` (its form, or that the client certificate holds it).
     DoorIgnoresFrom,
     /// The provider does not require a client certificate.
@@ -199,6 +201,7 @@ impl Fault {
             Fault::DecoderNormalisesDisposition,
             Fault::StatusDropsLastEntry,
             Fault::DoorIgnoresHost,
+            Fault::DoorHostPortStrict,
             Fault::DoorIgnoresFrom,
             Fault::DoorNoClientAuth,
             Fault::DoorAnyClientCa,
@@ -268,6 +271,7 @@ impl Fault {
             Fault::DecoderNormalisesDisposition => "decoder-normalises-disposition",
             Fault::StatusDropsLastEntry => "status-drops-last-entry",
             Fault::DoorIgnoresHost => "door-ignores-host",
+            Fault::DoorHostPortStrict => "door-host-port-strict",
             Fault::DoorIgnoresFrom => "door-ignores-from",
             Fault::DoorNoClientAuth => "door-no-client-auth",
             Fault::DoorAnyClientCa => "door-any-client-ca",
@@ -323,6 +327,7 @@ impl Reference {
     pub fn door(&self) -> DoorChecks {
         DoorChecks {
             host: !self.has(Fault::DoorIgnoresHost),
+            host_port_ignored: !self.has(Fault::DoorHostPortStrict),
             from: !self.has(Fault::DoorIgnoresFrom),
             client_auth: !self.has(Fault::DoorNoClientAuth),
             client_ca: !self.has(Fault::DoorAnyClientCa),

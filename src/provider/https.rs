@@ -59,6 +59,8 @@ pub enum HttpsError {
 pub struct DoorChecks {
     /// `Host` names this provider.
     pub host: bool,
+    /// The port of `Host` is ignored (§4.1); off, a non-standard port makes the name not match.
+    pub host_port_ignored: bool,
     /// `From` is `mimi@<domain>` and the client certificate is valid for that domain.
     pub from: bool,
     /// The TLS handshake requires a client certificate.
@@ -73,6 +75,7 @@ impl Default for DoorChecks {
     fn default() -> Self {
         DoorChecks {
             host: true,
+            host_port_ignored: true,
             from: true,
             client_auth: true,
             client_ca: true,
@@ -271,7 +274,10 @@ fn peer_problem(
     checks: &DoorChecks,
 ) -> Result<(), (StatusCode, String)> {
     // The port is not part of the provider's name (§4.1).
-    let host = authority.map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name));
+    let host = authority.map(|h| match h.rsplit_once(':') {
+        Some((name, _)) if checks.host_port_ignored => name,
+        _ => h,
+    });
     if checks.host && host != Some(domain) {
         return Err((
             StatusCode::MISDIRECTED_REQUEST,
