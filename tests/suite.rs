@@ -691,6 +691,22 @@ fn https_trials() -> Vec<Trial> {
         })
     })]
 }
+/// A run of the tests under `filter` against an implementation outside the process whose MIMI
+/// endpoints would be at a port where nothing listens (its driver is what the test is about).
+fn outside_plan(filter: &str, timeout: Duration) -> RunPlan {
+    use mimi_conformance::harness::scenario::{IutEndpoint, IutRole, OutsideIut};
+    RunPlan {
+        tests: all_tests(ContentRev::Rev08),
+        filters: vec![filter.into()],
+        expectations: Expectations::default(),
+        timeout,
+        iut_endpoint: Some(IutEndpoint::Outside(OutsideIut {
+            addr: "127.0.0.1:9".parse().expect("a socket address"),
+            role: IutRole::Any,
+        })),
+        jobs: 4,
+    }
+}
 
 /// `mimi-conformance driver --listen 127.0.0.1:0 --mimi-listen 127.0.0.1:0 ARGS`: the reference
 /// as an implementation outside the harness's process, with the addresses it printed; killed
@@ -947,7 +963,6 @@ fn outside_trials() -> Vec<Trial> {
         Trial::test(
             "hostile/an-outside-implementation-that-misnames-its-users-is-an-error",
             || {
-                use mimi_conformance::harness::scenario::{IutEndpoint, IutRole, OutsideIut};
                 // Answers every operation at once; user.create with a user of another domain.
                 let script = r#"while read l; do id=$(echo "$l" | sed -E 's/^\{"id":([0-9]+),.*/\1/'); case "$l" in
                 *'"op":"capabilities"'*) echo "{\"id\":$id,\"result\":{\"driver\":\"1\",\"name\":\"misnamer\",\"version\":\"0\",\"ops\":[\"reset\",\"configure\",\"user.create\",\"room.create\",\"room.state\"]}}";;
@@ -958,17 +973,7 @@ fn outside_trials() -> Vec<Trial> {
                 let driver = rt
                     .block_on(async { Driver::stdio(script) })
                     .map_err(|e| e.to_string())?;
-                let plan = RunPlan {
-                    tests: all_tests(ContentRev::Rev08),
-                    filters: vec!["protocol/3.1/".into()],
-                    expectations: Expectations::default(),
-                    timeout: Duration::from_secs(5),
-                    iut_endpoint: Some(IutEndpoint::Outside(OutsideIut {
-                        addr: "127.0.0.1:9".parse().unwrap(),
-                        role: IutRole::Any,
-                    })),
-                    jobs: 4,
-                };
+                let plan = outside_plan("protocol/3.1/", Duration::from_secs(5));
                 let o = rt.block_on(run(plan, &driver, |_, _| {})).map_err(|e| e.to_string())?;
                 let scenarios = scenario_ids();
                 let ran: Vec<_> = o
@@ -991,24 +996,13 @@ fn outside_trials() -> Vec<Trial> {
         Trial::test(
             "hostile/a-silent-outside-implementation-times-out-then-stops-being-asked",
             || {
-                use mimi_conformance::harness::scenario::{IutEndpoint, IutRole, OutsideIut};
                 // Lists every stateful operation, then never answers.
                 let script = r#"read l; echo '{"id":1,"result":{"driver":"1","name":"silent","version":"0","ops":["reset","configure","user.create","room.create","room.add","room.remove","room.leave","room.commit","room.state","message.send","message.list"]}}'; sleep 30"#;
                 let rt = runtime();
                 let driver = rt
                     .block_on(async { Driver::stdio(script) })
                     .map_err(|e| e.to_string())?;
-                let plan = RunPlan {
-                    tests: all_tests(ContentRev::Rev08),
-                    filters: vec!["protocol/3".into()],
-                    expectations: Expectations::default(),
-                    timeout: Duration::from_millis(300),
-                    iut_endpoint: Some(IutEndpoint::Outside(OutsideIut {
-                        addr: "127.0.0.1:9".parse().unwrap(),
-                        role: IutRole::Any,
-                    })),
-                    jobs: 4,
-                };
+                let plan = outside_plan("protocol/3", Duration::from_millis(300));
                 let started = std::time::Instant::now();
                 let o = rt.block_on(run(plan, &driver, |_, _| {})).map_err(|e| e.to_string())?;
                 ensure(
