@@ -488,7 +488,7 @@ fn checks() -> Vec<Trial> {
                 "report.md or junit.xml missing",
             )
         }),
-        Trial::test("cli/exit-codes-1-2-3-4", || {
+        Trial::test("cli/exit-codes-1-2-3-4-5", || {
             let dir = temp_dir("codes");
             let out = dir.to_str().unwrap();
             let (code, ..) = cli(&["run", "-q", "--out", out, "--fault", "message-id-wrong-revision"]);
@@ -506,7 +506,28 @@ fn checks() -> Vec<Trial> {
                 format!("unreachable IUT exits {code}: {err}"),
             )?;
             let (code, ..) = cli(&["run", "-q", "--out", out, "--filter", "nothing/matches/*"]);
-            ensure(code == 4, format!("empty selection exits {code}"))
+            ensure(code == 4, format!("empty selection exits {code}"))?;
+            // Selected, but none carried out: no pass.
+            let gaps = dir.join("gaps.yaml");
+            std::fs::write(
+                &gaps,
+                "- id: \"content/3.3/*\"\n  status: unsupported\n  reason: no message IDs yet\n",
+            )
+            .unwrap();
+            let (code, stdout, err) = cli(&[
+                "run",
+                "-q",
+                "--out",
+                out,
+                "--filter",
+                "content/3.3",
+                "--expectations",
+                gaps.to_str().unwrap(),
+            ]);
+            ensure(
+                code == 5 && stdout.contains("(0 of ") && err.contains("not a pass"),
+                format!("a run that executed nothing exits {code}: {stdout}{err}"),
+            )
         }),
         Trial::test("cli/expectations-turn-known-gaps-green-and-report-xpass", || {
             let dir = temp_dir("expect");
@@ -703,6 +724,7 @@ fn outside_plan(filter: &str, timeout: Duration) -> RunPlan {
         iut_endpoint: Some(IutEndpoint::Outside(OutsideIut {
             addr: "127.0.0.1:9".parse().expect("a socket address"),
             role: IutRole::Any,
+            mode: Default::default(),
         })),
         jobs: 4,
     }
@@ -805,6 +827,39 @@ fn scenario_ids() -> BTreeSet<String> {
         .collect()
 }
 
+/// The scenario tests that do not pass against the built-in implementation with `faults`.
+fn builtin_failures(faults: &[Fault]) -> Result<BTreeSet<String>, Failed> {
+    let scenarios = scenario_ids();
+    let r = Reference::new(ContentRev::Rev08, faults.iter().copied().collect(), catalogs());
+    let plan = RunPlan {
+        tests: all_tests(ContentRev::Rev08),
+        filters: vec!["protocol/".into(), "policy/".into()],
+        expectations: Expectations::default(),
+        timeout: Duration::from_secs(10),
+        iut_endpoint: Some(mimi_conformance::harness::scenario::IutEndpoint::Builtin(r.behaviour())),
+        jobs: 4,
+    };
+    let driver = Driver::builtin(r.name(), Arc::new(r));
+    Ok(runtime()
+        .block_on(run(plan, &driver, |_, _| {}))
+        .map_err(|e| e.to_string())?
+        .results
+        .into_iter()
+        .filter(|r| scenarios.contains(&r.id) && r.status != Status::Pass)
+        .map(|r| r.id)
+        .collect())
+}
+
+/// The ids of the scenario tests that judge the implementation's own clients (`unsupported` for
+/// a server-only implementation).
+fn client_behaviour_ids() -> BTreeSet<String> {
+    all_tests(ContentRev::Rev08)
+        .into_iter()
+        .filter(|t| matches!(&t.check, mimi_conformance::suites::Check::Scenario(s, _) if s.client_behaviour.is_some()))
+        .map(|t| t.id)
+        .collect()
+}
+
 /// The protocol scenarios against the reference outside the process: through its driver (HTTP)
 /// and its MIMI endpoints at --iut-url, as a third party's implementation is tested.
 fn outside_trials() -> Vec<Trial> {
@@ -815,6 +870,7 @@ fn outside_trials() -> Vec<Trial> {
             let defs = schema["$defs"].as_object().ok_or("no $defs")?;
             let mut problems: Vec<String> = mimi_conformance::driver::ops::STATEFUL
                 .iter()
+                .chain(mimi_conformance::driver::ops::SERVER_ONLY)
                 .flat_map(|op| [format!("{op}.params"), format!("{op}.result")])
                 .filter(|d| !defs.contains_key(d))
                 .map(|d| format!("no $defs[{d:?}]"))
@@ -866,6 +922,89 @@ fn outside_trials() -> Vec<Trial> {
             },
         ),
         Trial::test(
+            "driver/server-only-implementation-runs-every-scenario-but-those-judging-its-clients",
+            || {
+                let iut = OutsideReference::start(&["--mode", "server-only"])?;
+                let dir = temp_dir("server-only");
+                let (code, out, err) = iut.run_scenarios(&dir);
+                ensure(code == 0, format!("exit {code}\n{out}\n{err}"))?;
+                let report: serde_json::Value =
+                    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).map_err(|e| e.to_string())?)
+                        .map_err(|e| e.to_string())?;
+                ensure(
+                    report["iut"]["mode"] == "server-only",
+                    format!("mode {}", report["iut"]["mode"]),
+                )?;
+                let statuses = report_statuses(&dir)?;
+                // The scenarios that judge the implementation's own clients, and only those, are
+                // unsupported: the harness's clients play its users in all the others.
+                let client_behaviour = client_behaviour_ids();
+                let scenarios = scenario_ids();
+                let executed: BTreeSet<&String> = scenarios
+                    .iter()
+                    .filter(|id| statuses.get(*id).is_some_and(|(s, _)| s == "pass"))
+                    .collect();
+                let unsupported: BTreeSet<String> = scenarios
+                    .iter()
+                    .filter(|id| {
+                        statuses
+                            .get(*id)
+                            .is_some_and(|(s, m)| s == "unsupported" && m.contains("own clients"))
+                    })
+                    .cloned()
+                    .collect();
+                ensure(
+                    client_behaviour.len() >= 2
+                        && unsupported == client_behaviour
+                        && executed.len() == scenarios.len() - client_behaviour.len(),
+                    format!(
+                        "{} scenarios, {} pass, unsupported {unsupported:?}, judging the clients {client_behaviour:?}",
+                        scenarios.len(),
+                        executed.len()
+                    ),
+                )
+            },
+        ),
+        Trial::test(
+            "driver/server-only-implementation-with-faults-fails-the-scenarios-the-builtin-fails",
+            || {
+                // The hub's, the follower's and the policy engine's faults trip the same scenarios
+                // when the harness's clients play the implementation's users.
+                let names = ["hub-drops-welcome", "notify-answers-200", "policy:ignore-capabilities"];
+                let faults: Vec<Fault> = names.iter().filter_map(|n| Fault::from_name(n)).collect();
+                let mut args = vec!["--mode", "server-only"];
+                args.extend(names.iter().flat_map(|n| ["--fault", n]));
+                let iut = OutsideReference::start(&args)?;
+                let dir = temp_dir("server-only-faults");
+                let (code, out, err) = iut.run_scenarios(&dir);
+                ensure(code == 1, format!("exit {code}\n{out}\n{err}"))?;
+                // The failures' transcripts hold each `configure`, without its private key.
+                let json = std::fs::read_to_string(dir.join("report.json")).map_err(|e| e.to_string())?;
+                ensure(
+                    !json.contains("PRIVATE KEY") && json.contains("(a private key, not recorded)"),
+                    "report.json holds a private key, or no configure at all",
+                )?;
+                let scenarios = scenario_ids();
+                let outside: BTreeSet<String> = report_statuses(&dir)?
+                    .into_iter()
+                    .filter(|(id, (s, _))| scenarios.contains(id) && s == "fail")
+                    .map(|(id, _)| id)
+                    .collect();
+                let builtin: BTreeSet<String> = builtin_failures(&faults)?
+                    .into_iter()
+                    .filter(|id| !client_behaviour_ids().contains(id))
+                    .collect();
+                ensure(
+                    outside == builtin && outside.contains("protocol/3.2/add-user-from-hub@cs1"),
+                    format!(
+                        "server-only, not in process: {:?}\nin process, not server-only: {:?}",
+                        outside.difference(&builtin).collect::<Vec<_>>(),
+                        builtin.difference(&outside).collect::<Vec<_>>()
+                    ),
+                )
+            },
+        ),
+        Trial::test(
             "driver/outside-implementation-with-faults-fails-the-scenarios-the-builtin-fails",
             || {
                 // A hub fault, a follower fault and a policy-enforcement fault: the checks of
@@ -884,24 +1023,7 @@ fn outside_trials() -> Vec<Trial> {
                     .map(|(id, _)| id)
                     .collect();
                 // In process, the scenarios' provider behaves as the faults say.
-                let r = Reference::new(ContentRev::Rev08, faults.iter().copied().collect(), catalogs());
-                let plan = RunPlan {
-                    tests: all_tests(ContentRev::Rev08),
-                    filters: vec!["protocol/".into(), "policy/".into()],
-                    expectations: Expectations::default(),
-                    timeout: Duration::from_secs(10),
-                    iut_endpoint: Some(mimi_conformance::harness::scenario::IutEndpoint::Builtin(r.behaviour())),
-                    jobs: 4,
-                };
-                let driver = Driver::builtin(r.name(), Arc::new(r));
-                let builtin: BTreeSet<String> = runtime()
-                    .block_on(run(plan, &driver, |_, _| {}))
-                    .map_err(|e| e.to_string())?
-                    .results
-                    .into_iter()
-                    .filter(|r| scenarios.contains(&r.id) && r.status != Status::Pass)
-                    .map(|r| r.id)
-                    .collect();
+                let builtin = builtin_failures(&faults)?;
                 ensure(
                     outside == builtin
                         && outside.contains("protocol/3.2/add-user-from-hub@cs1")

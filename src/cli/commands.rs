@@ -127,7 +127,9 @@ async fn outside(iut: &IutArgs) -> Result<Option<IutEndpoint>, Stop> {
         Role::Follower => IutRole::Follower,
         Role::Any => IutRole::Any,
     };
-    Ok(Some(IutEndpoint::Outside(OutsideIut { addr, role })))
+    // The mode is the implementation's to say (`capabilities`); the run reads it there.
+    let mode = crate::driver::messages::Mode::default();
+    Ok(Some(IutEndpoint::Outside(OutsideIut { addr, role, mode })))
 }
 
 /// The implementation under test: its driver, and where scenarios reach its HTTPS side.
@@ -275,7 +277,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
         .map(|(s, n)| format!("{n} {s}"))
         .collect();
     println!(
-        "\n{} against {} ({}): {}",
+        "\n{} against {} ({}, {}): {} ({} of {} executed)",
         if a.suite.is_empty() {
             SUITES.join("+")
         } else {
@@ -283,7 +285,10 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
         },
         outcome.iut.name,
         outcome.iut.driver,
-        counts.join(", ")
+        outcome.iut.mode.as_str(),
+        counts.join(", "),
+        outcome.executed(),
+        outcome.results.len()
     );
     println!(
         "report: {}",
@@ -293,6 +298,9 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
     );
     Ok(if outcome.unexpected() {
         Exit::Unexpected
+    } else if outcome.executed() == 0 {
+        eprintln!("error: no selected test was carried out (each is skip or unsupported): this is not a pass");
+        Exit::NothingExecuted
     } else {
         Exit::Ok
     })
@@ -495,7 +503,11 @@ async fn cmd_selftest(a: super::SelftestArgs) -> Outcome {
 
 async fn cmd_driver(a: super::DriverArgs) -> Outcome {
     let catalogs = catalogs()?;
-    let mut reference = Reference::new(rev(a.content_rev), faults(&a.fault)?, catalogs);
+    let mode = match a.mode {
+        super::DriverMode::FullClient => crate::driver::messages::Mode::FullClient,
+        super::DriverMode::ServerOnly => crate::driver::messages::Mode::ServerOnly,
+    };
+    let mut reference = Reference::new(rev(a.content_rev), faults(&a.fault)?, catalogs).with_mode(mode);
     if let Some(addr) = a.mimi_listen {
         // Bound now, so that a port taken is said at once and port 0 is known before any call.
         let socket = std::net::TcpListener::bind(addr).map_err(|e| {

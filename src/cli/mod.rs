@@ -20,6 +20,8 @@ pub enum Exit {
     Unreachable = 3,
     /// No test selected.
     NothingSelected = 4,
+    /// Tests were selected, but none was carried out (all `skip` or `unsupported`).
+    NothingExecuted = 5,
 }
 
 #[derive(Parser, Debug)]
@@ -194,10 +196,20 @@ pub struct DriverArgs {
     /// implementation outside the harness (`run --iut-url https://ADDR`); port 0 picks one.
     #[arg(long, value_name = "ADDR")]
     pub mimi_listen: Option<std::net::SocketAddr>,
+    /// How the reference plays its scenario roles: with MLS clients of its own (`full-client`),
+    /// or as a provider whose clients the harness plays (`server-only`).
+    #[arg(long, value_enum, default_value = "full-client")]
+    pub mode: DriverMode,
     #[arg(long, value_name = "NAME")]
     pub fault: Vec<String>,
     #[arg(long, value_enum, default_value = "08")]
     pub content_rev: Rev,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriverMode {
+    FullClient,
+    ServerOnly,
 }
 
 #[derive(Args, Debug)]

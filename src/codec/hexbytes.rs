@@ -30,3 +30,25 @@ pub mod option {
             .transpose()
     }
 }
+
+/// `#[serde(with = "hexbytes::list")]` for `Vec<Vec<u8>>`: a JSON array of hex strings.
+pub mod list {
+    use serde::ser::SerializeSeq as _;
+
+    use super::*;
+
+    pub fn serialize<S: Serializer>(items: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(items.len()))?;
+        for item in items {
+            seq.serialize_element(&hex::encode(item))?;
+        }
+        seq.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
+        Vec::<std::borrow::Cow<'de, str>>::deserialize(d)?
+            .iter()
+            .map(|s| hex::decode(s.as_ref()).map_err(|e| D::Error::custom(format!("invalid hex: {e}"))))
+            .collect()
+    }
+}

@@ -148,9 +148,11 @@ impl Driver {
 /// Strings longer than this are cut in transcripts (a 500 KB vector would swamp a report).
 const TRANSCRIPT_STRING: usize = 2048;
 
-/// `v` with long strings cut, saying how much was left out.
+/// `v` with long strings cut, saying how much was left out, and private keys left out (a
+/// transcript goes into reports, which are published).
 fn shortened(v: &Value) -> Value {
     match v {
+        Value::String(s) if s.contains("PRIVATE KEY-----") => Value::String("(a private key, not recorded)".into()),
         Value::String(s) if s.len() > TRANSCRIPT_STRING => {
             let cut = s.floor_char_boundary(TRANSCRIPT_STRING);
             Value::String(format!("{}… ({} more bytes)", &s[..cut], s.len() - cut))

@@ -19,6 +19,32 @@ pub struct Capabilities {
     /// Draft name → revision the implementation follows.
     #[serde(default)]
     pub drafts: BTreeMap<String, String>,
+    /// Who plays the implementation's users in protocol scenarios: its own clients
+    /// (`full-client`, the default) or the harness's (`server-only`).
+    #[serde(default)]
+    pub mode: Mode,
+}
+
+/// How an implementation plays a role of a protocol scenario (docs/driver.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// The implementation has clients of its own: its users act through `room.*` and `message.*`.
+    #[default]
+    FullClient,
+    /// The implementation is a provider only: the harness's MLS clients play its users and reach
+    /// it through `user.provision`, `client.publish`, `room.host`, `client.submit` and
+    /// `client.inbox`, as they would through its own client API.
+    ServerOnly,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::FullClient => "full-client",
+            Mode::ServerOnly => "server-only",
+        }
+    }
 }
 
 /// Params of `content.decode` and `status.decode`. Params ignore unknown fields, so that
@@ -244,4 +270,108 @@ pub struct MessageSendParams {
     pub text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
+}
+
+/// `configure` result. A server-only hub gives the `ExternalSender` (§7.4, TLS-encoded) that the
+/// harness's clients put into `external_senders` of the rooms they create on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigureResult {
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "hexbytes::option")]
+    pub external_sender: Option<Vec<u8>>,
+}
+
+/// `user.provision` params: a user of the implementation's domain and its clients' URIs, for
+/// which the harness holds every key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserProvisionParams {
+    pub user: String,
+    pub clients: Vec<String>,
+}
+
+/// `client.publish` params: KeyPackages (RFC 9420 `KeyPackage`, not MLSMessages) of one client,
+/// which the implementation hands out from §5.2 keyMaterial, each once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientPublishParams {
+    pub client: String,
+    #[serde(with = "hexbytes::list")]
+    pub key_packages: Vec<Vec<u8>>,
+}
+
+/// `room.host` params: the implementation becomes the hub of `room`, which `client` (one of its
+/// own) created; `group_info` is the room's GroupInfo as an MLSMessage, the ratchet tree in its
+/// `ratchet_tree` extension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomHostParams {
+    pub client: String,
+    pub room: String,
+    #[serde(with = "hexbytes")]
+    pub group_info: Vec<u8>,
+}
+
+/// The MIMI endpoint a client's request is for (§5.2 to §5.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ClientEndpoint {
+    KeyMaterial,
+    Update,
+    SubmitMessage,
+    GroupInfo,
+}
+
+impl ClientEndpoint {
+    /// The endpoint's name in the directory and in paths.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientEndpoint::KeyMaterial => "keyMaterial",
+            ClientEndpoint::Update => "update",
+            ClientEndpoint::SubmitMessage => "submitMessage",
+            ClientEndpoint::GroupInfo => "groupInfo",
+        }
+    }
+}
+
+/// `client.submit` params: `client`, one of the implementation's, sends the body of a MIMI
+/// request (`KeyMaterialRequest`, `UpdateRequest`, `SubmitMessageRequest`, `GroupInfoRequest`)
+/// through its provider, as through the implementation's own client API: the implementation
+/// answers it (as the room's hub, or holding `target`'s key material) or forwards it to the hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientSubmitParams {
+    pub client: String,
+    pub endpoint: ClientEndpoint,
+    pub room: String,
+    /// `keyMaterial`: the user whose key material is asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(with = "hexbytes")]
+    pub body: Vec<u8>,
+}
+
+/// `client.submit` result: the HTTP status and the response body (the -06 response struct on
+/// 200) that the client gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientSubmitResult {
+    pub status: u16,
+    #[serde(with = "hexbytes")]
+    pub body: Vec<u8>,
+}
+
+/// `client.inbox` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientParams {
+    pub client: String,
+}
+
+/// `client.inbox` result: what the implementation would deliver to the client since the last
+/// call (each message once), in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientInboxResult {
+    pub messages: Vec<InboxMessage>,
+}
+
+/// One delivery: a FanoutMessage (§5.5, TLS-encoded) for `room`, as the hub fanned it out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxMessage {
+    pub room: String,
+    #[serde(with = "hexbytes")]
+    pub message: Vec<u8>,
 }

@@ -45,6 +45,13 @@ pub mod ops {
     pub const ROOM_STATE: &str = "room.state";
     pub const MESSAGE_SEND: &str = "message.send";
     pub const MESSAGE_LIST: &str = "message.list";
+    // Server-only mode: the implementation is a provider whose users' clients are the harness's
+    // (docs/driver.md, "Server-only providers").
+    pub const USER_PROVISION: &str = "user.provision";
+    pub const CLIENT_PUBLISH: &str = "client.publish";
+    pub const ROOM_HOST: &str = "room.host";
+    pub const CLIENT_SUBMIT: &str = "client.submit";
+    pub const CLIENT_INBOX: &str = "client.inbox";
 
     /// The stateful operations, in the order the documentation lists them.
     pub const STATEFUL: &[&str] = &[
@@ -66,6 +73,17 @@ pub mod ops {
         ROOM_STATE,
         MESSAGE_SEND,
         MESSAGE_LIST,
+    ];
+
+    /// The operations of a server-only implementation, in the order the documentation lists them.
+    pub const SERVER_ONLY: &[&str] = &[
+        RESET,
+        CONFIGURE,
+        USER_PROVISION,
+        CLIENT_PUBLISH,
+        ROOM_HOST,
+        CLIENT_SUBMIT,
+        CLIENT_INBOX,
     ];
 }
 

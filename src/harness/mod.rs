@@ -68,6 +68,11 @@ impl Status {
     pub fn is_unexpected(self) -> bool {
         matches!(self, Status::Fail | Status::Error | Status::Timeout | Status::Xpass)
     }
+
+    /// Whether the test was carried out (not `skip`, not `unsupported`).
+    pub fn executed(self) -> bool {
+        !matches!(self, Status::Skip | Status::Unsupported)
+    }
 }
 
 impl std::fmt::Display for Status {

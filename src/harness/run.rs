@@ -13,9 +13,9 @@ use serde::Serialize;
 
 use super::expectations::Expected;
 use super::{Expectations, Outcome, Status, Test, TestResult, Transcript};
-use crate::driver::messages::Capabilities;
+use crate::driver::messages::{Capabilities, Mode};
 use crate::driver::{Driver, ops};
-use crate::harness::scenario::{IutEndpoint, run_scenario};
+use crate::harness::scenario::{IutEndpoint, OutsideIut, run_scenario};
 use crate::suites::Check;
 
 /// After this many driver calls in a row time out or fail, the rest are not attempted.
@@ -55,6 +55,8 @@ pub struct IutInfo {
     pub driver: String,
     pub ops: Vec<String>,
     pub drafts: BTreeMap<String, String>,
+    /// Who played its users in the protocol scenarios (`full-client` or `server-only`).
+    pub mode: Mode,
 }
 
 /// Everything a run produced.
@@ -71,6 +73,11 @@ impl RunOutcome {
             *c.entry(r.status).or_default() += 1;
         }
         c
+    }
+
+    /// How many tests were carried out (neither skipped nor unsupported).
+    pub fn executed(&self) -> usize {
+        self.results.iter().filter(|r| r.status.executed()).count()
     }
 
     /// Whether anything unexpected happened (fail, error, timeout, xpass).
@@ -140,6 +147,12 @@ pub async fn run(
         driver: driver.describe(),
         ops: caps.ops,
         drafts: caps.drafts,
+        mode: caps.mode,
+    };
+    // An implementation outside the process plays its roles in the mode it declares.
+    let iut_endpoint = match plan.iut_endpoint {
+        Some(IutEndpoint::Outside(o)) => Some(IutEndpoint::Outside(OutsideIut { mode: iut.mode, ..o })),
+        other => other,
     };
 
     let count = plan.tests.len();
@@ -151,7 +164,7 @@ pub async fn run(
     let mut silent = 0;
     // Scenarios on the built-in implementation run side by side, in tasks: they are started
     // before the tests run inline (those that wait on purpose first), so that all overlap.
-    let builtin = matches!(plan.iut_endpoint, Some(IutEndpoint::Builtin(_)));
+    let builtin = matches!(iut_endpoint, Some(IutEndpoint::Builtin(_)));
     let rank = |t: &Test| match &t.check {
         Check::Scenario(s, _) if builtin && s.waits() => 0,
         Check::Scenario(..) if builtin => 1,
@@ -164,7 +177,7 @@ pub async fn run(
         let expectation = plan.expectations.lookup(&test.id).cloned();
         // A scenario the implementation outside the process plays: inline (one at a time), its
         // driver's silence counted like a driver test's.
-        let outside = match (&test.check, plan.iut_endpoint) {
+        let outside = match (&test.check, iut_endpoint) {
             (Check::Scenario(s, _), Some(IutEndpoint::Outside(o))) => Some((s.clone(), o)),
             _ => None,
         };
@@ -205,15 +218,16 @@ pub async fn run(
             .clone()
             .or_else(|| expectation.as_ref().map(|e| format!("expectations: {}", e.reason)));
         if let Some(outcome) = decided {
-            let result = finish(test, outcome, None, Transcript::default(), started);
+            let result = finish(test, outcome, None, &iut, Transcript::default(), started);
             on_result(&iut, &result);
             slots[index] = Some(result);
             continue;
         }
         if let (Check::Scenario(scenario, ciphersuite), Some(endpoint @ IutEndpoint::Builtin(_))) =
-            (&test.check, plan.iut_endpoint)
+            (&test.check, iut_endpoint)
         {
             let (scenario, ciphersuite, timeout) = (scenario.clone(), *ciphersuite, plan.timeout);
+            let info = iut.clone();
             let permits = permits.clone();
             scenarios.spawn(async move {
                 let _permit = permits.acquire_owned().await;
@@ -231,14 +245,14 @@ pub async fn run(
                         Transcript::default(),
                     )
                 });
-                (index, finish(test, o, known, transcript, started))
+                (index, finish(test, o, known, &info, transcript, started))
             });
             continue;
         }
         let mut transcript = Transcript::default();
         let o = test
             .check
-            .run(driver, plan.iut_endpoint, plan.timeout, &mut transcript)
+            .run(driver, iut_endpoint, plan.timeout, &mut transcript)
             .await;
         if test.op.is_some() {
             silent = if matches!(o.status, Status::Timeout | Status::Error) {
@@ -251,7 +265,7 @@ pub async fn run(
             // unreachable --iut-url among them, each named); only silence trips the breaker.
             silent = if o.status == Status::Timeout { silent + 1 } else { 0 };
         }
-        let result = finish(test, o, known, transcript, started);
+        let result = finish(test, o, known, &iut, transcript, started);
         on_result(&iut, &result);
         slots[index] = Some(result);
         while let Some(done) = scenarios.try_join_next() {
@@ -267,7 +281,22 @@ pub async fn run(
 
 /// A test's result from its outcome: a fail of a known erratum or expected gap is xfail, a pass
 /// xpass; a passing test's transcript is dropped (it says nothing new; reports stay small).
-fn finish(test: Test, o: Outcome, known: Option<String>, mut transcript: Transcript, started: Instant) -> TestResult {
+fn finish(
+    test: Test,
+    o: Outcome,
+    known: Option<String>,
+    iut: &IutInfo,
+    mut transcript: Transcript,
+    started: Instant,
+) -> TestResult {
+    let o = match revision_note(&test.spec, &iut.drafts) {
+        Some(note) if o.message.is_empty() => Outcome { message: note, ..o },
+        Some(note) => Outcome {
+            message: format!("{}\n{note}", o.message),
+            ..o
+        },
+        None => o,
+    };
     let outcome = match (known, o.status) {
         (Some(why), Status::Fail) => Outcome {
             status: Status::Xfail,
@@ -294,6 +323,18 @@ fn finish(test: Test, o: Outcome, known: Option<String>, mut transcript: Transcr
     }
 }
 
+/// What a result says when the implementation claims (`capabilities.drafts`) another revision of
+/// a draft the test is of.
+fn revision_note(spec: &[crate::spec::SpecRef], claimed: &BTreeMap<String, String>) -> Option<String> {
+    spec.iter().find_map(|s| {
+        let rev = claimed.get(&s.doc).filter(|r| **r != s.rev)?;
+        Some(format!(
+            "the implementation claims {}-{rev}; this test is of revision {}",
+            s.doc, s.rev
+        ))
+    })
+}
+
 /// Files a finished scenario's result; a scenario task that panicked is lost, not the run.
 fn collect(
     done: Result<(usize, TestResult), tokio::task::JoinError>,
@@ -307,5 +348,30 @@ fn collect(
             slots[index] = Some(result);
         }
         Err(e) => tracing::error!("a scenario task failed: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{Level, SpecRef};
+
+    #[test]
+    fn a_test_of_a_revision_the_implementation_does_not_claim_says_so() {
+        let spec = [SpecRef {
+            doc: "draft-ietf-mimi-protocol".into(),
+            rev: "06".into(),
+            section: "5.2".into(),
+            req: "PROT-05".into(),
+            level: Level::Must,
+        }];
+        let claims = |rev: &str| BTreeMap::from([("draft-ietf-mimi-protocol".to_owned(), rev.to_owned())]);
+        assert_eq!(revision_note(&spec, &claims("06")), None);
+        assert_eq!(revision_note(&spec, &BTreeMap::new()), None);
+        let note = revision_note(&spec, &claims("05")).expect("a note");
+        assert!(
+            note.contains("claims draft-ietf-mimi-protocol-05") && note.contains("revision 06"),
+            "{note}"
+        );
     }
 }

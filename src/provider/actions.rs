@@ -31,6 +31,7 @@ use crate::codec::protocol::update::{
 use crate::codec::protocol::{
     self, CipherSuite, IdentifierUri, KeyMaterialRequest, KeyMaterialResponse, Optional, RequiredCapabilities, VecOf,
 };
+use crate::driver::messages::ClientEndpoint;
 use crate::mls::{
     PARTICIPANT_LIST, ROOM_METADATA, Room, RoomChanges, RoomConfig, WIRE_FORMAT_GROUP_INFO, WIRE_FORMAT_WELCOME,
     mls_message_body, user_of_client,
@@ -99,8 +100,8 @@ pub async fn create_room(
     setup: RoomSetup,
 ) -> Result<Value, ActError> {
     let ciphersuite = openmls::prelude::Ciphersuite::try_from(ciphersuite).map_err(mls)?;
-    let (room, first, others) = {
-        let mut st = lock(state);
+    let (room, view, group_info, uplink, others) = {
+        let st = lock(state);
         let room = st.room_uri(name);
         let clients = st
             .users
@@ -108,10 +109,21 @@ pub async fn create_room(
             .filter(|c| !c.is_empty())
             .cloned()
             .ok_or_else(|| ActError::UnknownUser(user.to_owned()))?;
+        // The room lists its hub in external_senders (§7.4): this provider, or the server-only
+        // implementation whose clients the harness plays.
+        let uplink = st.uplink.clone();
+        let hub = match &uplink {
+            Some(u) => u.hub_sender.clone().ok_or_else(|| {
+                ActError::Failed(
+                    "the implementation gave no external_sender in `configure`: a room cannot list it as hub".into(),
+                )
+            })?,
+            None => st.hub.external_sender(),
+        };
         let config = RoomConfig {
             ciphersuite,
             room_id: room.clone(),
-            hub: st.hub.external_sender(),
+            hub,
             participant_list: participants::encode(&[(
                 user.to_owned(),
                 setup.role.unwrap_or(participants::CREATOR_ROLE),
@@ -122,10 +134,14 @@ pub async fn create_room(
         };
         let view = Room::create(clients[0].clone(), config).map_err(mls)?;
         let group_info = view.group_info().map_err(mls)?;
-        hub::host(&mut st, &room, &group_info).map_err(ActError::Mls)?;
-        st.rooms.insert((clients[0].uri().to_owned(), room.clone()), view);
-        (room, clients[0].uri().to_owned(), clients.len() - 1)
+        (room, view, group_info, uplink, clients.len() - 1)
     };
+    let first = view.client().uri().to_owned();
+    match uplink {
+        Some(uplink) => uplink.host(&first, &room, group_info).await?,
+        None => hub::host(&mut lock(state), &room, &group_info).map_err(ActError::Mls)?,
+    }
+    lock(state).rooms.insert((first.clone(), room.clone()), view);
     if others > 0 {
         let key_packages = fetch_key_packages(state, user, &room, user, ciphersuite.into()).await?;
         let key_packages: Vec<Vec<u8>> = key_packages
@@ -304,9 +320,10 @@ pub async fn leave(state: &Shared, user: &str, room: &str) -> Result<Value, ActE
             .get_mut(&(client.clone(), room.to_owned()))
             .ok_or_else(|| not_in(user, room))?;
         let proposals = view.propose_leave(&own, PARTICIPANT_LIST, update).map_err(mls)?;
-        proposal_request(&mut st, &client, proposals)?
+        (proposal_request(&mut st, &client, proposals)?, client)
     };
-    let answer = send_update(state, room, body).await?;
+    let (body, client) = body;
+    let answer = send_update(state, &client, room, body).await?;
     Ok(update_result(&answer, None))
 }
 
@@ -373,9 +390,10 @@ pub async fn remove_own_client(state: &Shared, user: &str, room: &str) -> Result
             .get_mut(&(client.clone(), room.to_owned()))
             .ok_or_else(|| not_in(user, room))?;
         let proposals = view.propose_remove(&[other]).map_err(mls)?;
-        proposal_request(&mut st, &client, proposals)?
+        (proposal_request(&mut st, &client, proposals)?, client)
     };
-    let answer = send_update(state, room, body).await?;
+    let (body, client) = body;
+    let answer = send_update(state, &client, room, body).await?;
     Ok(update_result(&answer, None))
 }
 
@@ -451,15 +469,16 @@ pub async fn send(state: &Shared, user: &str, room: &str, what: Outgoing<'_>) ->
         if st.has_fault(PeerFault::CorruptMessage) {
             corrupt(&mut message);
         }
-        st.own_messages.insert((client, digest(&message)));
+        st.own_messages.insert((client.clone(), digest(&message)));
         let request = SubmitMessageRequest {
             protocol: Protocol::MLS10,
             app_message: message.into(),
             sending_uri: IdentifierUri::new(&sending_uri),
         };
-        protocol::encode(&request).map_err(mls)?
+        (protocol::encode(&request).map_err(mls)?, client)
     };
-    let answer = send_submit(state, room, body).await?;
+    let (body, client) = body;
+    let answer = send_submit(state, &client, room, body).await?;
     let accepted = answer.status_code == SubmitResponseCode::ACCEPTED;
     let mut result = json!({"accepted": accepted, "code": answer.status_code.name().unwrap_or("unknown")});
     merge_arm(&mut result, &answer.arm);
@@ -474,7 +493,7 @@ pub async fn replay(state: &Shared, room: &str) -> Result<Value, ActError> {
         .get(room)
         .cloned()
         .ok_or_else(|| ActError::Mls(format!("nothing was sent for {room} yet")))?;
-    let answer = send_update(state, room, body).await?;
+    let answer = send_update(state, "", room, body).await?;
     Ok(update_result(&answer, None))
 }
 
@@ -623,29 +642,21 @@ async fn fetch_key_packages(
         key_material_request_signature: Vec::new().into(),
     };
     let body = protocol::encode(&request).map_err(mls)?;
-    let target_domain = domain_of(target).unwrap_or_default().to_owned();
-    let hub_domain = domain_of(room).unwrap_or_default().to_owned();
-    let (own, behaviour) = {
-        let st = lock(state);
-        (st.domain.clone(), st.behaviour.key_material)
-    };
-    let response: KeyMaterialResponse = if target_domain == own {
-        let mut st = lock(state);
-        key_material::answer(&mut st, behaviour, target, &body)
-            .map_err(|(status, why)| ActError::NoKeyMaterial(target.to_owned(), format!("{status}: {why}")))?
-    } else {
-        let via = if own == hub_domain { &target_domain } else { &hub_domain };
-        let path = format!("/v1/keyMaterial/{}", path_segment(target));
-        let (status, bytes) = post_logged(state, via, "keyMaterial", &path, body).await?;
-        if status != 200 {
-            return Err(status_error("keyMaterial", status, &bytes));
-        }
-        protocol::decode(&bytes).map_err(|e| ActError::Answer {
-            endpoint: "keyMaterial",
-            expected: "KeyMaterialResponse",
-            why: e.to_string(),
-        })?
-    };
+    let client = lock(state)
+        .users
+        .get(actor)
+        .and_then(|c| c.first())
+        .map(|c| c.uri().to_owned())
+        .ok_or_else(|| ActError::UnknownUser(actor.to_owned()))?;
+    let (status, bytes) = through_provider(state, &client, ClientEndpoint::KeyMaterial, room, target, body).await?;
+    if status != 200 {
+        return Err(status_error("keyMaterial", status, &bytes));
+    }
+    let response: KeyMaterialResponse = protocol::decode(&bytes).map_err(|e| ActError::Answer {
+        endpoint: "keyMaterial",
+        expected: "KeyMaterialResponse",
+        why: e.to_string(),
+    })?;
     let found: Vec<(String, Vec<u8>)> = response
         .clients
         .iter()
@@ -696,7 +707,7 @@ async fn commit_and_send(state: &Shared, client: &str, room: &str, changes: Room
         st.last_update.insert(room.to_owned(), body.clone());
         body
     };
-    let answer = send_update(state, room, body).await;
+    let answer = send_update(state, client, room, body).await;
     let mut st = lock(state);
     let Some(view) = st.rooms.get_mut(&key) else {
         return answer.map(|a| update_result(&a, None));
@@ -779,8 +790,14 @@ pub async fn join(state: &Shared, user: &str, room: &str, role: Option<u32>) -> 
         let request = group_info::request(&client, &identity, crate::mls::CIPHERSUITES[0], bad).map_err(mls)?;
         (client, request)
     };
-    let answer: GroupInfoResponse =
-        send_to_hub(state, room, "groupInfo", group_info::answer, request.body.clone()).await?;
+    let answer: GroupInfoResponse = send_to_hub(
+        state,
+        client.uri(),
+        room,
+        ClientEndpoint::GroupInfo,
+        request.body.clone(),
+    )
+    .await?;
     if answer.status != GroupInfoCode::SUCCESS {
         return Ok(json!({"accepted": false, "code": answer.status.name().unwrap_or("unknown")}));
     }
@@ -818,7 +835,7 @@ pub async fn join(state: &Shared, user: &str, room: &str, role: Option<u32>) -> 
     lock(state)
         .own_messages
         .insert((client.uri().to_owned(), digest(&commit)));
-    let answer = send_update(state, room, body).await?;
+    let answer = send_update(state, client.uri(), room, body).await?;
     let epoch = view.epoch();
     if answer.response_code == UpdateResponseCode::SUCCESS {
         lock(state)
@@ -852,43 +869,109 @@ fn update_result(answer: &UpdateRoomResponse, epoch: Option<u64>) -> Value {
 /// What the hub does with a request body for a room: its answer and the notifies to send first.
 pub(crate) type HubEndpoint<T> = fn(&mut super::ProviderState, &str, &[u8]) -> Result<(T, Vec<Notify>), hub::Refusal>;
 
-/// Sends a request body to the hub of `room`: to this provider itself in-process (`local`, then
-/// the fan-out), or over HTTPS to `/v1/<endpoint>/<room>`, decoding the answer as `T`.
+/// A request of local `client` for `room` to its provider, as a client sends it (§5.2 to §5.6):
+/// this provider answers it itself when it is the room's hub (or holds `target`'s key
+/// material), then fans out what it changed; otherwise it forwards it over HTTPS: a keyMaterial
+/// request through the room's hub (straight to the target's provider when it is the hub,
+/// PROT-05), the others to the hub. For the harness playing a server-only implementation's
+/// clients the implementation does all that: the request goes through the [`Uplink`]. The
+/// status and body of the answer.
+///
+/// [`Uplink`]: super::uplink::Uplink
+pub(crate) async fn through_provider(
+    state: &Shared,
+    client: &str,
+    endpoint: ClientEndpoint,
+    room: &str,
+    target: &str,
+    body: Vec<u8>,
+) -> Result<(u16, Vec<u8>), ActError> {
+    let (uplink, own, behaviour) = {
+        let st = lock(state);
+        (st.uplink.clone(), st.domain.clone(), st.behaviour.key_material)
+    };
+    if let Some(uplink) = uplink {
+        let target = (endpoint == ClientEndpoint::KeyMaterial).then_some(target);
+        return uplink.submit(client, endpoint, room, target, body).await;
+    }
+    let hub_domain = domain_of(room).unwrap_or_default().to_owned();
+    if endpoint == ClientEndpoint::KeyMaterial {
+        let target_domain = domain_of(target).unwrap_or_default().to_owned();
+        if target_domain == own {
+            let answer = key_material::answer(&mut lock(state), behaviour, target, &body);
+            return Ok(match encoded(answer.map(|a| (a, Vec::new()))) {
+                Ok((bytes, _)) => (200, bytes),
+                Err((status, why)) => (status.as_u16(), why.into_bytes()),
+            });
+        }
+        let via = if own == hub_domain { &target_domain } else { &hub_domain };
+        let path = format!("/v1/keyMaterial/{}", path_segment(target));
+        return post_logged(state, via, endpoint.name(), &path, body).await;
+    }
+    if hub_domain == own {
+        let answer = {
+            let mut st = lock(state);
+            match endpoint {
+                ClientEndpoint::Update => encoded(hub::update(&mut st, room, &body)),
+                ClientEndpoint::SubmitMessage => encoded(hub::submit(&mut st, room, &body)),
+                _ => encoded(super::group_info::answer(&mut st, room, &body)),
+            }
+        };
+        return Ok(match answer {
+            Ok((bytes, notifies)) => {
+                fan_out(state, notifies).await;
+                (200, bytes)
+            }
+            Err((status, why)) => (status.as_u16(), why.into_bytes()),
+        });
+    }
+    let path = format!("/v1/{}/{}", endpoint.name(), path_segment(room));
+    post_logged(state, &hub_domain, endpoint.name(), &path, body).await
+}
+
+/// A hub endpoint's answer, encoded.
+fn encoded<T: protocol::Message>(
+    answer: Result<(T, Vec<Notify>), hub::Refusal>,
+) -> Result<(Vec<u8>, Vec<Notify>), hub::Refusal> {
+    let (answer, notifies) = answer?;
+    let bytes =
+        protocol::encode(&answer).map_err(|e| (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    Ok((bytes, notifies))
+}
+
+/// Sends `client`'s request body for `room` to the room's hub ([`through_provider`]), decoding
+/// the answer as `T`; a status other than 200 is an error.
 async fn send_to_hub<T: protocol::Message>(
     state: &Shared,
+    client: &str,
     room: &str,
-    endpoint: &'static str,
-    local: HubEndpoint<T>,
+    endpoint: ClientEndpoint,
     body: Vec<u8>,
 ) -> Result<T, ActError> {
-    let hub_domain = domain_of(room).unwrap_or_default().to_owned();
-    if hub_domain == lock(state).domain {
-        let result = local(&mut lock(state), room, &body);
-        let (answer, notifies) =
-            result.map_err(|(status, why)| status_error(endpoint, status.as_u16(), why.as_bytes()))?;
-        fan_out(state, notifies).await;
-        return Ok(answer);
-    }
-    let path = format!("/v1/{endpoint}/{}", path_segment(room));
-    let (status, bytes) = post_logged(state, &hub_domain, endpoint, &path, body).await?;
+    let (status, bytes) = through_provider(state, client, endpoint, room, "", body).await?;
     if status != 200 {
-        return Err(status_error(endpoint, status, &bytes));
+        return Err(status_error(endpoint.name(), status, &bytes));
     }
     protocol::decode(&bytes).map_err(|e| ActError::Answer {
-        endpoint,
+        endpoint: endpoint.name(),
         expected: T::NAME,
         why: e.to_string(),
     })
 }
 
 /// Sends an UpdateRequest body to the hub of `room` (§5.3).
-async fn send_update(state: &Shared, room: &str, body: Vec<u8>) -> Result<UpdateRoomResponse, ActError> {
-    send_to_hub(state, room, "update", hub::update, body).await
+async fn send_update(state: &Shared, client: &str, room: &str, body: Vec<u8>) -> Result<UpdateRoomResponse, ActError> {
+    send_to_hub(state, client, room, ClientEndpoint::Update, body).await
 }
 
 /// Sends a SubmitMessageRequest body to the hub of `room` (§5.4).
-async fn send_submit(state: &Shared, room: &str, body: Vec<u8>) -> Result<SubmitMessageResponse, ActError> {
-    send_to_hub(state, room, "submitMessage", hub::submit, body).await
+async fn send_submit(
+    state: &Shared,
+    client: &str,
+    room: &str,
+    body: Vec<u8>,
+) -> Result<SubmitMessageResponse, ActError> {
+    send_to_hub(state, client, room, ClientEndpoint::SubmitMessage, body).await
 }
 
 /// §5.5: sends each notify (to this provider itself in-process), retrying once what a follower

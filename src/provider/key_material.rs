@@ -98,21 +98,28 @@ pub(crate) fn answer(
         ));
     }
     // The request signature is not checked (see the module documentation).
-    let Some(clients) = state.users.get(target) else {
-        let mut listed = Vec::new();
-        if behaviour.populate_clients_on_error {
-            listed.push(ClientKeyMaterial {
-                client_status: KeyMaterialClientCode::KEY_MATERIAL_EXHAUSTED,
-                client_uri: IdentifierUri::new(target),
-                material: ClientMaterial::None {},
-            });
+    // The target's clients: MLS clients of this provider's own, or the clients the harness plays
+    // for it (server-only mode), whose KeyPackages were published.
+    let mls_clients = state.users.get(target).cloned();
+    let uris: Vec<String> = match (&mls_clients, state.accounts.users.get(target)) {
+        (Some(clients), _) => clients.iter().map(|c| c.uri().to_owned()).collect(),
+        (None, Some(clients)) => clients.clone(),
+        (None, None) => {
+            let mut listed = Vec::new();
+            if behaviour.populate_clients_on_error {
+                listed.push(ClientKeyMaterial {
+                    client_status: KeyMaterialClientCode::KEY_MATERIAL_EXHAUSTED,
+                    client_uri: IdentifierUri::new(target),
+                    material: ClientMaterial::None {},
+                });
+            }
+            return Ok(response(
+                Protocol::MLS10,
+                KeyMaterialUserCode::USER_UNKNOWN,
+                target,
+                listed,
+            ));
         }
-        return Ok(response(
-            Protocol::MLS10,
-            KeyMaterialUserCode::USER_UNKNOWN,
-            target,
-            listed,
-        ));
     };
     let ciphersuite = if behaviour.ignore_ciphersuites {
         Some(CIPHERSUITES[0])
@@ -122,11 +129,11 @@ pub(crate) fn answer(
     };
     let Some(ciphersuite) = ciphersuite else {
         // PROT-07: the provider MAY list the clients; the reference does, without capabilities.
-        let listed = clients
+        let listed = uris
             .iter()
-            .map(|c| ClientKeyMaterial {
+            .map(|uri| ClientKeyMaterial {
                 client_status: KeyMaterialClientCode::NOTHING_COMPATIBLE,
-                client_uri: IdentifierUri::new(c.uri()),
+                client_uri: IdentifierUri::new(uri),
                 material: ClientMaterial::Capabilities {
                     client_capabilities: Optional(None),
                 },
@@ -141,37 +148,50 @@ pub(crate) fn answer(
     };
     let mut listed = Vec::new();
     let mut handed = Vec::new();
-    for client in clients {
-        let key = (client.uri().to_owned(), u16::from(ciphersuite));
+    for (i, uri) in uris.iter().enumerate() {
+        let key = (uri.clone(), u16::from(ciphersuite));
         let reused = behaviour
             .reuse_key_packages
             .then(|| state.first_handed_out.get(&key).cloned())
             .flatten();
-        let key_package = match reused {
-            Some(kp) => kp,
-            None => {
+        let internal = |e| (StatusCode::INTERNAL_SERVER_ERROR, e);
+        let parsed = match (reused, &mls_clients) {
+            (Some(kp), _) => key_package_in(&kp).map_err(internal)?,
+            (None, Some(clients)) => {
+                let client = &clients[i];
                 let made = if behaviour.expired_key_packages {
                     client.expired_key_packages(ciphersuite, 1)
                 } else {
                     client.key_packages(ciphersuite, 1)
                 };
-                made.ok().and_then(|v| v.into_iter().next()).ok_or_else(|| {
+                let made = made.ok().and_then(|v| v.into_iter().next()).ok_or_else(|| {
                     (
                         StatusCode::INTERNAL_SERVER_ERROR,
-                        format!("cannot make a KeyPackage for {}", client.uri()),
+                        format!("cannot make a KeyPackage for {uri}"),
                     )
-                })?
+                })?;
+                key_package_in(&made).map_err(internal)?
             }
+            (None, None) => match state.accounts.take_key_package(uri, u16::from(ciphersuite)) {
+                Some(kp) => kp,
+                None => {
+                    listed.push(ClientKeyMaterial {
+                        client_status: KeyMaterialClientCode::KEY_MATERIAL_EXHAUSTED,
+                        client_uri: IdentifierUri::new(uri),
+                        material: ClientMaterial::None {},
+                    });
+                    continue;
+                }
+            },
         };
-        let internal = |e| (StatusCode::INTERNAL_SERVER_ERROR, e);
-        let parsed = key_package_in(&key_package).map_err(internal)?;
         let reference = key_package_ref(&parsed).map_err(internal)?;
         let fresh = !state.handed_out.contains_key(&reference);
         if fresh || behaviour.reuse_key_packages {
-            handed.push((key, reference, client.uri().to_owned(), key_package.clone()));
+            let message = key_package_message(&parsed).map_err(internal)?;
+            handed.push((key, reference, uri.clone(), message));
             listed.push(ClientKeyMaterial {
                 client_status: KeyMaterialClientCode::SUCCESS,
-                client_uri: IdentifierUri::new(client.uri()),
+                client_uri: IdentifierUri::new(uri),
                 material: ClientMaterial::KeyPackage {
                     // §5.2 `KeyPackage keyPackage`: the KeyPackage itself, not the MLSMessage.
                     key_package: KeyPackageBytes(key_package_bytes(&parsed).map_err(internal)?),
@@ -180,7 +200,7 @@ pub(crate) fn answer(
         } else {
             listed.push(ClientKeyMaterial {
                 client_status: KeyMaterialClientCode::KEY_MATERIAL_EXHAUSTED,
-                client_uri: IdentifierUri::new(client.uri()),
+                client_uri: IdentifierUri::new(uri),
                 material: ClientMaterial::None {},
             });
         }
@@ -295,6 +315,40 @@ fn key_package_ref(key_package: &openmls::prelude::KeyPackageIn) -> Result<Vec<u
         .hash_ref(crypto.crypto())
         .map(|r| r.as_slice().to_vec())
         .map_err(|e| format!("{e:?}"))
+}
+
+/// The bare KeyPackage in an MLSMessage (what [`MlsClient::key_packages`] returns) and its
+/// KeyPackageRef.
+pub(crate) fn bare_and_ref(message: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let key_package = key_package_in(message)?;
+    Ok((key_package_bytes(&key_package)?, key_package_ref(&key_package)?))
+}
+
+/// A KeyPackage as an MLSMessage (how [`ProviderState::first_handed_out`] keeps them).
+fn key_package_message(key_package: &openmls::prelude::KeyPackageIn) -> Result<Vec<u8>, String> {
+    // MLSMessage: version mls10 (1), wire format mls_key_package (5), then the KeyPackage.
+    let mut message = vec![0, 1, 0, 5];
+    message.extend(key_package_bytes(key_package)?);
+    Ok(message)
+}
+
+/// A published KeyPackage (bare, as §5.2 carries it), checked: it decodes whole, validates now
+/// (signature, lifetime) and is of a ciphersuite the reference offers. Its ciphersuite and the
+/// KeyPackage.
+pub(crate) fn published_key_package(bytes: &[u8]) -> Result<(u16, openmls::prelude::KeyPackageIn), String> {
+    use openmls::prelude::tls_codec::Deserialize as _;
+    let key_package =
+        openmls::prelude::KeyPackageIn::tls_deserialize_exact(bytes).map_err(|e| format!("not a KeyPackage: {e}"))?;
+    let crypto = openmls_rust_crypto::OpenMlsRustCrypto::default();
+    let valid = key_package
+        .clone()
+        .validate(crypto.crypto(), ProtocolVersion::Mls10)
+        .map_err(|e| format!("the KeyPackage does not validate: {e:?}"))?;
+    let suite = valid.ciphersuite();
+    if !CIPHERSUITES.contains(&suite) {
+        return Err(format!("ciphersuite {suite:?} is not one the reference offers"));
+    }
+    Ok((u16::from(suite), key_package))
 }
 
 fn key_package_bytes(key_package: &openmls::prelude::KeyPackageIn) -> Result<Vec<u8>, String> {

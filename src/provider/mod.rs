@@ -3,6 +3,7 @@
 //! ([`Fault`]) break it on purpose so that `selftest` can show every check can fail.
 
 pub mod actions;
+pub mod client_api;
 mod content;
 pub mod enforce;
 mod faults;
@@ -16,6 +17,7 @@ pub mod pki;
 pub mod routes;
 pub mod served;
 pub mod state;
+pub mod uplink;
 mod wire;
 
 use std::collections::BTreeSet;
@@ -30,6 +32,7 @@ pub use notify::FollowerBehaviour;
 pub use state::{PeerFault, ProviderState, Shared};
 
 use crate::codec::content::ContentRev;
+use crate::driver::messages::Mode;
 use crate::driver::{DriverError, Handler, HandlerFuture, ops};
 use crate::spec::Catalogs;
 
@@ -52,6 +55,8 @@ pub struct Reference {
     catalogs: Arc<Catalogs>,
     /// Its provider when it plays a scenario's role through the driver (the stateful ops).
     served: served::Served,
+    /// How it plays that role: with clients of its own, or as a server only.
+    pub mode: Mode,
 }
 
 impl Reference {
@@ -61,13 +66,28 @@ impl Reference {
             faults,
             catalogs,
             served: served::Served::default(),
+            mode: Mode::FullClient,
         }
+    }
+
+    /// Plays scenario roles in `mode` (`driver --mode`).
+    pub fn with_mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
     }
 
     /// Serves its MIMI endpoints on `socket` (`driver --mimi-listen`), whatever `configure` says.
     pub fn with_mimi_listener(mut self, socket: std::net::TcpListener) -> std::io::Result<Self> {
         self.served = served::Served::on(socket)?;
         Ok(self)
+    }
+
+    /// The stateful operations of its mode.
+    fn stateful_ops(&self) -> &'static [&'static str] {
+        match self.mode {
+            Mode::FullClient => ops::STATEFUL,
+            Mode::ServerOnly => ops::SERVER_ONLY,
+        }
     }
 
     fn has(&self, f: Fault) -> bool {
@@ -105,7 +125,8 @@ impl Handler for Reference {
                 "driver": crate::driver::PROTOCOL_VERSION,
                 "name": self.name(),
                 "version": env!("CARGO_PKG_VERSION"),
-                "ops": STATELESS.iter().chain(ops::STATEFUL).collect::<Vec<_>>(),
+                "ops": STATELESS.iter().chain(self.stateful_ops()).collect::<Vec<_>>(),
+                "mode": self.mode,
                 "drafts": {
                     "draft-ietf-mimi-content": self.rev.as_str(),
                     "draft-mahy-mimi-message-status": "01",
@@ -125,8 +146,8 @@ impl Handler for Reference {
     }
 
     fn handle_async<'a>(&'a self, op: &'a str, params: Value) -> HandlerFuture<'a> {
-        if ops::STATEFUL.contains(&op) {
-            Box::pin(self.served.handle(op, params, self.behaviour()))
+        if ops::STATEFUL.contains(&op) || ops::SERVER_ONLY.contains(&op) {
+            Box::pin(self.served.handle(op, params, self.behaviour(), self.mode))
         } else {
             Box::pin(async move { self.handle(op, params) })
         }

@@ -56,16 +56,27 @@ pub fn deliver(state: &mut ProviderState, from: &str, room: &str, body: &[u8]) -
         }
     };
     for message in messages {
-        apply(state, room, &message);
+        apply(state, room, &message, None);
     }
     accepted
 }
 
-/// One FanoutMessage for the local clients.
-fn apply(state: &mut ProviderState, room: &str, message: &FanoutMessage) {
+/// One FanoutMessage of `room` that a server-only implementation delivered to `client`, a client
+/// the harness plays (`client.inbox`): the client joins from a Welcome, processes a handshake or
+/// an application message. What it cannot process is recorded in [`ProviderState::problems`].
+pub fn receive(state: &mut ProviderState, client: &str, room: &str, message: &FanoutMessage) {
+    apply(state, room, message, Some(client));
+}
+
+/// One FanoutMessage for the local clients (`only`: for that one client only).
+fn apply(state: &mut ProviderState, room: &str, message: &FanoutMessage, only: Option<&str>) {
+    // The clients served without their keys get it as it came, to collect (client_api.rs).
+    if only.is_none() {
+        queue_for_accounts(state, room, message);
+    }
     let bytes = message.message.as_slice();
     if let FanoutArm::Welcome { .. } = message.arm {
-        join(state, room, bytes);
+        join(state, room, bytes, only);
         return;
     }
     // A proposal comes with the moreProposals of its HandshakeBundle (§5.5).
@@ -74,16 +85,40 @@ fn apply(state: &mut ProviderState, room: &str, message: &FanoutMessage) {
         batch.extend(more_proposals.iter().map(|p| p.as_slice()));
     }
     for bytes in batch {
-        process(state, room, bytes, message.timestamp);
+        process(state, room, bytes, message.timestamp, only);
+    }
+}
+
+/// Queues `message` for the clients of [`ProviderState::accounts`] it is for: a Welcome for those
+/// whose KeyPackage it names (they join the room), anything else for those in the room.
+fn queue_for_accounts(state: &mut ProviderState, room: &str, message: &FanoutMessage) {
+    if state.accounts.users.is_empty() {
+        return;
+    }
+    let Ok(encoded) = crate::codec::protocol::encode(message) else {
+        return;
+    };
+    let recipients = match message.arm {
+        FanoutArm::Welcome { .. } => welcome_recipients(message.message.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| state.handed_out.get(r).cloned())
+            .filter(|c| state.accounts.has_client(c))
+            .collect(),
+        _ => state.accounts.members_of(room),
+    };
+    for client in recipients {
+        state.accounts.join(&client, room);
+        state.accounts.deliver_to(&client, room, encoded.clone());
     }
 }
 
 /// One group message for every local client in the room (but the one that sent it). There may
 /// be none yet: the Commit that adds this provider's user comes before the Welcome.
-fn process(state: &mut ProviderState, room: &str, bytes: &[u8], timestamp: u64) {
+fn process(state: &mut ProviderState, room: &str, bytes: &[u8], timestamp: u64, only: Option<&str>) {
     let digest = super::actions::digest(bytes);
     for client in state.clients_in(room) {
-        if state.own_messages.contains(&(client.clone(), digest)) {
+        if only.is_some_and(|o| o != client) || state.own_messages.contains(&(client.clone(), digest)) {
             continue;
         }
         let key = (client.clone(), room.to_owned());
@@ -109,8 +144,8 @@ fn process(state: &mut ProviderState, room: &str, bytes: &[u8], timestamp: u64) 
     }
 }
 
-/// A Welcome: each local client it names joins.
-fn join(state: &mut ProviderState, room: &str, welcome: &[u8]) {
+/// A Welcome: each local client it names joins (`only`: that client only).
+fn join(state: &mut ProviderState, room: &str, welcome: &[u8], only: Option<&str>) {
     let recipients = match welcome_recipients(welcome) {
         Ok(r) => r,
         Err(e) => {
@@ -125,6 +160,13 @@ fn join(state: &mut ProviderState, room: &str, welcome: &[u8]) {
         let Some(uri) = state.handed_out.get(&reference).cloned() else {
             continue;
         };
+        if state.accounts.has_client(&uri) {
+            joined += 1;
+            continue;
+        }
+        if only.is_some_and(|o| o != uri) {
+            continue;
+        }
         let Some(client) = state.users.values().flatten().find(|c| c.uri() == uri).cloned() else {
             continue;
         };
@@ -139,9 +181,9 @@ fn join(state: &mut ProviderState, room: &str, welcome: &[u8]) {
         }
     }
     if joined == 0 {
+        let whose = only.unwrap_or(&state.domain).to_owned();
         state.problems.push(format!(
-            "/notify for {room}: a Welcome for none of {}'s KeyPackages",
-            state.domain
+            "/notify for {room}: a Welcome for none of {whose}'s KeyPackages"
         ));
     }
 }

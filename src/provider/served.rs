@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value, json};
 
 use super::actions::{self, ActError, RoomSetup};
+use super::client_api;
 use super::https::{PeerClient, ProviderServer};
 use super::pki::{ProviderIdentity, ca_der_from_pem};
 use super::routes::routes;
@@ -22,13 +23,13 @@ use super::state::{Peers, ProviderState, Shared, domain_of, lock};
 use super::{ProviderBehaviour, parse, participants};
 use crate::codec::policy::{ComponentId, encode_json};
 use crate::driver::messages::{
-    ConfigureParams, MessageSendParams, RoomCreateParams, RoomJoinParams, RoomParams, RoomPolicyParams,
-    RoomTargetParams, UserCreateParams,
+    ClientParams, ConfigureParams, ConfigureResult, MessageSendParams, Mode, RoomCreateParams, RoomJoinParams,
+    RoomParams, RoomPolicyParams, RoomTargetParams, UserCreateParams,
 };
 use crate::driver::{DriverError, ops};
 
 /// More clients than this per user is refused: each is an MLS client with key material.
-const MAX_CLIENTS: usize = 16;
+pub(super) const MAX_CLIENTS: usize = 16;
 
 /// The reference's provider outside the harness: where it listens, and the current scenario's
 /// provider.
@@ -74,8 +75,24 @@ impl Served {
         })
     }
 
-    /// Answers one stateful operation.
-    pub async fn handle(&self, op: &str, params: Value, behaviour: ProviderBehaviour) -> Result<Value, DriverError> {
+    /// Answers one stateful operation of `mode`; the other mode's operations are `unsupported`.
+    pub async fn handle(
+        &self,
+        op: &str,
+        params: Value,
+        behaviour: ProviderBehaviour,
+        mode: Mode,
+    ) -> Result<Value, DriverError> {
+        let other = match mode {
+            Mode::FullClient => ops::SERVER_ONLY,
+            Mode::ServerOnly => ops::STATEFUL,
+        };
+        if ![ops::RESET, ops::CONFIGURE].contains(&op) && other.contains(&op) {
+            return Err(DriverError {
+                code: crate::driver::ErrorCode::Unsupported,
+                message: format!("{op} is not an operation of a {} implementation", mode.as_str()),
+            });
+        }
         match op {
             ops::RESET => {
                 if let Some(old) = self.inner.lock().await.current.take() {
@@ -83,7 +100,18 @@ impl Served {
                 }
                 Ok(json!({}))
             }
-            ops::CONFIGURE => self.configure(parse(op, params)?, behaviour).await,
+            ops::CONFIGURE => self.configure(parse(op, params)?, behaviour, mode).await,
+            ops::USER_PROVISION => client_api::provision(&self.state().await?, parse(op, params)?).map(|()| json!({})),
+            ops::CLIENT_PUBLISH => client_api::publish(&self.state().await?, parse(op, params)?).map(|()| json!({})),
+            ops::ROOM_HOST => client_api::host(&self.state().await?, parse(op, params)?).map(|()| json!({})),
+            ops::CLIENT_SUBMIT => {
+                let result = client_api::submit(&self.state().await?, parse(op, params)?).await?;
+                super::to_value(&result)
+            }
+            ops::CLIENT_INBOX => {
+                let p: ClientParams = parse(op, params)?;
+                super::to_value(&client_api::inbox(&self.state().await?, &p.client)?)
+            }
             ops::USER_CREATE => {
                 let p: UserCreateParams = parse(op, params)?;
                 let state = self.state().await?;
@@ -195,7 +223,12 @@ impl Served {
     }
 
     /// Forgets the previous provider and starts one for `p.domain`.
-    async fn configure(&self, p: ConfigureParams, behaviour: ProviderBehaviour) -> Result<Value, DriverError> {
+    async fn configure(
+        &self,
+        p: ConfigureParams,
+        behaviour: ProviderBehaviour,
+        mode: Mode,
+    ) -> Result<Value, DriverError> {
         let identity =
             ProviderIdentity::from_pem(&p.domain, &p.cert_pem, &p.key_pem).map_err(DriverError::invalid_params)?;
         let ca_der = ca_der_from_pem(&p.ca_pem).map_err(DriverError::invalid_params)?;
@@ -245,12 +278,27 @@ impl Served {
             .map_err(|e| DriverError::failed(format!("cannot share the listening socket: {e}")))?;
         let mut state = ProviderState::new(&p.domain, behaviour).map_err(|e| DriverError::failed(e.to_string()))?;
         state.peers = Some(Peers::new(client, addrs, &behaviour));
+        // A server-only hub tells the clients the harness plays what their rooms list as hub.
+        let result = match mode {
+            Mode::FullClient => ConfigureResult::default(),
+            Mode::ServerOnly => {
+                use openmls::prelude::tls_codec::Serialize as _;
+                let sender = state
+                    .hub
+                    .external_sender()
+                    .tls_serialize_detached()
+                    .map_err(|e| DriverError::failed(format!("cannot encode the hub's ExternalSender: {e}")))?;
+                ConfigureResult {
+                    external_sender: Some(sender),
+                }
+            }
+        };
         let state: Shared = Arc::new(Mutex::new(state));
         let server = ProviderServer::start_on(socket, &identity, &ca_der, routes(state.clone()), behaviour.door)
             .await
             .map_err(|e| DriverError::failed(format!("cannot serve {}: {e}", p.domain)))?;
         inner.current = Some(Configured { server, state });
-        Ok(json!({}))
+        super::to_value(&result)
     }
 }
 
@@ -288,7 +336,7 @@ fn acted(result: Result<Value, ActError>) -> Result<Value, DriverError> {
 
 /// `<name>` of `mimi://<domain>/<kind>/<name>`, this provider's own URI of a user (`u`) or room
 /// (`r`).
-fn local_name<'a>(domain: &str, kind: &str, uri: &'a str) -> Result<&'a str, String> {
+pub(super) fn local_name<'a>(domain: &str, kind: &str, uri: &'a str) -> Result<&'a str, String> {
     let name = uri
         .strip_prefix("mimi://")
         .and_then(|r| r.strip_prefix(domain))
@@ -318,6 +366,38 @@ async fn resolve(address: &str) -> Result<SocketAddr, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn each_mode_refuses_the_other_modes_operations() {
+        use crate::driver::ErrorCode;
+        let served = Served::default();
+        for op in [ops::USER_CREATE, ops::ROOM_CREATE, ops::MESSAGE_SEND, ops::ROOM_STATE] {
+            let e = served
+                .handle(op, json!({}), ProviderBehaviour::default(), Mode::ServerOnly)
+                .await
+                .expect_err(op);
+            assert_eq!(e.code, ErrorCode::Unsupported, "{op}: {e}");
+        }
+        for op in [
+            ops::USER_PROVISION,
+            ops::ROOM_HOST,
+            ops::CLIENT_SUBMIT,
+            ops::CLIENT_INBOX,
+        ] {
+            let e = served
+                .handle(op, json!({}), ProviderBehaviour::default(), Mode::FullClient)
+                .await
+                .expect_err(op);
+            assert_eq!(e.code, ErrorCode::Unsupported, "{op}: {e}");
+        }
+        // Its own operations it answers (here: not configured yet).
+        let p = json!({"user": "mimi://a.example/u/alice", "clients": ["mimi://a.example/d/alice/1"]});
+        let e = served
+            .handle(ops::USER_PROVISION, p, ProviderBehaviour::default(), Mode::ServerOnly)
+            .await
+            .expect_err("not configured");
+        assert_eq!(e.code, ErrorCode::Failed, "{e}");
+    }
 
     #[test]
     fn local_names_are_this_providers_only() {

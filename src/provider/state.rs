@@ -60,6 +60,11 @@ pub struct ProviderState {
     pub(crate) own_messages: BTreeSet<(String, [u8; 32])>,
     /// How this provider behaves (its faults, for the built-in implementation under test).
     pub behaviour: ProviderBehaviour,
+    /// The clients it serves without their keys (the reference as a server-only provider).
+    pub accounts: super::client_api::Accounts,
+    /// For the harness playing a server-only implementation's clients: where their requests go
+    /// (the implementation's client API through the driver) instead of to this state's provider.
+    pub uplink: Option<super::uplink::Uplink>,
 }
 
 /// A room this provider is the hub of.
@@ -229,6 +234,8 @@ impl ProviderState {
             last_update: BTreeMap::new(),
             own_messages: BTreeSet::new(),
             behaviour,
+            accounts: Default::default(),
+            uplink: None,
         })
     }
 

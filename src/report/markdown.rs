@@ -133,6 +133,7 @@ pub fn markdown(report: &Report, catalogs: &Catalogs) -> String {
         .render(context! {
             iut => Value::from(Serde(&report.iut)), suite_version => report.suite_version, schema => report.schema, drafts,
             started => report.started.clone(), finished => report.finished.clone(), summary,
+            executed => report.executed, total => report.results.len(),
             groups => Value::from(Serde(&groups)), failures, coverage,
         })
         .expect("the report template renders")

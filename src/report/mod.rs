@@ -37,6 +37,9 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aborted: Option<String>,
     pub summary: BTreeMap<Status, usize>,
+    /// How many tests were carried out (neither `skip` nor `unsupported`): a run that executed
+    /// none is no pass (exit code 5).
+    pub executed: usize,
     pub results: Vec<TestResult>,
     /// Every requirement of the tested drafts: which tests check it, or why none can.
     pub coverage: Vec<Coverage>,
@@ -72,6 +75,7 @@ impl Report {
             finished: None,
             aborted: None,
             summary: Status::ALL.iter().map(|&s| (s, 0)).collect(),
+            executed: 0,
             results: Vec::new(),
             coverage: Vec::new(),
         }
@@ -80,6 +84,7 @@ impl Report {
     pub fn push(&mut self, iut: &IutInfo, r: &TestResult) {
         self.iut.get_or_insert_with(|| iut.clone());
         *self.summary.entry(r.status).or_default() += 1;
+        self.executed += usize::from(r.status.executed());
         self.results.push(r.clone());
     }
 
@@ -88,6 +93,7 @@ impl Report {
         self.iut = Some(outcome.iut.clone());
         self.results = outcome.results.clone();
         self.summary = outcome.counts();
+        self.executed = outcome.executed();
         self.coverage = coverage(catalogs, &self.drafts, &self.results);
         self.finished = Some(timestamp(finished));
     }

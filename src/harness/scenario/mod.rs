@@ -77,6 +77,11 @@ pub struct Scenario {
     /// Driver operations the implementation must offer; without them the result is `unsupported`.
     #[serde(default)]
     pub requires: Vec<String>,
+    /// What the scenario judges of the implementation's own clients, if it judges them (e.g. a
+    /// client refusing to send a forbidden media type): a server-only implementation has no
+    /// clients of its own, so the scenario is `unsupported` for it, with this reason.
+    #[serde(default)]
+    pub client_behaviour: Option<String>,
     /// Role → the users its provider holds when the scenario starts.
     #[serde(default)]
     pub users: BTreeMap<String, Vec<UserSpec>>,
@@ -830,22 +835,44 @@ impl Scenario {
         })
     }
 
-    /// The driver operations an implementation outside the process needs to play `role`:
-    /// `requires`, `reset` and `configure`, `user.create` for the role's users, the acts of its
-    /// users, and `room.state` when a step checks that every client converged.
-    pub fn driver_ops(&self, role: &str) -> std::collections::BTreeSet<&str> {
+    /// The driver operations an implementation outside the process needs to play `role` in
+    /// `mode`: `requires`, `reset` and `configure`; full-client: `user.create` for the role's
+    /// users, the acts of its users, and `room.state` when a step checks that every client
+    /// converged; server-only: `user.provision`, `client.publish` and `client.inbox` for the
+    /// role's users, `client.submit` when they act, `room.host` when they create a room.
+    pub fn driver_ops(&self, role: &str, mode: crate::driver::messages::Mode) -> std::collections::BTreeSet<&str> {
+        use crate::driver::messages::Mode;
         use crate::driver::ops;
         let mut needed: std::collections::BTreeSet<&str> = self.requires.iter().map(String::as_str).collect();
         needed.extend([ops::RESET, ops::CONFIGURE]);
-        if self.users.get(role).is_some_and(|u| !u.is_empty()) {
-            needed.insert(ops::USER_CREATE);
-            if self.steps.iter().any(|s| s.expect.converged.is_some()) {
-                needed.insert(ops::ROOM_STATE);
+        let has_users = self.users.get(role).is_some_and(|u| !u.is_empty());
+        let acts: Vec<ActOp> = self
+            .steps
+            .iter()
+            .filter_map(|s| s.act.as_ref())
+            .filter(|a| self.user_ref(&a.user).is_ok_and(|(r, _)| r == role))
+            .map(|a| a.op)
+            .collect();
+        match mode {
+            Mode::FullClient => {
+                if has_users {
+                    needed.insert(ops::USER_CREATE);
+                    if self.steps.iter().any(|s| s.expect.converged.is_some()) {
+                        needed.insert(ops::ROOM_STATE);
+                    }
+                }
+                needed.extend(acts.iter().map(|op| op.name()));
             }
-        }
-        for a in self.steps.iter().filter_map(|s| s.act.as_ref()) {
-            if self.user_ref(&a.user).is_ok_and(|(r, _)| r == role) {
-                needed.insert(a.op.name());
+            Mode::ServerOnly => {
+                if has_users {
+                    needed.extend([ops::USER_PROVISION, ops::CLIENT_PUBLISH, ops::CLIENT_INBOX]);
+                }
+                if acts.iter().any(|op| op.changes_room()) {
+                    needed.insert(ops::CLIENT_SUBMIT);
+                }
+                if acts.contains(&ActOp::RoomCreate) {
+                    needed.insert(ops::ROOM_HOST);
+                }
             }
         }
         needed

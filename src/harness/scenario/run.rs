@@ -14,8 +14,9 @@ use crate::codec::protocol::fanout::{FanoutArm, FanoutMessage};
 use crate::codec::protocol::update::{HandshakeArm, UpdateRequest};
 use crate::codec::protocol::{self, Reading};
 use crate::driver::messages::{
-    ConfigureParams, MessageSendParams, PeerAddress, RoomCreateParams, RoomJoinParams, RoomParams, RoomPolicyParams,
-    RoomTargetParams, UserCreateParams, UserCreateResult,
+    ClientInboxResult, ClientParams, ClientPublishParams, ConfigureParams, ConfigureResult, MessageSendParams, Mode,
+    PeerAddress, RoomCreateParams, RoomJoinParams, RoomParams, RoomPolicyParams, RoomTargetParams, UserCreateParams,
+    UserCreateResult, UserProvisionParams,
 };
 use crate::driver::{CallError, Driver, ErrorCode, ops};
 use crate::harness::{Outcome, Transcript};
@@ -24,7 +25,8 @@ use crate::provider::https::{FROM_LOCAL_PART, HttpsError, PeerClient, ProviderSe
 use crate::provider::pki::{ProviderIdentity, TestCa};
 use crate::provider::routes::routes;
 use crate::provider::state::{Exchange, Peers, lock};
-use crate::provider::{ProviderBehaviour, ProviderState, Shared, actions, participants};
+use crate::provider::uplink::{self, ClientCall, Uplink};
+use crate::provider::{ProviderBehaviour, ProviderState, Shared, actions, notify, participants};
 
 /// Who plays `iut` roles.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +48,8 @@ pub struct OutsideIut {
     pub addr: SocketAddr,
     /// Which scenarios it plays.
     pub role: IutRole,
+    /// Who plays its users: its own clients, or the harness's (from `capabilities`).
+    pub mode: Mode,
 }
 
 /// The roles an outside implementation plays (`--iut-role`).
@@ -92,8 +96,14 @@ impl OutsideIut {
                 message: format!("--iut-role {:?}: the implementation would play {role} here", self.role),
             });
         }
+        if let (Mode::ServerOnly, Some(why)) = (self.mode, &scenario.client_behaviour) {
+            return Some(Outcome {
+                status: Status::Unsupported,
+                message: format!("server-only: the scenario judges the implementation's own clients ({why})"),
+            });
+        }
         let missing: Vec<&str> = scenario
-            .driver_ops(role)
+            .driver_ops(role, self.mode)
             .into_iter()
             .filter(|op| !ops.iter().any(|o| o == op))
             .collect();
@@ -122,6 +132,10 @@ pub enum Actor {
     Local,
     /// The implementation outside the process: acts and `room.state` go through the driver.
     Driver,
+    /// A server-only implementation outside the process: the harness's clients play its users
+    /// (acts call [`actions`] on their state), and whatever a client sends its provider goes to
+    /// the implementation through the driver ([`Uplink`]).
+    ClientHost,
 }
 
 /// One role's provider in a scenario run.
@@ -180,8 +194,20 @@ impl Deployment {
             let mut state =
                 ProviderState::new(&identity.domain, behaviour).map_err(|e| HttpsError::Tls(e.to_string()))?;
             if let (Player::Iut, IutEndpoint::Outside(outside)) = (player, iut) {
+                // Server-only: the harness's clients of the role's users, made here.
+                let actor = match outside.mode {
+                    Mode::FullClient => Actor::Driver,
+                    Mode::ServerOnly => {
+                        for u in scenario.users.get(role).into_iter().flatten() {
+                            state
+                                .add_user(&u.user, u.clients)
+                                .map_err(|e| HttpsError::Tls(format!("cannot create user {}: {e}", u.user)))?;
+                        }
+                        Actor::ClientHost
+                    }
+                };
                 let state = Arc::new(Mutex::new(state));
-                let (addr, player, actor) = (outside.addr, *player, Actor::Driver);
+                let (addr, player) = (outside.addr, *player);
                 let _server = None;
                 roles.insert(
                     role.clone(),
@@ -218,7 +244,7 @@ impl Deployment {
         let addrs: BTreeMap<String, std::net::SocketAddr> =
             roles.values().map(|r| (r.identity.domain.clone(), r.addr)).collect();
         let all: Vec<(String, std::net::SocketAddr)> = addrs.iter().map(|(d, a)| (d.clone(), *a)).collect();
-        for r in roles.values() {
+        for r in roles.values().filter(|r| r.actor == Actor::Local) {
             let client = PeerClient::new(Some(&r.identity), &ca, &all, false)?;
             let mut st = lock(&r.state);
             st.peers = Some(Peers::new(client, addrs.clone(), &st.behaviour));
@@ -255,32 +281,24 @@ impl Deployment {
 impl Deployment {
     /// Sets up the implementation outside the process for its role, if it plays one: `reset`,
     /// then `configure` (its domain, a certificate for it from this run's CA, the CA, the other
-    /// providers' addresses), then `user.create` for the role's users; and checks that its MIMI
-    /// endpoints accept connections, so that an unreachable `--iut-url` is an `error` here
+    /// providers' addresses), then the role's users: `user.create` (full-client), or
+    /// `user.provision` and `client.publish` of the KeyPackages of the harness's clients
+    /// (server-only, whose calls then come through the returned receiver); and checks that its
+    /// MIMI endpoints accept connections, so that an unreachable `--iut-url` is an `error` here
     /// rather than a failure of the first step that needs it.
     async fn configure_outside(
         &self,
         scenario: &Scenario,
         iut: Option<DriverRef<'_>>,
         tr: &mut Transcript,
-    ) -> Result<(), Outcome> {
-        let Some((role, r)) = self.roles.iter().find(|(_, r)| r.actor == Actor::Driver) else {
-            return Ok(());
+    ) -> Result<Option<UplinkCalls>, Outcome> {
+        let Some((role, r)) = self.roles.iter().find(|(_, r)| r.actor != Actor::Local) else {
+            return Ok(None);
         };
         let Some(iut) = iut else {
             return Err(Outcome::error("the implementation outside the process has no driver"));
         };
-        let call = async |op: &str, params: Value, tr: &mut Transcript| {
-            let result = iut
-                .driver
-                .call::<_, Value>(op, &params, iut.timeout, &mut tr.exchanges)
-                .await;
-            result.map_err(|e| match e {
-                CallError::Unsupported(_) | CallError::Timeout(_) => crate::suites::call_failed(e),
-                e => Outcome::error(format!("setting up the implementation as {role}: {op}: {e}")),
-            })
-        };
-        call(ops::RESET, serde_json::json!({}), tr).await?;
+        setup_call(iut, role, ops::RESET, serde_json::json!({}), tr).await?;
         let peers = self
             .roles
             .values()
@@ -298,14 +316,42 @@ impl Deployment {
             key_pem: r.identity.key_pem.clone(),
             peers,
         };
-        call(ops::CONFIGURE, to_json(&configure), tr).await?;
+        let configured = setup_call(iut, role, ops::CONFIGURE, to_json(&configure), tr).await?;
+        let uplink = if r.actor == Actor::ClientHost {
+            Some(self.provision_clients(scenario, role, r, configured, iut, tr).await?)
+        } else {
+            self.create_users(scenario, role, r, iut, tr).await?;
+            None
+        };
+        match tokio::time::timeout(iut.timeout, tokio::net::TcpStream::connect(r.addr)).await {
+            Ok(Ok(_)) => Ok(uplink),
+            Ok(Err(e)) => Err(Outcome::error(format!(
+                "the implementation's MIMI endpoints at {} (--iut-url) do not accept connections: {e}",
+                r.addr
+            ))),
+            Err(_) => Err(Outcome::error(format!(
+                "the implementation's MIMI endpoints at {} (--iut-url) did not accept a connection within {:?}",
+                r.addr, iut.timeout
+            ))),
+        }
+    }
+
+    /// Full-client: `user.create` for each of the role's users, checking the URIs it gives.
+    async fn create_users(
+        &self,
+        scenario: &Scenario,
+        role: &str,
+        r: &RoleProvider,
+        iut: DriverRef<'_>,
+        tr: &mut Transcript,
+    ) -> Result<(), Outcome> {
         for u in scenario.users.get(role).into_iter().flatten() {
             let user = format!("mimi://{}/u/{}", r.identity.domain, u.user);
             let params = UserCreateParams {
                 user: user.clone(),
                 clients: u.clients,
             };
-            let answer = call(ops::USER_CREATE, to_json(&params), tr).await?;
+            let answer = setup_call(iut, role, ops::USER_CREATE, to_json(&params), tr).await?;
             let created: UserCreateResult = serde_json::from_value(answer.clone()).map_err(|e| {
                 Outcome::error(format!(
                     "setting up the implementation as {role}: user.create answered {answer}, not {{user, clients}}: {e}"
@@ -322,17 +368,95 @@ impl Deployment {
                 )));
             }
         }
-        match tokio::time::timeout(iut.timeout, tokio::net::TcpStream::connect(r.addr)).await {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(Outcome::error(format!(
-                "the implementation's MIMI endpoints at {} (--iut-url) do not accept connections: {e}",
-                r.addr
-            ))),
-            Err(_) => Err(Outcome::error(format!(
-                "the implementation's MIMI endpoints at {} (--iut-url) did not accept a connection within {:?}",
-                r.addr, iut.timeout
-            ))),
+        Ok(())
+    }
+
+    /// Server-only: the harness's clients of the role's users go to the implementation
+    /// (`user.provision`, `client.publish` of their KeyPackages), and reach it from now on through
+    /// an uplink, whose calls the returned receiver carries.
+    async fn provision_clients(
+        &self,
+        scenario: &Scenario,
+        role: &str,
+        r: &RoleProvider,
+        configured: Value,
+        iut: DriverRef<'_>,
+        tr: &mut Transcript,
+    ) -> Result<UplinkCalls, Outcome> {
+        use openmls::prelude::tls_codec::Deserialize as _;
+        let configured: ConfigureResult = serde_json::from_value(configured.clone()).map_err(|e| {
+            Outcome::fail(format!(
+                "configure answered {configured}, not {{external_sender?}} (hex): {e}"
+            ))
+        })?;
+        let hub_sender = match configured.external_sender {
+            Some(bytes) => Some(
+                openmls::prelude::ExternalSender::tls_deserialize_exact(&bytes).map_err(|e| {
+                    Outcome::fail(format!(
+                        "configure: external_sender {} is not an ExternalSender (§7.4): {e}",
+                        hex::encode(&bytes)
+                    ))
+                })?,
+            ),
+            None => None,
+        };
+        let (uplink, calls) = Uplink::new(hub_sender);
+        for u in scenario.users.get(role).into_iter().flatten() {
+            let user = format!("mimi://{}/u/{}", r.identity.domain, u.user);
+            let clients = lock(&r.state).users.get(&user).cloned().unwrap_or_default();
+            let params = UserProvisionParams {
+                user,
+                clients: clients.iter().map(|c| c.uri().to_owned()).collect(),
+            };
+            setup_call(iut, role, ops::USER_PROVISION, to_json(&params), tr).await?;
+            for client in clients {
+                let key_packages = uplink::key_packages_to_publish(&mut lock(&r.state), &client)
+                    .map_err(|e| Outcome::error(format!("the harness's client: {e}")))?;
+                let params = ClientPublishParams {
+                    client: client.uri().to_owned(),
+                    key_packages,
+                };
+                setup_call(iut, role, ops::CLIENT_PUBLISH, to_json(&params), tr).await?;
+            }
         }
+        lock(&r.state).uplink = Some(uplink);
+        Ok(calls)
+    }
+
+    /// Server-only: what the implementation delivered to each of the harness's clients of its
+    /// users since the last step (`client.inbox`), processed by that client.
+    async fn collect_inboxes(&self, iut: Option<DriverRef<'_>>, tr: &mut Transcript) -> Result<(), Outcome> {
+        let (Some(r), Some(iut)) = (self.roles.values().find(|r| r.actor == Actor::ClientHost), iut) else {
+            return Ok(());
+        };
+        let clients: Vec<String> = lock(&r.state)
+            .users
+            .values()
+            .flatten()
+            .map(|c| c.uri().to_owned())
+            .collect();
+        for client in clients {
+            let params = to_json(&ClientParams { client: client.clone() });
+            let inbox: ClientInboxResult = iut
+                .driver
+                .call(ops::CLIENT_INBOX, &params, iut.timeout, &mut tr.exchanges)
+                .await
+                .map_err(crate::suites::call_failed)?;
+            let mut st = lock(&r.state);
+            for (i, m) in inbox.messages.iter().enumerate() {
+                match FanoutMessage::read_all(&m.message, &Reading::default()) {
+                    Ok(messages) if messages.len() == 1 => notify::receive(&mut st, &client, &m.room, &messages[0]),
+                    Ok(messages) => st.problems.push(format!(
+                        "client.inbox of {client}: message {i} holds {} FanoutMessages, not one",
+                        messages.len()
+                    )),
+                    Err(e) => st.problems.push(format!(
+                        "client.inbox of {client}: message {i} is not a FanoutMessage (§5.5): {e}"
+                    )),
+                }
+            }
+        }
+        Ok(())
     }
 
     /// `room.state` of each user of the outside implementation's role that is in `room` (a
@@ -368,6 +492,55 @@ impl Deployment {
     }
 }
 
+/// The receiving end of a server-only implementation's uplink: the calls its clients make.
+type UplinkCalls = tokio::sync::mpsc::UnboundedReceiver<ClientCall>;
+
+/// A driver call that sets the implementation up; a failure is the scenario's `error` (or
+/// `unsupported`, `timeout`), not a finding.
+async fn setup_call(
+    iut: DriverRef<'_>,
+    role: &str,
+    op: &str,
+    params: Value,
+    tr: &mut Transcript,
+) -> Result<Value, Outcome> {
+    let result = iut
+        .driver
+        .call::<_, Value>(op, &params, iut.timeout, &mut tr.exchanges)
+        .await;
+    result.map_err(|e| match e {
+        CallError::Unsupported(_) | CallError::Timeout(_) => crate::suites::call_failed(e),
+        e => Outcome::error(format!("setting up the implementation as {role}: {op}: {e}")),
+    })
+}
+
+/// Runs `work` while carrying the calls of a server-only implementation's clients to its driver
+/// (their exchanges go to `log`): the clients' requests are answered while the step goes on.
+async fn with_uplink<F: std::future::Future>(
+    work: F,
+    calls: Option<&mut UplinkCalls>,
+    iut: Option<DriverRef<'_>>,
+    log: &mut Vec<crate::driver::Exchange>,
+) -> F::Output {
+    let (Some(calls), Some(iut)) = (calls, iut) else {
+        return work.await;
+    };
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            Some(call) = calls.recv() => {
+                let answer = iut
+                    .driver
+                    .call::<_, Value>(call.op, &call.params, iut.timeout, log)
+                    .await
+                    .map_err(|e| e.to_string());
+                let _ = call.reply.send(answer);
+            }
+        }
+    }
+}
+
 /// Params as the JSON the driver sends (they are plain structs: this cannot fail).
 fn to_json<T: serde::Serialize>(params: &T) -> Value {
     serde_json::to_value(params).unwrap_or_default()
@@ -393,9 +566,10 @@ pub async fn run_scenario(
         Err(e) => return Outcome::error(format!("cannot start the deployment: {e}")),
     };
     let by = driver.map(|driver| DriverRef { driver, timeout });
-    if let Err(o) = deployment.configure_outside(scenario, by, tr).await {
-        return o;
-    }
+    let mut uplink = match deployment.configure_outside(scenario, by, tr).await {
+        Ok(u) => u,
+        Err(o) => return o,
+    };
     let mut decoded = Decoded::new();
     for step in &scenario.steps {
         let marks = deployment.marks();
@@ -404,14 +578,23 @@ pub async fn run_scenario(
             st.peer_faults = faults.iter().copied().collect();
             st.notify_failed = false;
         }
+        let mut carried = Vec::new();
         let ran = match (&step.request, &step.act) {
             (Some(r), _) => tokio::time::timeout(timeout, run_request(&deployment, step, r, &mut decoded, tr)).await,
-            (None, Some(a)) => tokio::time::timeout(timeout, run_act(&deployment, scenario, step, a, by, tr)).await,
+            (None, Some(a)) => {
+                let act = run_act(&deployment, scenario, step, a, by, tr);
+                tokio::time::timeout(timeout, with_uplink(act, uplink.as_mut(), by, &mut carried)).await
+            }
             (None, None) => Ok(Err(Outcome::error(format!("step {:?} does nothing", step.name)))),
         };
+        tr.exchanges.append(&mut carried);
         for role in step.peer_faults.keys() {
             lock(&deployment.roles[role].state).peer_faults.clear();
         }
+        let ran = match ran {
+            Ok(Ok(())) => Ok(deployment.collect_inboxes(by, tr).await),
+            other => other,
+        };
         let checked = match ran {
             Ok(Ok(())) => deployment.check_after(scenario, step, &marks, by, tr).await,
             Ok(Err(o)) => Err(o),
@@ -489,6 +672,12 @@ impl Deployment {
             if r.player == Player::Sim && st.problems.len() > problem_mark {
                 return Err(Outcome::fail(format!(
                     "step {name:?}: {role} (simulated) could not accept what it was sent: {}",
+                    st.problems[problem_mark..].join("; ")
+                )));
+            }
+            if r.actor == Actor::ClientHost && st.problems.len() > problem_mark {
+                return Err(Outcome::fail(format!(
+                    "step {name:?}: the implementation ({role}) delivered to its clients what they cannot process: {}",
                     st.problems[problem_mark..].join("; ")
                 )));
             }
@@ -1213,6 +1402,7 @@ mod tests {
         OutsideIut {
             addr: SocketAddr::from(([127, 0, 0, 1], 9)),
             role,
+            mode: Mode::FullClient,
         }
     }
 
@@ -1249,7 +1439,7 @@ mod tests {
         // The simulated hub's acts need nothing of the implementation.
         let f = scenario("{hub: sim, follower1: iut}");
         assert_eq!(
-            f.driver_ops("follower1"),
+            f.driver_ops("follower1", Mode::FullClient),
             [ops::CONFIGURE, ops::RESET].into_iter().collect()
         );
         let two = scenario("{hub: iut, follower1: iut}");
