@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 use libtest_mimic::{Arguments, Failed, Trial};
 use mimi_conformance::codec::content::ContentRev;
 use mimi_conformance::driver::Driver;
-use mimi_conformance::harness::{Expectations, RunOutcome, RunPlan, Status, Test, run};
+use mimi_conformance::harness::{Expectations, RunOutcome, RunPlan, Status, Test, TestResult, run};
 use mimi_conformance::provider::{Fault, Reference};
 use mimi_conformance::report::{Report, junit_xml, markdown};
 use mimi_conformance::spec::Catalogs;
@@ -167,6 +167,19 @@ fn checks() -> Vec<Trial> {
                 ContentRev::Rev08,
             ));
             ensure(report.ok(), mimi_conformance::selftest::render(&report))
+        }),
+        Trial::test("suite/a-directory-that-lies-fails-the-scenarios-naming-it", || {
+            // §5.1: peers build every URL from the directory; one naming URLs where nothing is
+            // served fails each scenario that sends the implementation a request, and says why.
+            let o = run_builtin(&[Fault::DirectoryLies], &["protocol/3", "protocol/5.2"])?;
+            let failed: Vec<&TestResult> = o.results.iter().filter(|r| r.status == Status::Fail).collect();
+            ensure(failed.len() >= 5, format!("{} scenarios failed", failed.len()))?;
+            let unnamed: Vec<String> = failed
+                .iter()
+                .filter(|r| !r.message.contains("§5.1 directory"))
+                .map(|r| format!("{}: {}", r.id, r.message))
+                .collect();
+            ensure(unnamed.is_empty(), unnamed.join("\n"))
         }),
         Trial::test("suite/content-rev-07-selects-the-old-message-id", || {
             let r = Reference::new(ContentRev::Rev07, BTreeSet::new(), catalogs());
@@ -827,13 +840,13 @@ fn scenario_ids() -> BTreeSet<String> {
         .collect()
 }
 
-/// The scenario tests that do not pass against the built-in implementation with `faults`.
-fn builtin_failures(faults: &[Fault]) -> Result<BTreeSet<String>, Failed> {
-    let scenarios = scenario_ids();
+/// The tests under `filters` against the built-in implementation with `faults`, its scenarios'
+/// provider behaving as the faults say.
+fn run_builtin(faults: &[Fault], filters: &[&str]) -> Result<RunOutcome, Failed> {
     let r = Reference::new(ContentRev::Rev08, faults.iter().copied().collect(), catalogs());
     let plan = RunPlan {
         tests: all_tests(ContentRev::Rev08),
-        filters: vec!["protocol/".into(), "policy/".into()],
+        filters: filters.iter().map(|f| f.to_string()).collect(),
         expectations: Expectations::default(),
         timeout: Duration::from_secs(10),
         iut_endpoint: Some(mimi_conformance::harness::scenario::IutEndpoint::Builtin(r.behaviour())),
@@ -842,7 +855,13 @@ fn builtin_failures(faults: &[Fault]) -> Result<BTreeSet<String>, Failed> {
     let driver = Driver::builtin(r.name(), Arc::new(r));
     Ok(runtime()
         .block_on(run(plan, &driver, |_, _| {}))
-        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?)
+}
+
+/// The scenario tests that do not pass against the built-in implementation with `faults`.
+fn builtin_failures(faults: &[Fault]) -> Result<BTreeSet<String>, Failed> {
+    let scenarios = scenario_ids();
+    Ok(run_builtin(faults, &["protocol/", "policy/"])?
         .results
         .into_iter()
         .filter(|r| scenarios.contains(&r.id) && r.status != Status::Pass)
@@ -922,9 +941,10 @@ fn outside_trials() -> Vec<Trial> {
             },
         ),
         Trial::test(
-            "driver/server-only-implementation-runs-every-scenario-but-those-judging-its-clients",
+            "driver/server-only-implementation-with-its-endpoints-elsewhere-runs-every-scenario-but-those-judging-its-clients",
             || {
-                let iut = OutsideReference::start(&["--mode", "server-only"])?;
+                // Its endpoints are where its directory says, not under /v1 (§5.1).
+                let iut = OutsideReference::start(&["--mode", "server-only", "--endpoint-prefix", "/mimi/v2"])?;
                 let dir = temp_dir("server-only");
                 let (code, out, err) = iut.run_scenarios(&dir);
                 ensure(code == 0, format!("exit {code}\n{out}\n{err}"))?;

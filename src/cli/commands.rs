@@ -508,6 +508,10 @@ async fn cmd_driver(a: super::DriverArgs) -> Outcome {
         super::DriverMode::ServerOnly => crate::driver::messages::Mode::ServerOnly,
     };
     let mut reference = Reference::new(rev(a.content_rev), faults(&a.fault)?, catalogs).with_mode(mode);
+    if let Some(prefix) = a.endpoint_prefix {
+        // Once per process: the prefix lives as long as the server.
+        reference = reference.with_endpoint_prefix(Box::leak(prefix.into_boxed_str()));
+    }
     if let Some(addr) = a.mimi_listen {
         // Bound now, so that a port taken is said at once and port 0 is known before any call.
         let socket = std::net::TcpListener::bind(addr).map_err(|e| {

@@ -200,6 +200,10 @@ pub struct DriverArgs {
     /// or as a provider whose clients the harness plays (`server-only`).
     #[arg(long, value_enum, default_value = "full-client")]
     pub mode: DriverMode,
+    /// Serve the MIMI endpoints under this path instead of /v1 (the §5.1 directory says where):
+    /// peers must find them from the directory.
+    #[arg(long, value_name = "PATH", value_parser = endpoint_prefix)]
+    pub endpoint_prefix: Option<String>,
     #[arg(long, value_name = "NAME")]
     pub fault: Vec<String>,
     #[arg(long, value_enum, default_value = "08")]
@@ -252,4 +256,20 @@ pub fn main() -> std::process::ExitCode {
     };
     let exit = runtime.block_on(commands::dispatch(cli.command));
     std::process::ExitCode::from(exit as u8)
+}
+
+/// `--endpoint-prefix`: `/` then path segments of letters, digits, `-`, `_` and `.`.
+fn endpoint_prefix(s: &str) -> Result<String, String> {
+    let segments: Vec<&str> = s.strip_prefix('/').ok_or("starts with /")?.split('/').collect();
+    let good = |seg: &&str| {
+        !seg.is_empty()
+            && *seg != "."
+            && *seg != ".."
+            && seg.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    if segments.iter().all(good) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("{s:?} is not /segment[/segment...] of letters, digits, - _ ."))
+    }
 }

@@ -17,7 +17,7 @@ use sha2::Digest as _;
 use tls_codec::DeserializeBytes as _;
 
 use super::hub::{self, Notify};
-use super::state::{Exchange, PeerFault, Shared, domain_of, lock, path_segment};
+use super::state::{Exchange, PeerFault, Shared, domain_of, lock};
 use super::{key_material, notify, participants};
 use crate::codec::content::{ExternalPart, MimiContent, NestedPart, PartBody};
 use crate::codec::protocol::common::{Credential, ExternalSender, Protocol};
@@ -905,8 +905,7 @@ pub(crate) async fn through_provider(
             });
         }
         let via = if own == hub_domain { &target_domain } else { &hub_domain };
-        let path = format!("/v1/keyMaterial/{}", path_segment(target));
-        return post_logged(state, via, endpoint.name(), &path, body).await;
+        return post_logged(state, via, endpoint.name(), target, body).await;
     }
     if hub_domain == own {
         let answer = {
@@ -925,8 +924,7 @@ pub(crate) async fn through_provider(
             Err((status, why)) => (status.as_u16(), why.into_bytes()),
         });
     }
-    let path = format!("/v1/{}/{}", endpoint.name(), path_segment(room));
-    post_logged(state, &hub_domain, endpoint.name(), &path, body).await
+    post_logged(state, &hub_domain, endpoint.name(), room, body).await
 }
 
 /// A hub endpoint's answer, encoded.
@@ -994,13 +992,12 @@ pub async fn fan_out(state: &Shared, notifies: Vec<Notify>) {
                 notify::deliver(&mut st, &own, &n.room, &n.body);
                 continue;
             }
-            let path = format!("/v1/notify/{}", path_segment(&n.room));
-            let mut outcome = post_logged(state, &n.domain, "notify", &path, n.body.clone()).await;
+            let mut outcome = post_logged(state, &n.domain, "notify", &n.room, n.body.clone()).await;
             // PROT-18: a hub SHOULD retry a /notify that was not accepted. The reference retries
             // once, shortly, after a 429 or 5xx (Retry-After is not read: a known gap).
             if matches!(outcome, Ok((429 | 500..=599, _))) && !never_retry {
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                outcome = post_logged(state, &n.domain, "notify", &path, n.body.clone()).await;
+                outcome = post_logged(state, &n.domain, "notify", &n.room, n.body.clone()).await;
             }
             let problem = match outcome {
                 Ok((201, body)) if body.is_empty() => None,
@@ -1015,28 +1012,31 @@ pub async fn fan_out(state: &Shared, notifies: Vec<Notify>) {
     }
 }
 
-/// POSTs to a peer and logs the exchange.
+/// POSTs to a peer's `endpoint` for `value` (a room or user URI), at the URL of its directory,
+/// and logs the exchange.
 pub(crate) async fn post_logged(
     state: &Shared,
     domain: &str,
     endpoint: &str,
-    path: &str,
+    value: &str,
     body: Vec<u8>,
 ) -> Result<(u16, Vec<u8>), ActError> {
     let peers = lock(state)
         .peers
         .clone()
         .ok_or_else(|| ActError::Transport("the provider has no peers configured".into()))?;
-    let result = peers.post(domain, path, body.clone()).await;
-    let (status, response) = result.clone().unwrap_or_default();
+    let result = peers.post(domain, endpoint, value, body.clone()).await;
+    let (path, status, response) = result.clone().unwrap_or_default();
     lock(state).log.push(Exchange {
         sent: true,
         peer: domain.to_owned(),
         endpoint: endpoint.to_owned(),
-        path: path.to_owned(),
+        path,
         body,
         status,
         response,
     });
-    result.map_err(ActError::Transport)
+    result
+        .map(|(_, status, bytes)| (status, bytes))
+        .map_err(ActError::Transport)
 }

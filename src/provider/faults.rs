@@ -52,6 +52,9 @@ pub enum Fault {
     DoorAnyClientCa,
     /// The provider's directory leaves out the `update` endpoint.
     DirectoryIncomplete,
+    /// The provider's directory names URLs where nothing is served (§5.1: peers find the
+    /// endpoints from it).
+    DirectoryLies,
     /// Key material: the KeyPackages of the first response are handed out again (§5.2, PROT-09).
     KeyMaterialReusesKeyPackages,
     /// Key material: a client is listed under a user code that forbids it (PROT-08).
@@ -206,6 +209,7 @@ impl Fault {
             Fault::DoorNoClientAuth,
             Fault::DoorAnyClientCa,
             Fault::DirectoryIncomplete,
+            Fault::DirectoryLies,
             Fault::KeyMaterialReusesKeyPackages,
             Fault::KeyMaterialPopulatesClientsOnError,
             Fault::KeyMaterialAcceptsMalformedBody,
@@ -276,6 +280,7 @@ impl Fault {
             Fault::DoorNoClientAuth => "door-no-client-auth",
             Fault::DoorAnyClientCa => "door-any-client-ca",
             Fault::DirectoryIncomplete => "directory-incomplete",
+            Fault::DirectoryLies => "directory-lies",
             Fault::KeyMaterialReusesKeyPackages => "key-material-reuses-key-packages",
             Fault::KeyMaterialPopulatesClientsOnError => "key-material-populates-clients-on-error",
             Fault::KeyMaterialAcceptsMalformedBody => "key-material-accepts-malformed-body",
@@ -332,6 +337,8 @@ impl Reference {
             client_auth: !self.has(Fault::DoorNoClientAuth),
             client_ca: !self.has(Fault::DoorAnyClientCa),
             directory: !self.has(Fault::DirectoryIncomplete),
+            directory_lies: self.has(Fault::DirectoryLies),
+            prefix: self.endpoint_prefix,
         }
     }
 

@@ -69,6 +69,11 @@ pub struct DoorChecks {
     pub client_ca: bool,
     /// The §5.1 directory lists every endpoint (a fault leaves `update` out).
     pub directory: bool,
+    /// The §5.1 directory names URLs where nothing is served (a fault).
+    pub directory_lies: bool,
+    /// Where the endpoints are served ([`super::directory::PREFIX`] unless moved; the directory
+    /// says where, so peers find them anywhere).
+    pub prefix: &'static str,
 }
 
 impl Default for DoorChecks {
@@ -80,6 +85,8 @@ impl Default for DoorChecks {
             client_auth: true,
             client_ca: true,
             directory: true,
+            directory_lies: false,
+            prefix: super::directory::PREFIX,
         }
     }
 }
@@ -186,10 +193,7 @@ impl ProviderServer {
             .map_err(|e| HttpsError::Tls(e.to_string()))?;
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let app = routes
-            .route(
-                "/.well-known/mimi-protocol-directory",
-                axum::routing::get(directory).with_state(door.directory),
-            )
+            .route(super::directory::PATH, axum::routing::get(directory).with_state(door))
             .layer(middleware::from_fn_with_state(
                 Arc::new((identity.domain.clone(), door)),
                 check_peer,
@@ -309,24 +313,15 @@ fn peer_problem(
 }
 
 /// §5.1: the directory of endpoint URLs (the draft's `update{roomId}` is read as `update/{roomId}`).
-async fn directory(State(complete): State<bool>, request: Request) -> Response {
-    let base = format!("https://{}/v1", authority(&request).unwrap_or_default());
-    let mut urls = serde_json::json!({
-        "keyMaterial": format!("{base}/keyMaterial/{{targetUser}}"),
-        "update": format!("{base}/update/{{roomId}}"),
-        "notify": format!("{base}/notify/{{roomId}}"),
-        "submitMessage": format!("{base}/submitMessage/{{roomId}}"),
-        "groupInfo": format!("{base}/groupInfo/{{roomId}}"),
-        "requestConsent": format!("{base}/requestConsent/{{targetDomain}}"),
-        "updateConsent": format!("{base}/updateConsent/{{requesterDomain}}"),
-        "identifierQuery": format!("{base}/identifierQuery/{{domain}}"),
-        "reportAbuse": format!("{base}/reportAbuse/{{roomId}}"),
-        "proxyDownload": format!("{base}/proxyDownload/{{downloadUrl}}"),
-    });
-    if !complete {
-        urls.as_object_mut().map(|o| o.remove("update"));
-    }
-    axum::Json(urls).into_response()
+async fn directory(State(door): State<DoorChecks>, request: Request) -> Response {
+    let authority = authority(&request).unwrap_or_default();
+    axum::Json(super::directory::document(
+        &authority,
+        door.prefix,
+        door.directory,
+        door.directory_lies,
+    ))
+    .into_response()
 }
 
 /// A provider calling its peers over mutual TLS.

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod client_api;
 mod content;
+pub mod directory;
 pub mod enforce;
 mod faults;
 pub mod group_info;
@@ -57,6 +58,8 @@ pub struct Reference {
     served: served::Served,
     /// How it plays that role: with clients of its own, or as a server only.
     pub mode: Mode,
+    /// Where its MIMI endpoints are served (its directory says where).
+    pub endpoint_prefix: &'static str,
 }
 
 impl Reference {
@@ -67,7 +70,14 @@ impl Reference {
             catalogs,
             served: served::Served::default(),
             mode: Mode::FullClient,
+            endpoint_prefix: directory::PREFIX,
         }
+    }
+
+    /// Serves its MIMI endpoints under `prefix` (`driver --endpoint-prefix`), not `/v1`.
+    pub fn with_endpoint_prefix(mut self, prefix: &'static str) -> Self {
+        self.endpoint_prefix = prefix;
+        self
     }
 
     /// Plays scenario roles in `mode` (`driver --mode`).

@@ -10,21 +10,25 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
 use super::actions::{fan_out, post_logged};
-use super::state::{Exchange, PeerFault, Shared, domain_of, lock, path_segment};
+use super::state::{Exchange, PeerFault, Shared, domain_of, lock};
 use super::{hub, key_material, notify};
 use crate::codec::protocol;
 
 /// The largest request body a provider reads (16 MiB, as the driver).
 const BODY_LIMIT: usize = 16 << 20;
 
-/// Every endpoint of the provider whose state is `state`, each request logged.
+/// Every endpoint of the provider whose state is `state`, under its prefix (the directory says
+/// where), each request logged.
 pub fn routes(state: Shared) -> Router {
+    let prefix = lock(&state).behaviour.door.prefix;
+    let endpoints = Router::new()
+        .route("/keyMaterial/{target_user}", axum::routing::post(key_material_route))
+        .route("/update/{room}", axum::routing::post(update_route))
+        .route("/submitMessage/{room}", axum::routing::post(submit_route))
+        .route("/notify/{room}", axum::routing::post(notify_route))
+        .route("/groupInfo/{room}", axum::routing::post(group_info_route));
     Router::new()
-        .route("/v1/keyMaterial/{target_user}", axum::routing::post(key_material_route))
-        .route("/v1/update/{room}", axum::routing::post(update_route))
-        .route("/v1/submitMessage/{room}", axum::routing::post(submit_route))
-        .route("/v1/notify/{room}", axum::routing::post(notify_route))
-        .route("/v1/groupInfo/{room}", axum::routing::post(group_info_route))
+        .nest(prefix, endpoints)
         .layer(middleware::from_fn_with_state(state.clone(), record))
         .with_state(state)
 }
@@ -49,8 +53,7 @@ async fn key_material_route(State(state): State<Shared>, Path(target): Path<Stri
     };
     match domain_of(&target) {
         Some(domain) if domain != own => {
-            let path = format!("/v1/keyMaterial/{}", path_segment(&target));
-            match post_logged(&state, domain, "keyMaterial", &path, body.to_vec()).await {
+            match post_logged(&state, domain, "keyMaterial", &target, body.to_vec()).await {
                 Ok((status, bytes)) => {
                     (StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY), bytes).into_response()
                 }
@@ -150,7 +153,14 @@ async fn record(State(state): State<Shared>, request: Request, next: Next) -> Re
     };
     let peer = sender_domain(&parts.headers);
     let path = parts.uri.path().to_owned();
-    let endpoint = path.split('/').nth(2).unwrap_or_default().to_owned();
+    let prefix = lock(&state).behaviour.door.prefix;
+    let endpoint = path
+        .strip_prefix(prefix)
+        .unwrap_or(&path)
+        .split('/')
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
     let response = next.run(Request::from_parts(parts, Body::from(body.clone()))).await;
     let (parts, response_body) = response.into_parts();
     let response_body = axum::body::to_bytes(response_body, BODY_LIMIT)

@@ -118,6 +118,8 @@ pub struct Peers {
     pub addrs: BTreeMap<String, SocketAddr>,
     /// How long to wait for a peer's answer ([`PEER_TIMEOUT`]).
     pub timeout: Duration,
+    /// Each peer's §5.1 directory, fetched once.
+    directories: Arc<tokio::sync::Mutex<BTreeMap<String, super::directory::Directory>>>,
 }
 
 /// The largest answer a provider reads from a peer (16 MiB, as the request bodies it accepts).
@@ -170,24 +172,78 @@ impl Peers {
         } else {
             PEER_TIMEOUT
         };
-        Peers { client, addrs, timeout }
+        Peers {
+            client,
+            addrs,
+            timeout,
+            directories: Default::default(),
+        }
     }
 
-    /// POSTs `body` to `https://<domain><path>`; the status and body, or why nothing came back.
-    pub async fn post(&self, domain: &str, path: &str, body: Vec<u8>) -> Result<(u16, Vec<u8>), String> {
+    /// POSTs `body` to `domain`'s `endpoint` for `value` (a room or user URI), at the URL its
+    /// directory gives (§5.1); the path, the status and the body, or why nothing came back.
+    pub async fn post(
+        &self,
+        domain: &str,
+        endpoint: &str,
+        value: &str,
+        body: Vec<u8>,
+    ) -> Result<(String, u16, Vec<u8>), String> {
+        let path = self.directory(domain).await?.path(domain, endpoint, value)?;
+        let (status, bytes) = self.send(reqwest::Method::POST, domain, &path, Some(body)).await?;
+        if status == 404 {
+            // No -06 endpoint answers 404: nothing is served where the directory points.
+            return Err(format!(
+                "POST https://{domain}{path}: HTTP 404: nothing is served at `{endpoint}` of {domain}'s §5.1 directory"
+            ));
+        }
+        Ok((path, status, bytes))
+    }
+
+    /// `domain`'s directory, fetched the first time it is needed.
+    async fn directory(&self, domain: &str) -> Result<super::directory::Directory, String> {
+        let mut known = self.directories.lock().await;
+        if let Some(d) = known.get(domain) {
+            return Ok(d.clone());
+        }
+        let (status, bytes) = self
+            .send(reqwest::Method::GET, domain, super::directory::PATH, None)
+            .await?;
+        if status != 200 {
+            return Err(format!(
+                "GET https://{domain}{}: HTTP {status}, no directory (§5.1)",
+                super::directory::PATH
+            ));
+        }
+        let directory = super::directory::Directory::parse(&bytes).map_err(|e| format!("{domain}: {e}"))?;
+        known.insert(domain.to_owned(), directory.clone());
+        Ok(directory)
+    }
+
+    /// Sends one request to `https://<domain><path>`; the status and body, or why nothing came
+    /// back.
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        domain: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<(u16, Vec<u8>), String> {
         let addr = self
             .addrs
             .get(domain)
             .ok_or_else(|| format!("no provider {domain} is known"))?;
-        let response = self
+        let what = format!("{method} https://{domain}{path}");
+        let mut request = self
             .client
-            .request(reqwest::Method::POST, domain, addr.port(), path)
-            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .timeout(self.timeout)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| format!("POST https://{domain}{path}: {e}"))?;
+            .request(method, domain, addr.port(), path)
+            .timeout(self.timeout);
+        if let Some(body) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(body);
+        }
+        let response = request.send().await.map_err(|e| format!("{what}: {e}"))?;
         let status = response.status().as_u16();
         // A peer's answer is read up to a bound: a hostile one may stream without end.
         let mut response = response;
@@ -195,13 +251,10 @@ impl Peers {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| format!("POST https://{domain}{path}: reading the answer: {e}"))?
+            .map_err(|e| format!("{what}: reading the answer: {e}"))?
         {
             if bytes.len() + chunk.len() > ANSWER_LIMIT {
-                return Err(format!(
-                    "POST https://{domain}{path}: the answer is over {} MiB",
-                    ANSWER_LIMIT >> 20
-                ));
+                return Err(format!("{what}: the answer is over {} MiB", ANSWER_LIMIT >> 20));
             }
             bytes.extend_from_slice(&chunk);
         }

@@ -34,7 +34,8 @@
 //!       from: follower1
 //!       to: hub
 //!       method: POST
-//!       path: /v1/keyMaterial/mimi%3A%2F%2F{hub}%2Fu%2Falice
+//!       endpoint: keyMaterial                    # of the hub's §5.1 directory
+//!       uri: "mimi://{hub}/u/alice"
 //!       body_struct:
 //!         struct: KeyMaterialRequest
 //!         value: {protocol: mls10, targetUser: "utf8:mimi://{hub}/u/alice", ...}
@@ -48,7 +49,7 @@
 //!     expect: {distinct_from: {step: first fetch, member: keyPackage}}
 //! ```
 //!
-//! In `path`, `body_struct.value` and `response_json`, `{role}` in a string stands for the role's
+//! In `path`, `uri`, `body_struct.value` and `response_json`, `{role}` in a string stands for the role's
 //! domain, and a string `utf8:<text>` for the lowercase hex of `<text>`'s UTF-8 bytes (the codec
 //! writes URIs and other opaque fields in hex). `response_json` matches when every member it names
 //! matches (objects recursively; arrays element by element with the same length; other values
@@ -303,7 +304,16 @@ pub struct Request {
     /// The receiving role.
     pub to: String,
     pub method: Method,
-    pub path: String,
+    /// A literal path (the directory itself, or a path no directory gives)...
+    #[serde(default)]
+    pub path: Option<String>,
+    /// ...or the endpoint of the receiver's §5.1 directory (`keyMaterial`, `update`, `notify`,
+    /// `submitMessage`, `groupInfo`), whose URL the step builds from the directory...
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// ...for this URI (the user or room its placeholder names; `{role}` expanded).
+    #[serde(default)]
+    pub uri: Option<String>,
     /// Body bytes, hex.
     #[serde(default)]
     pub body: Option<String>,
@@ -705,11 +715,21 @@ impl Scenario {
             (true, true) => return Err(format!("{}: `tls: rejected` leaves no response to check", at("expect"))),
             _ => {}
         }
-        if !r.path.starts_with('/') {
-            return Err(format!("{}: {:?} does not start with /", at("request.path"), r.path));
+        match (&r.path, &r.endpoint, &r.uri) {
+            (Some(path), None, None) if !path.starts_with('/') => {
+                return Err(format!("{}: {path:?} does not start with /", at("request.path")));
+            }
+            (Some(_), None, None) | (None, Some(_), Some(_)) => {}
+            _ => {
+                return Err(format!(
+                    "{}: give `path`, or `endpoint` (of the receiver's directory) with its `uri`",
+                    at("request.path")
+                ));
+            }
         }
         for (field, text) in [
-            ("path", Some(&r.path)),
+            ("path", r.path.as_ref()),
+            ("uri", r.uri.as_ref()),
             ("from_header", r.from_header.as_ref()),
             ("host", r.host.as_ref()),
         ] {

@@ -21,6 +21,7 @@ use crate::driver::messages::{
 use crate::driver::{CallError, Driver, ErrorCode, ops};
 use crate::harness::{Outcome, Transcript};
 use crate::provider::actions::ActError;
+use crate::provider::directory::{self, Directory};
 use crate::provider::https::{FROM_LOCAL_PART, HttpsError, PeerClient, ProviderServer, install_crypto};
 use crate::provider::pki::{ProviderIdentity, TestCa};
 use crate::provider::routes::routes;
@@ -1139,7 +1140,21 @@ async fn run_request(
         Method::Get => reqwest::Method::GET,
         Method::Post => reqwest::Method::POST,
     };
-    let path = d.expand(&r.path);
+    let path = match (&r.path, &r.endpoint, &r.uri) {
+        (Some(path), ..) => d.expand(path),
+        (None, Some(endpoint), Some(uri)) => {
+            // §5.1: the URL comes from the receiver's directory, fetched as the sender would.
+            let own = PeerClient::new(Some(sender), &d.ca, &peers, false).map_err(|e| error(e.to_string()))?;
+            let fetched = fetch_directory(&own, &receiver.domain, addr.port()).await;
+            let path = fetched
+                .and_then(|dir| dir.path(&receiver.domain, endpoint, &d.expand(uri)))
+                .map_err(|e| Outcome::fail(format!("step {:?}: {e}", step.name)))?;
+            tr.notes
+                .push(format!("{}: {endpoint} of {}'s directory: {path}", step.name, r.to));
+            path
+        }
+        _ => return Err(error("the step gives no path".into())),
+    };
     let mut req = client.request_with_from(&from, method, &receiver.domain, addr.port(), &path);
     if let Some(host) = &r.host {
         req = req.header(reqwest::header::HOST, d.expand(host));
@@ -1218,6 +1233,14 @@ async fn run_request(
         body.len(),
         String::from_utf8_lossy(&body[..body.len().min(512)])
     ));
+    if let (Some(endpoint), 404) = (&r.endpoint, status)
+        && !e.status.as_ref().is_some_and(|w| w.allows(404))
+    {
+        return Err(Outcome::fail(format!(
+            "step {:?}: {:?} https://{}{path}: HTTP 404: nothing is served at `{endpoint}` of {}'s §5.1 directory",
+            step.name, r.method, receiver.domain, r.to
+        )));
+    }
     if let Some(want) = &e.status
         && !want.allows(status)
     {
@@ -1288,6 +1311,30 @@ async fn run_request(
         decoded.insert(step.name.clone(), value);
     }
     Ok(())
+}
+
+/// `domain`'s §5.1 directory, as `client` gets it.
+async fn fetch_directory(client: &PeerClient, domain: &str, port: u16) -> Result<Directory, String> {
+    let what = format!("GET https://{domain}{}", directory::PATH);
+    let response = client
+        .request(reqwest::Method::GET, domain, port, directory::PATH)
+        .send()
+        .await
+        .map_err(|e| format!("{what}: {e}"))?;
+    let status = response.status();
+    // A directory is small: a hostile one is read up to 64 KiB.
+    let mut response = response;
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| format!("{what}: {e}"))? {
+        if body.len() + chunk.len() > 64 << 10 {
+            return Err(format!("{what}: a directory over 64 KiB"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    if !status.is_success() {
+        return Err(format!("{what}: HTTP {status}, no directory (§5.1)"));
+    }
+    Directory::parse(&body).map_err(|e| format!("{domain}: {e}"))
 }
 
 /// Whether `have` holds `want` (see the module documentation); the error is the JSON path of the
