@@ -738,6 +738,7 @@ fn outside_plan(filter: &str, timeout: Duration) -> RunPlan {
             addr: "127.0.0.1:9".parse().expect("a socket address"),
             role: IutRole::Any,
             mode: Default::default(),
+            grants_consent: false,
         })),
         jobs: 4,
     }
@@ -913,9 +914,11 @@ fn outside_trials() -> Vec<Trial> {
             ensure(problems.is_empty(), problems.join("\n"))
         }),
         Trial::test(
-            "driver/outside-implementation-passes-every-scenario-the-builtin-passes",
+            "driver/outside-implementation-requiring-consent-passes-every-scenario-the-builtin-passes",
             || {
-                let iut = OutsideReference::start(&[])?;
+                // A default-deny provider (noConsent without consent, §5.2): the harness has its
+                // users grant consent first (`consent.grant`).
+                let iut = OutsideReference::start(&["--require-consent"])?;
                 let dir = temp_dir("outside");
                 let (code, out, err) = iut.run_scenarios(&dir);
                 ensure(code == 0, format!("exit {code}\n{out}\n{err}"))?;

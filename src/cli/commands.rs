@@ -129,7 +129,12 @@ async fn outside(iut: &IutArgs) -> Result<Option<IutEndpoint>, Stop> {
     };
     // The mode is the implementation's to say (`capabilities`); the run reads it there.
     let mode = crate::driver::messages::Mode::default();
-    Ok(Some(IutEndpoint::Outside(OutsideIut { addr, role, mode })))
+    Ok(Some(IutEndpoint::Outside(OutsideIut {
+        addr,
+        role,
+        mode,
+        grants_consent: false,
+    })))
 }
 
 /// The implementation under test: its driver, and where scenarios reach its HTTPS side.
@@ -508,6 +513,9 @@ async fn cmd_driver(a: super::DriverArgs) -> Outcome {
         super::DriverMode::ServerOnly => crate::driver::messages::Mode::ServerOnly,
     };
     let mut reference = Reference::new(rev(a.content_rev), faults(&a.fault)?, catalogs).with_mode(mode);
+    if a.require_consent {
+        reference = reference.with_consent_required();
+    }
     if let Some(prefix) = a.endpoint_prefix {
         // Once per process: the prefix lives as long as the server.
         reference = reference.with_endpoint_prefix(Box::leak(prefix.into_boxed_str()));

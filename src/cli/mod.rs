@@ -204,6 +204,10 @@ pub struct DriverArgs {
     /// peers must find them from the directory.
     #[arg(long, value_name = "PATH", value_parser = endpoint_prefix)]
     pub endpoint_prefix: Option<String>,
+    /// Hand out key material to other providers' users only with consent (a default-deny
+    /// provider: the harness grants it first through `consent.grant`).
+    #[arg(long)]
+    pub require_consent: bool,
     #[arg(long, value_name = "NAME")]
     pub fault: Vec<String>,
     #[arg(long, value_enum, default_value = "08")]

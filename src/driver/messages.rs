@@ -280,6 +280,14 @@ pub struct ConfigureResult {
     pub external_sender: Option<Vec<u8>>,
 }
 
+/// `consent.grant` params: the implementation's `user` grants `requester` (a user of another
+/// provider) consent to fetch its key material and add it to rooms (§5.7, §8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentGrantParams {
+    pub user: String,
+    pub requester: String,
+}
+
 /// `user.provision` params: a user of the implementation's domain and its clients' URIs, for
 /// which the harness holds every key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -45,6 +45,8 @@ pub mod ops {
     pub const ROOM_STATE: &str = "room.state";
     pub const MESSAGE_SEND: &str = "message.send";
     pub const MESSAGE_LIST: &str = "message.list";
+    /// Either mode: the implementation's user grants another provider's user consent (§5.7, §8).
+    pub const CONSENT_GRANT: &str = "consent.grant";
     // Server-only mode: the implementation is a provider whose users' clients are the harness's
     // (docs/driver.md, "Server-only providers").
     pub const USER_PROVISION: &str = "user.provision";
@@ -73,6 +75,7 @@ pub mod ops {
         ROOM_STATE,
         MESSAGE_SEND,
         MESSAGE_LIST,
+        CONSENT_GRANT,
     ];
 
     /// The operations of a server-only implementation, in the order the documentation lists them.
@@ -84,6 +87,7 @@ pub mod ops {
         ROOM_HOST,
         CLIENT_SUBMIT,
         CLIENT_INBOX,
+        CONSENT_GRANT,
     ];
 }
 

@@ -151,7 +151,11 @@ pub async fn run(
     };
     // An implementation outside the process plays its roles in the mode it declares.
     let iut_endpoint = match plan.iut_endpoint {
-        Some(IutEndpoint::Outside(o)) => Some(IutEndpoint::Outside(OutsideIut { mode: iut.mode, ..o })),
+        Some(IutEndpoint::Outside(o)) => Some(IutEndpoint::Outside(OutsideIut {
+            mode: iut.mode,
+            grants_consent: iut.ops.iter().any(|op| op == ops::CONSENT_GRANT),
+            ..o
+        })),
         other => other,
     };
 

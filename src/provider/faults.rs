@@ -353,6 +353,7 @@ impl Reference {
                 ignore_ciphersuites: self.has(Fault::KeyMaterialIgnoresCiphersuites),
                 expired_key_packages: self.has(Fault::KeyMaterialExpiredKeyPackages),
                 request_without_room: self.has(Fault::KeyMaterialRequestWithoutRoom),
+                require_consent: self.require_consent,
             },
             hub: HubBehaviour {
                 accept_non_participants: self.has(Fault::HubAcceptsNonParticipants),

@@ -58,6 +58,9 @@ pub struct KeyMaterialBehaviour {
     pub expired_key_packages: bool,
     /// As a requester: leaves the room id out of its requests (breaks PROT-06).
     pub request_without_room: bool,
+    /// Hands out a user's key material to a user of another provider only with the user's
+    /// consent (`noConsent` otherwise, §5.2); a provider's choice, not a fault.
+    pub require_consent: bool,
 }
 
 /// The response to `body` sent to `/v1/keyMaterial/<target>`, or why the request is refused.
@@ -121,6 +124,20 @@ pub(crate) fn answer(
             ));
         }
     };
+    // §5.2 noConsent: "the requester does not have consent to fetch key material for the target
+    // user"; a user of this provider needs none.
+    let requester = String::from_utf8_lossy(request.requesting_user.uri.as_slice()).into_owned();
+    if behaviour.require_consent
+        && super::state::domain_of(&requester) != Some(state.domain.as_str())
+        && !state.consents.contains(&(target.to_owned(), requester))
+    {
+        return Ok(response(
+            Protocol::MLS10,
+            KeyMaterialUserCode::NO_CONSENT,
+            target,
+            Vec::new(),
+        ));
+    }
     let ciphersuite = if behaviour.ignore_ciphersuites {
         Some(CIPHERSUITES[0])
     } else {
@@ -409,6 +426,32 @@ mod tests {
             assert_ne!(x.material, y.material);
         }
         assert_eq!(state.handed_out.len(), 4);
+    }
+
+    #[test]
+    fn a_provider_requiring_consent_serves_only_whom_its_user_consented_to() {
+        let mut state = ProviderState::new("hub.example", Default::default()).unwrap();
+        let alice = state.add_user("alice", 1).unwrap();
+        let strict = KeyMaterialBehaviour {
+            require_consent: true,
+            ..Default::default()
+        };
+        let mut body = lenient_request(&alice);
+        body.requesting_user = IdentifierUri::new("mimi://follower.example/u/bob");
+        let body = protocol::encode(&body).unwrap();
+        let refused = answer(&mut state, strict, &alice, &body).unwrap();
+        assert_eq!(refused.user_status, KeyMaterialUserCode::NO_CONSENT);
+        assert!(refused.clients.is_empty());
+        state
+            .consents
+            .insert((alice.clone(), "mimi://follower.example/u/bob".into()));
+        let served = answer(&mut state, strict, &alice, &body).unwrap();
+        assert_eq!(served.user_status, KeyMaterialUserCode::SUCCESS);
+        // A user of the provider itself needs none.
+        let mut local = lenient_request(&alice);
+        local.requesting_user = IdentifierUri::new("mimi://hub.example/u/carol");
+        let own = answer(&mut state, strict, &alice, &protocol::encode(&local).unwrap()).unwrap();
+        assert_eq!(own.user_status, KeyMaterialUserCode::SUCCESS);
     }
 
     #[test]

@@ -60,6 +60,9 @@ pub struct Reference {
     pub mode: Mode,
     /// Where its MIMI endpoints are served (its directory says where).
     pub endpoint_prefix: &'static str,
+    /// Whether it hands out its users' key material to other providers' users only with their
+    /// consent (`consent.grant`).
+    pub require_consent: bool,
 }
 
 impl Reference {
@@ -71,7 +74,15 @@ impl Reference {
             served: served::Served::default(),
             mode: Mode::FullClient,
             endpoint_prefix: directory::PREFIX,
+            require_consent: false,
         }
+    }
+
+    /// Refuses key material without consent (`driver --require-consent`): a default-deny
+    /// provider, which the harness must ask for consent first.
+    pub fn with_consent_required(mut self) -> Self {
+        self.require_consent = true;
+        self
     }
 
     /// Serves its MIMI endpoints under `prefix` (`driver --endpoint-prefix`), not `/v1`.

@@ -23,8 +23,8 @@ use super::state::{Peers, ProviderState, Shared, domain_of, lock};
 use super::{ProviderBehaviour, parse, participants};
 use crate::codec::policy::{ComponentId, encode_json};
 use crate::driver::messages::{
-    ClientParams, ConfigureParams, ConfigureResult, MessageSendParams, Mode, RoomCreateParams, RoomJoinParams,
-    RoomParams, RoomPolicyParams, RoomTargetParams, UserCreateParams,
+    ClientParams, ConfigureParams, ConfigureResult, ConsentGrantParams, MessageSendParams, Mode, RoomCreateParams,
+    RoomJoinParams, RoomParams, RoomPolicyParams, RoomTargetParams, UserCreateParams,
 };
 use crate::driver::{DriverError, ops};
 
@@ -83,11 +83,11 @@ impl Served {
         behaviour: ProviderBehaviour,
         mode: Mode,
     ) -> Result<Value, DriverError> {
-        let other = match mode {
-            Mode::FullClient => ops::SERVER_ONLY,
-            Mode::ServerOnly => ops::STATEFUL,
+        let own = match mode {
+            Mode::FullClient => ops::STATEFUL,
+            Mode::ServerOnly => ops::SERVER_ONLY,
         };
-        if ![ops::RESET, ops::CONFIGURE].contains(&op) && other.contains(&op) {
+        if !own.contains(&op) {
             return Err(DriverError {
                 code: crate::driver::ErrorCode::Unsupported,
                 message: format!("{op} is not an operation of a {} implementation", mode.as_str()),
@@ -104,6 +104,21 @@ impl Served {
             ops::USER_PROVISION => client_api::provision(&self.state().await?, parse(op, params)?).map(|()| json!({})),
             ops::CLIENT_PUBLISH => client_api::publish(&self.state().await?, parse(op, params)?).map(|()| json!({})),
             ops::ROOM_HOST => client_api::host(&self.state().await?, parse(op, params)?).map(|()| json!({})),
+            ops::CONSENT_GRANT => {
+                let p: ConsentGrantParams = parse(op, params)?;
+                let state = self.state().await?;
+                let mut st = lock(&state);
+                let domain = st.domain.clone();
+                local_name(&domain, "u", &p.user).map_err(DriverError::invalid_params)?;
+                if domain_of(&p.requester).is_none() {
+                    return Err(DriverError::invalid_params(format!(
+                        "requester {:?} is not a mimi:// user URI",
+                        p.requester
+                    )));
+                }
+                st.consents.insert((p.user, p.requester));
+                Ok(json!({}))
+            }
             ops::CLIENT_SUBMIT => {
                 let result = client_api::submit(&self.state().await?, parse(op, params)?).await?;
                 super::to_value(&result)

@@ -60,6 +60,8 @@ pub struct ProviderState {
     pub(crate) own_messages: BTreeSet<(String, [u8; 32])>,
     /// How this provider behaves (its faults, for the built-in implementation under test).
     pub behaviour: ProviderBehaviour,
+    /// (target user, requester user): the consents this provider's users granted (§5.7, §8).
+    pub consents: BTreeSet<(String, String)>,
     /// The clients it serves without their keys (the reference as a server-only provider).
     pub accounts: super::client_api::Accounts,
     /// For the harness playing a server-only implementation's clients: where their requests go
@@ -287,6 +289,7 @@ impl ProviderState {
             last_update: BTreeMap::new(),
             own_messages: BTreeSet::new(),
             behaviour,
+            consents: BTreeSet::new(),
             accounts: Default::default(),
             uplink: None,
         })

@@ -14,9 +14,9 @@ use crate::codec::protocol::fanout::{FanoutArm, FanoutMessage};
 use crate::codec::protocol::update::{HandshakeArm, UpdateRequest};
 use crate::codec::protocol::{self, Reading};
 use crate::driver::messages::{
-    ClientInboxResult, ClientParams, ClientPublishParams, ConfigureParams, ConfigureResult, MessageSendParams, Mode,
-    PeerAddress, RoomCreateParams, RoomJoinParams, RoomParams, RoomPolicyParams, RoomTargetParams, UserCreateParams,
-    UserCreateResult, UserProvisionParams,
+    ClientInboxResult, ClientParams, ClientPublishParams, ConfigureParams, ConfigureResult, ConsentGrantParams,
+    MessageSendParams, Mode, PeerAddress, RoomCreateParams, RoomJoinParams, RoomParams, RoomPolicyParams,
+    RoomTargetParams, UserCreateParams, UserCreateResult, UserProvisionParams,
 };
 use crate::driver::{CallError, Driver, ErrorCode, ops};
 use crate::harness::{Outcome, Transcript};
@@ -51,6 +51,9 @@ pub struct OutsideIut {
     pub role: IutRole,
     /// Who plays its users: its own clients, or the harness's (from `capabilities`).
     pub mode: Mode,
+    /// Whether it lists `consent.grant`: its users then grant the other providers' users consent
+    /// before the first step (a default-deny provider refuses key material without it).
+    pub grants_consent: bool,
 }
 
 /// The roles an outside implementation plays (`--iut-role`).
@@ -157,6 +160,8 @@ pub struct RoleProvider {
 /// The providers of one scenario run.
 pub struct Deployment {
     ca: Arc<TestCa>,
+    /// The implementation outside the process, if one plays a role.
+    outside: Option<OutsideIut>,
     roles: BTreeMap<String, RoleProvider>,
     /// The ciphersuite of the rooms created in this run.
     ciphersuite: u16,
@@ -250,7 +255,16 @@ impl Deployment {
             let mut st = lock(&r.state);
             st.peers = Some(Peers::new(client, addrs.clone(), &st.behaviour));
         }
-        Ok(Deployment { ca, roles, ciphersuite })
+        let outside = match iut {
+            IutEndpoint::Outside(o) => Some(o),
+            IutEndpoint::Builtin(_) => None,
+        };
+        Ok(Deployment {
+            ca,
+            outside,
+            roles,
+            ciphersuite,
+        })
     }
 
     /// `{role}` in `s` replaced by that role's domain.
@@ -324,6 +338,9 @@ impl Deployment {
             self.create_users(scenario, role, r, iut, tr).await?;
             None
         };
+        if self.outside.is_some_and(|o| o.grants_consent) {
+            self.grant_consent(scenario, role, r, iut, tr).await?;
+        }
         match tokio::time::timeout(iut.timeout, tokio::net::TcpStream::connect(r.addr)).await {
             Ok(Ok(_)) => Ok(uplink),
             Ok(Err(e)) => Err(Outcome::error(format!(
@@ -367,6 +384,38 @@ impl Deployment {
                     "user.create gave {} with clients {:?}; the scenarios need {user} with clients {want:?}",
                     created.user, created.clients
                 )));
+            }
+        }
+        Ok(())
+    }
+
+    /// §5.7, §8: each of the role's users grants every user of the other roles consent, so that
+    /// a provider that refuses key material without it (`noConsent`) serves the scenarios.
+    async fn grant_consent(
+        &self,
+        scenario: &Scenario,
+        role: &str,
+        r: &RoleProvider,
+        iut: DriverRef<'_>,
+        tr: &mut Transcript,
+    ) -> Result<(), Outcome> {
+        let others: Vec<String> = scenario
+            .users
+            .iter()
+            .filter(|(other, _)| *other != role)
+            .flat_map(|(other, users)| {
+                let domain = &self.roles[other].identity.domain;
+                users.iter().map(move |u| format!("mimi://{domain}/u/{}", u.user))
+            })
+            .collect();
+        for u in scenario.users.get(role).into_iter().flatten() {
+            let user = format!("mimi://{}/u/{}", r.identity.domain, u.user);
+            for requester in &others {
+                let params = ConsentGrantParams {
+                    user: user.clone(),
+                    requester: requester.clone(),
+                };
+                setup_call(iut, role, ops::CONSENT_GRANT, to_json(&params), tr).await?;
             }
         }
         Ok(())
@@ -1450,6 +1499,7 @@ mod tests {
             addr: SocketAddr::from(([127, 0, 0, 1], 9)),
             role,
             mode: Mode::FullClient,
+            grants_consent: false,
         }
     }
 
