@@ -2,6 +2,7 @@
 //! driver protocol in-process (the default IUT), over HTTP or over stdio. Its fault knobs
 //! ([`Fault`]) break it on purpose so that `selftest` can show every check can fail.
 
+pub mod act;
 pub mod actions;
 pub mod client_api;
 mod content;

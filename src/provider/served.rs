@@ -14,17 +14,16 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use super::actions::{self, ActError, RoomSetup};
+use super::act::{self, UserAct};
+use super::actions::ActError;
 use super::client_api;
 use super::https::{PeerClient, ProviderServer};
 use super::pki::{ProviderIdentity, ca_der_from_pem};
 use super::routes::routes;
 use super::state::{Peers, ProviderState, Shared, domain_of, lock};
-use super::{ProviderBehaviour, parse, participants};
-use crate::codec::policy::{ComponentId, encode_json};
+use super::{ProviderBehaviour, parse};
 use crate::driver::messages::{
-    ClientParams, ConfigureParams, ConfigureResult, ConsentGrantParams, MessageSendParams, Mode, RoomCreateParams,
-    RoomJoinParams, RoomParams, RoomPolicyParams, RoomTargetParams, UserCreateParams,
+    ClientParams, ConfigureParams, ConfigureResult, ConsentGrantParams, Mode, UserCreateParams,
 };
 use crate::driver::{DriverError, ops};
 
@@ -147,82 +146,11 @@ impl Served {
                 let clients: Vec<&str> = st.users[&user].iter().map(|c| c.uri()).collect();
                 Ok(json!({"user": user, "clients": clients}))
             }
-            ops::ROOM_CREATE => {
-                let p: RoomCreateParams = parse(op, params)?;
-                let state = self.state().await?;
-                let domain = lock(&state).domain.clone();
-                let name = local_name(&domain, "r", &p.room)
-                    .map_err(|e| DriverError::failed(format!("{e} (a room is created on its hub, this provider)")))?;
-                let setup = room_setup(p.role, p.room_policy.as_ref()).map_err(DriverError::invalid_params)?;
-                acted(actions::create_room(&state, &p.user, name, p.ciphersuite, setup).await)
+            // A user's act (or an operation nobody serves: unsupported).
+            _ => {
+                let act = UserAct::from_driver(op, params)?;
+                acted(act::perform(&self.state().await?, &act).await)
             }
-            ops::ROOM_ADD => {
-                let p: RoomTargetParams = parse(op, params)?;
-                let state = self.state().await?;
-                acted(actions::add(&state, &p.user, &p.room, &p.target, p.role, p.clients).await)
-            }
-            ops::ROOM_CHANGE_ROLE | ops::ROOM_UNBAN => {
-                let p: RoomTargetParams = parse(op, params)?;
-                let role = p
-                    .role
-                    .ok_or_else(|| DriverError::invalid_params(format!("{op} needs `role`")))?;
-                acted(actions::set_role(&self.state().await?, &p.user, &p.room, &p.target, role).await)
-            }
-            ops::ROOM_BAN => {
-                let p: RoomTargetParams = parse(op, params)?;
-                let state = self.state().await?;
-                acted(actions::set_role(&state, &p.user, &p.room, &p.target, participants::BANNED_ROLE).await)
-            }
-            ops::ROOM_REMOVE => {
-                let p: RoomTargetParams = parse(op, params)?;
-                acted(actions::remove(&self.state().await?, &p.user, &p.room, &p.target).await)
-            }
-            ops::ROOM_JOIN => {
-                let p: RoomJoinParams = parse(op, params)?;
-                acted(actions::join(&self.state().await?, &p.user, &p.room, p.role).await)
-            }
-            ops::ROOM_KICK => {
-                let p: RoomTargetParams = parse(op, params)?;
-                acted(actions::kick(&self.state().await?, &p.user, &p.room, &p.target).await)
-            }
-            ops::ROOM_ADD_OWN_CLIENT => {
-                let p: RoomParams = parse(op, params)?;
-                acted(actions::add_own_client(&self.state().await?, &p.user, &p.room).await)
-            }
-            ops::ROOM_REMOVE_OWN_CLIENT => {
-                let p: RoomParams = parse(op, params)?;
-                acted(actions::remove_own_client(&self.state().await?, &p.user, &p.room).await)
-            }
-            ops::ROOM_LEAVE => {
-                let p: RoomParams = parse(op, params)?;
-                acted(actions::leave(&self.state().await?, &p.user, &p.room).await)
-            }
-            ops::ROOM_COMMIT => {
-                let p: RoomParams = parse(op, params)?;
-                acted(actions::commit(&self.state().await?, &p.user, &p.room).await)
-            }
-            ops::ROOM_STATE => {
-                let p: RoomParams = parse(op, params)?;
-                acted(actions::room_state(&self.state().await?, &p.user, &p.room))
-            }
-            ops::MESSAGE_SEND => {
-                let p: MessageSendParams = parse(op, params)?;
-                let what = match (&p.media_type, &p.text) {
-                    (Some(media_type), None) => actions::Outgoing::Asset(media_type),
-                    (None, Some(text)) => actions::Outgoing::Text(text),
-                    _ => {
-                        return Err(DriverError::invalid_params(
-                            "message.send takes one of text and media_type",
-                        ));
-                    }
-                };
-                acted(actions::send(&self.state().await?, &p.user, &p.room, what).await)
-            }
-            ops::MESSAGE_LIST => {
-                let p: RoomParams = parse(op, params)?;
-                acted(actions::messages(&self.state().await?, &p.user, &p.room))
-            }
-            _ => Err(DriverError::unsupported(op)),
         }
     }
 
@@ -315,33 +243,6 @@ impl Served {
         inner.current = Some(Configured { server, state });
         super::to_value(&result)
     }
-}
-
-/// What `room.create` starts the room with: the creator's role and the policy components, each
-/// encoded by the policy codec (an error names the one that does not encode).
-fn room_setup(role: Option<u32>, policy: Option<&RoomPolicyParams>) -> Result<RoomSetup, String> {
-    let mut components = Vec::new();
-    let parts = [
-        (
-            "RoleData",
-            ComponentId::ROLES_LIST,
-            policy.and_then(|p| p.roles.as_ref()),
-        ),
-        (
-            "BaseRoomPolicy",
-            ComponentId::BASE_ROOM_POLICY,
-            policy.and_then(|p| p.base_policy.as_ref()),
-        ),
-    ];
-    for (name, id, json) in parts {
-        if let Some(json) = json {
-            let bytes = encode_json(name, json)
-                .unwrap_or_else(|| Err(format!("no policy struct {name}")))
-                .map_err(|e| format!("room_policy: not a {name}: {e}"))?;
-            components.push((id.0, bytes));
-        }
-    }
-    Ok(RoomSetup { role, components })
 }
 
 /// An act's result, or the error `failed` saying why it could not be done.
