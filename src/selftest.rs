@@ -59,7 +59,8 @@ async fn failing(tests: &[Test], reference: Reference, timeout: Duration) -> Vec
         Ok(outcome) => outcome
             .results
             .into_iter()
-            .filter(|r| matches!(r.status, Status::Fail | Status::Error | Status::Timeout))
+            // A rejection for another reason is noticed too: the result is marked `other-reason`.
+            .filter(|r| matches!(r.status, Status::Fail | Status::Error | Status::Timeout) || r.other_reason)
             .map(|r| r.id)
             .collect(),
         Err(e) => vec![format!("(run failed: {e})")],

@@ -247,8 +247,10 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
         iut_endpoint,
         jobs: jobs(&a.iut)?,
     };
-    let mut writer = ReportWriter::create(&a.out, Report::new(drafts(rev), SystemTime::now()))
-        .map_err(|e| Stop(Exit::Usage, format!("cannot write the report: {e}")))?;
+    let mut report = Report::new(drafts(rev), SystemTime::now());
+    report.strict = a.strict;
+    let mut writer =
+        ReportWriter::create(&a.out, report).map_err(|e| Stop(Exit::Usage, format!("cannot write the report: {e}")))?;
     let mut write_error = None;
     let outcome = run(plan, &driver, |iut, r| {
         if !a.quiet && r.status != Status::Skip {
@@ -295,13 +297,16 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
         outcome.executed(),
         outcome.results.len()
     );
+    if let Some(line) = crate::report::weights_line(&report.failures) {
+        println!("{line}");
+    }
     println!(
         "report: {}",
         ["report.json", "report.md", "junit.xml"]
             .map(|f| a.out.join(f).display().to_string())
             .join(", ")
     );
-    Ok(if outcome.unexpected() {
+    Ok(if outcome.blocks(a.strict) {
         Exit::Unexpected
     } else if outcome.executed() == 0 {
         eprintln!("error: no selected test was carried out (each is skip or unsupported): this is not a pass");
@@ -490,7 +495,7 @@ async fn cmd_verify(a: super::VerifyArgs) -> Outcome {
         outcome.iut.driver,
         counts.join(", ")
     );
-    Ok(if inconsistent > 0 || outcome.unexpected() {
+    Ok(if inconsistent > 0 || outcome.blocks(false) {
         Exit::Unexpected
     } else {
         Exit::Ok

@@ -132,6 +132,9 @@ pub struct RunArgs {
     /// Directory for report.json, report.md and junit.xml.
     #[arg(long, default_value = "reports/latest", value_name = "DIR")]
     pub out: PathBuf,
+    /// Fail the run (exit 1) on every `fail`, not only on those of `required` MUSTs.
+    #[arg(long)]
+    pub strict: bool,
     /// Print only the summary, not one line per test.
     #[arg(long, short)]
     pub quiet: bool,

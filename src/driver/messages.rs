@@ -88,6 +88,24 @@ pub struct Rejection {
     pub section: Option<String>,
 }
 
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let named: Vec<String> = [
+            self.rule.as_ref().map(|r| format!("rule {r}")),
+            self.section.as_ref().map(|s| format!("section {s}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match (named.is_empty(), &self.reason) {
+            (true, None) => f.write_str("no reason given"),
+            (true, Some(r)) => write!(f, "{r:?}"),
+            (false, None) => f.write_str(&named.join(", ")),
+            (false, Some(r)) => write!(f, "{}: {r:?}", named.join(", ")),
+        }
+    }
+}
+
 /// `content.encode` params.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EncodeParams {

@@ -7,17 +7,20 @@
 //!                                          └── expectations (xfail / skip / unsupported)
 //! ```
 
+pub mod cause;
 pub mod expectations;
 pub mod run;
 pub mod scenario;
 
 use serde::Serialize;
 
+pub use cause::Cause;
 pub use expectations::{Expectation, Expectations};
 pub use run::{RunError, RunOutcome, RunPlan, run};
 
 use crate::driver::Exchange;
-use crate::spec::SpecRef;
+use crate::driver::messages::Rejection;
+use crate::spec::{Basis, Level, SpecRef};
 
 /// The statuses a test can end with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
@@ -122,6 +125,23 @@ pub struct TestResult {
     pub spec: Vec<SpecRef>,
     /// Why it did not pass (Expected / Actual), or why it was skipped.
     pub message: String,
+    /// The requirements whose check did not hold (of a `fail` or `xfail`; the others held).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<String>,
+    /// The strongest basis and level among `failed`: what the failure weighs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// What the implementation gave as its reason for refusing, pass or fail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejection: Option<Rejection>,
+    /// A pass whose rejection named another rule or section than the one the input breaks.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub other_reason: bool,
+    /// The diagnosed cause this failure shares with others, if one was recognised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
     pub duration_ms: u64,
     /// The driver exchanges and notes (CBOR in diagnostic notation).
     #[serde(skip_serializing_if = "Transcript::is_empty")]
@@ -169,26 +189,66 @@ fn clip(s: &str) -> String {
     format!("{}… ({} more bytes)", &s[..cut], s.len() - cut)
 }
 
+impl TestResult {
+    /// Whether this result fails the run: an error, a timeout, an xpass, or a `fail` of a
+    /// `required` MUST (`strict`: any `fail`).
+    pub fn blocks(&self, strict: bool) -> bool {
+        match self.status {
+            Status::Fail => strict || (self.basis, self.level) == (Some(Basis::Required), Some(Level::Must)),
+            s => s.is_unexpected(),
+        }
+    }
+}
+
 /// How a check ended, before expectations apply.
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub status: Status,
     pub message: String,
+    /// The test's requirements whose check did not hold; empty: all of them.
+    pub failed: Vec<String>,
+    pub rejection: Option<Rejection>,
+    pub other_reason: bool,
+    pub cause: Option<Cause>,
+}
+
+impl Default for Outcome {
+    fn default() -> Self {
+        Outcome::new(Status::Pass, String::new())
+    }
 }
 
 impl Outcome {
-    pub fn pass() -> Self {
+    pub fn new(status: Status, message: impl Into<String>) -> Self {
         Outcome {
-            status: Status::Pass,
-            message: String::new(),
+            status,
+            message: message.into(),
+            failed: Vec::new(),
+            rejection: None,
+            other_reason: false,
+            cause: None,
         }
     }
 
+    pub fn pass() -> Self {
+        Outcome::new(Status::Pass, "")
+    }
+
     pub fn fail(message: impl Into<String>) -> Self {
-        Outcome {
-            status: Status::Fail,
-            message: message.into(),
+        Outcome::new(Status::Fail, message)
+    }
+
+    /// The same outcome, its failure charged to `reqs` (when it names none yet).
+    pub fn charged_to(mut self, reqs: &[String]) -> Self {
+        if self.failed.is_empty() {
+            self.failed = reqs.to_vec();
         }
+        self
+    }
+
+    pub fn with_cause(mut self, cause: Cause) -> Self {
+        self.cause = Some(cause);
+        self
     }
 
     /// A failure as Expected / Actual lines, each cut to a readable length.
@@ -201,9 +261,6 @@ impl Outcome {
     }
 
     pub fn error(message: impl Into<String>) -> Self {
-        Outcome {
-            status: Status::Error,
-            message: message.into(),
-        }
+        Outcome::new(Status::Error, message)
     }
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::expectations::Expected;
 use super::{Expectations, Outcome, Status, Test, TestResult, Transcript};
-use crate::driver::messages::{Capabilities, Mode};
+use crate::driver::messages::{Capabilities, Mode, Rejection};
 use crate::driver::{Driver, ops};
 use crate::harness::scenario::{IutEndpoint, OutsideIut, run_scenario};
 use crate::suites::Check;
@@ -80,9 +80,10 @@ impl RunOutcome {
         self.results.iter().filter(|r| r.status.executed()).count()
     }
 
-    /// Whether anything unexpected happened (fail, error, timeout, xpass).
-    pub fn unexpected(&self) -> bool {
-        self.results.iter().any(|r| r.status.is_unexpected())
+    /// Whether the run fails: an error, timeout or xpass, or a `fail` of a `required` MUST
+    /// (`strict`: any `fail`).
+    pub fn blocks(&self, strict: bool) -> bool {
+        self.results.iter().any(|r| r.blocks(strict))
     }
 }
 
@@ -186,32 +187,26 @@ pub async fn run(
             _ => None,
         };
         let decided = if !selected(&test) {
-            Some(Outcome {
-                status: Status::Skip,
-                message: "not selected by --filter".into(),
-            })
+            Some(Outcome::new(Status::Skip, "not selected by --filter"))
         } else if let Some(e) = expectation.as_ref().filter(|e| e.status != Expected::Xfail) {
             let status = if e.status == Expected::Skip {
                 Status::Skip
             } else {
                 Status::Unsupported
             };
-            Some(Outcome {
-                status,
-                message: format!("expectations: {}", e.reason),
-            })
+            Some(Outcome::new(status, format!("expectations: {}", e.reason)))
         } else if silent >= MAX_SILENT && (test.op.is_some() || outside.is_some()) {
-            Some(Outcome {
-                status: Status::Error,
-                message: format!(
+            Some(Outcome::new(
+                Status::Error,
+                format!(
                     "not run: the implementation stopped answering ({MAX_SILENT} calls in a row timed out or failed)"
                 ),
-            })
+            ))
         } else if let Some(op) = test.op.filter(|op| !iut.ops.iter().any(|o| o == op)) {
-            Some(Outcome {
-                status: Status::Unsupported,
-                message: format!("the implementation does not list operation {op}"),
-            })
+            Some(Outcome::new(
+                Status::Unsupported,
+                format!("the implementation does not list operation {op}"),
+            ))
         } else if let Some((scenario, o)) = &outside {
             o.excuse(scenario, &iut.ops)
         } else {
@@ -305,16 +300,31 @@ fn finish(
         (Some(why), Status::Fail) => Outcome {
             status: Status::Xfail,
             message: format!("{why}\n{}", o.message),
+            ..o
         },
         (Some(why), Status::Pass) => Outcome {
             status: Status::Xpass,
             message: format!("passed, though expected to fail: {why}"),
+            ..o
         },
         _ => o,
     };
     if outcome.status == Status::Pass {
         transcript = Transcript::default();
     }
+    // A failure is charged to the requirements whose check did not hold (all, unless the check
+    // named some); it weighs what the strongest of them weighs.
+    let failed: Vec<String> = match outcome.status {
+        Status::Fail | Status::Xfail if outcome.failed.is_empty() => test.spec.iter().map(|s| s.req.clone()).collect(),
+        Status::Fail | Status::Xfail => outcome.failed,
+        _ => Vec::new(),
+    };
+    let weight = test
+        .spec
+        .iter()
+        .filter(|s| failed.contains(&s.req))
+        .map(|s| (s.basis, s.level))
+        .min();
     TestResult {
         id: test.id,
         title: test.title,
@@ -322,6 +332,17 @@ fn finish(
         target: test.target,
         spec: test.spec,
         message: outcome.message,
+        failed,
+        basis: weight.map(|w| w.0),
+        level: weight.map(|w| w.1),
+        // Kept with every result, pass or fail: cut, as an answer may be as large as 16 MiB.
+        rejection: outcome.rejection.map(|j| Rejection {
+            reason: j.reason.as_deref().map(super::clip),
+            rule: j.rule.as_deref().map(super::clip),
+            section: j.section.as_deref().map(super::clip),
+        }),
+        other_reason: outcome.other_reason,
+        cause: outcome.cause,
         duration_ms: started.elapsed().as_millis() as u64,
         transcript,
     }
@@ -368,6 +389,8 @@ mod tests {
             section: "5.2".into(),
             req: "PROT-05".into(),
             level: Level::Must,
+            basis: Default::default(),
+            reading: None,
         }];
         let claims = |rev: &str| BTreeMap::from([("draft-ietf-mimi-protocol".to_owned(), rev.to_owned())]);
         assert_eq!(revision_note(&spec, &claims("06")), None);

@@ -19,6 +19,13 @@ impl Reference {
     }
 
     fn rejection(&self, f: &Finding) -> Rejection {
+        if self.has(Fault::DecoderNamesAnotherRule) {
+            return Rejection {
+                reason: Some("malformed".into()),
+                rule: Some(crate::validate::Kind::MalformedCbor.slug().to_owned()),
+                section: Some("A.1".into()),
+            };
+        }
         Rejection {
             reason: Some(f.to_string()),
             rule: Some(f.kind.slug().to_owned()),
@@ -75,8 +82,18 @@ impl Reference {
     }
 
     pub(super) fn content_message_id(&self, p: MessageIdParams) -> Result<Value, DriverError> {
+        if self.has(Fault::MessageIdOverReencoding)
+            && let Some(c) = validate_content(&p.cbor, Options::default()).content
+        {
+            let p = MessageIdParams { cbor: c.encode(), ..p };
+            return self.message_id_of(p, c);
+        }
         let content = MimiContent::decode(&p.cbor)
             .map_err(|e| DriverError::invalid_params(format!("cbor is not MIMI content: {e}")))?;
+        self.message_id_of(p, content)
+    }
+
+    fn message_id_of(&self, p: MessageIdParams, content: MimiContent) -> Result<Value, DriverError> {
         let rev = match (self.rev, self.has(Fault::MessageIdWrongRevision)) {
             (r, false) => r,
             (ContentRev::Rev08, true) => ContentRev::Rev07,

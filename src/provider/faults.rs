@@ -38,6 +38,10 @@ pub enum Fault {
     DecoderReversesParts,
     /// Decoder rewrites unknown dispositions to render (1) instead of keeping the wire value.
     DecoderNormalisesDisposition,
+    /// The message ID hashes a re-encoding of the content, not the bytes given.
+    MessageIdOverReencoding,
+    /// Decoder rejects what it should, but always names rule `malformed-cbor` (section A.1).
+    DecoderNamesAnotherRule,
     /// Status decoder loses the last entry.
     StatusDropsLastEntry,
     /// The provider serves requests whose `Host` names another provider.
@@ -173,6 +177,8 @@ impl Fault {
             | Fault::DecoderSwapsSenderRoom
             | Fault::DecoderReversesParts
             | Fault::DecoderNormalisesDisposition
+            | Fault::DecoderNamesAnotherRule
+            | Fault::MessageIdOverReencoding
             | Fault::StatusDropsLastEntry
             | Fault::Skip(_) => Area::Content,
             Fault::WireDecodeNeverRejects | Fault::WireDecodeDropsFirstField | Fault::WireEncodeDropsLastByte => {
@@ -202,6 +208,8 @@ impl Fault {
             Fault::DecoderSwapsSenderRoom,
             Fault::DecoderReversesParts,
             Fault::DecoderNormalisesDisposition,
+            Fault::DecoderNamesAnotherRule,
+            Fault::MessageIdOverReencoding,
             Fault::StatusDropsLastEntry,
             Fault::DoorIgnoresHost,
             Fault::DoorHostPortStrict,
@@ -273,6 +281,8 @@ impl Fault {
             Fault::DecoderSwapsSenderRoom => "decoder-swaps-sender-room",
             Fault::DecoderReversesParts => "decoder-reverses-parts",
             Fault::DecoderNormalisesDisposition => "decoder-normalises-disposition",
+            Fault::DecoderNamesAnotherRule => "decoder-names-another-rule",
+            Fault::MessageIdOverReencoding => "message-id-over-reencoding",
             Fault::StatusDropsLastEntry => "status-drops-last-entry",
             Fault::DoorIgnoresHost => "door-ignores-host",
             Fault::DoorHostPortStrict => "door-host-port-strict",

@@ -32,7 +32,12 @@ pub fn junit_xml(report: &Report) -> String {
                     .iter()
                     .map(|s| format!("{} {} §{}", s.req, s.level, s.section))
                     .collect();
-                status.set_message(format!("{}: {}", r.status, reqs.join(", ")));
+                let weight = match (r.status, r.basis, r.level) {
+                    (Status::Fail, Some(b), Some(l)) if !r.blocks(false) => format!(" ({b} {l}, advisory)"),
+                    (Status::Fail, Some(b), Some(l)) => format!(" ({b} {l})"),
+                    _ => String::new(),
+                };
+                status.set_message(format!("{}{weight}: {}", r.status, reqs.join(", ")));
                 status.set_description(r.message.clone());
             }
             let mut case = TestCase::new(r.id.clone(), status);

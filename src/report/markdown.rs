@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{Report, section_key};
 use crate::harness::{Status, TestResult};
-use crate::spec::Catalogs;
+use crate::spec::{Basis, Catalogs};
 
 const TEMPLATE: &str = include_str!("report.md.j2");
 
@@ -24,16 +24,41 @@ struct Group {
 struct Section {
     section: String,
     title: String,
+    /// Passes whose rejection named another rule or section.
+    other_reason: usize,
     results: Vec<Row>,
 }
 
 #[derive(Serialize)]
 struct Row {
     id: String,
-    status: Status,
-    level: String,
+    status: String,
+    weight: String,
     reqs: String,
     note: String,
+}
+
+/// The level and, unless `required`, the basis: of the check that failed, else the test's
+/// strongest (`MUST`, `SHOULD · robustness`, `MUST · reading PROT-X12`).
+fn weight(r: &TestResult) -> String {
+    let charged = |s: &&crate::spec::SpecRef| r.failed.is_empty() || r.failed.contains(&s.req);
+    let strongest = r.spec.iter().filter(charged).min_by_key(|s| (s.basis, s.level));
+    match strongest {
+        None => String::new(),
+        Some(s) => match (s.basis, &s.reading) {
+            (Basis::Required, _) => s.level.to_string(),
+            (Basis::Reading, Some(x)) => format!("{} · reading {x}", s.level),
+            (b, _) => format!("{} · {b}", s.level),
+        },
+    }
+}
+
+fn status(r: &TestResult) -> String {
+    match (r.status, r.other_reason) {
+        (Status::Pass, true) => "pass (other reason)".into(),
+        (Status::Fail, _) if !r.blocks(false) => "fail (advisory)".into(),
+        (s, _) => s.to_string(),
+    }
 }
 
 /// One line, safe inside a Markdown table cell.
@@ -75,18 +100,13 @@ pub fn markdown(report: &Report, catalogs: &Catalogs) -> String {
                 .into_iter()
                 .map(|(section, results)| Section {
                     title: title(&doc, &section),
+                    other_reason: results.iter().filter(|r| r.other_reason).count(),
                     results: results
                         .into_iter()
                         .map(|r| Row {
                             id: r.id.clone(),
-                            status: r.status,
-                            level: r
-                                .spec
-                                .iter()
-                                .map(|s| s.level)
-                                .min()
-                                .map(|l| l.to_string())
-                                .unwrap_or_default(),
+                            status: status(r),
+                            weight: weight(r),
                             reqs: reqs(r),
                             note: cell(&r.message),
                         })
@@ -102,7 +122,23 @@ pub fn markdown(report: &Report, catalogs: &Catalogs) -> String {
         .results
         .iter()
         .filter(|r| !matches!(r.status, Status::Pass | Status::Skip))
-        .map(|r| context! { id => r.id.clone(), status => r.status.as_str(), title => r.title.clone(), reqs => reqs(r), message => r.message.clone() })
+        .map(|r| {
+            context! {
+                id => r.id.clone(), status => status(r), weight => weight(r), title => r.title.clone(), reqs => reqs(r),
+                failed => r.failed.join(", "), message => r.message.clone(),
+                rejection => r.rejection.as_ref().map(|j| j.to_string()), cause => r.cause.map(|c| c.id()),
+            }
+        })
+        .collect();
+    let causes: Vec<_> = report
+        .causes
+        .iter()
+        .map(|c| context! { id => c.cause.id(), title => c.title, count => c.tests.len(), tests => c.tests.clone() })
+        .collect();
+    let weights: Vec<_> = report
+        .failures
+        .iter()
+        .map(|w| context! { basis => w.basis.as_str(), level => w.level.to_string(), count => w.count, blocking => w.blocking })
         .collect();
     let summary: Vec<_> = report
         .summary
@@ -134,7 +170,8 @@ pub fn markdown(report: &Report, catalogs: &Catalogs) -> String {
             iut => Value::from(Serde(&report.iut)), suite_version => report.suite_version, schema => report.schema, drafts,
             started => report.started.clone(), finished => report.finished.clone(), summary,
             executed => report.executed, total => report.results.len(),
-            groups => Value::from(Serde(&groups)), failures, coverage,
+            groups => Value::from(Serde(&groups)), failures, coverage, causes, weights,
+            strict => report.strict, other_reason => report.other_reason,
         })
         .expect("the report template renders")
 }

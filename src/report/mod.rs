@@ -16,8 +16,8 @@ pub use junit::junit_xml;
 pub use markdown::markdown;
 
 use crate::harness::run::IutInfo;
-use crate::harness::{RunOutcome, Status, TestResult};
-use crate::spec::{Catalogs, Level};
+use crate::harness::{Cause, RunOutcome, Status, TestResult};
+use crate::spec::{Basis, Catalogs, Level};
 
 /// The report format's schema id.
 pub const SCHEMA: &str = "mimi-conformance/report/v1";
@@ -37,12 +37,95 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aborted: Option<String>,
     pub summary: BTreeMap<Status, usize>,
+    /// Whether every `fail` fails the run (`--strict`), or only those of `required` MUSTs.
+    pub strict: bool,
+    /// The `fail`s by the basis and level of the check that did not hold.
+    pub failures: Vec<Weight>,
+    /// Passes whose rejection named another rule or section than the one the input breaks.
+    pub other_reason: usize,
+    /// Failures that share a diagnosed cause, each cause with its tests.
+    pub causes: Vec<CauseGroup>,
     /// How many tests were carried out (neither `skip` nor `unsupported`): a run that executed
     /// none is no pass (exit code 5).
     pub executed: usize,
     pub results: Vec<TestResult>,
     /// Every requirement of the tested drafts: which tests check it, or why none can.
     pub coverage: Vec<Coverage>,
+}
+
+/// How many `fail`s weigh one basis and level, and whether they fail the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Weight {
+    pub basis: Basis,
+    pub level: Level,
+    pub count: usize,
+    /// Whether these fail the run (exit 1).
+    pub blocking: bool,
+}
+
+/// The failures one diagnosed cause explains.
+#[derive(Debug, Clone, Serialize)]
+pub struct CauseGroup {
+    pub cause: Cause,
+    pub title: &'static str,
+    pub tests: Vec<String>,
+}
+
+/// The `fail`s of `results` by basis and level, strongest first.
+pub fn weights(results: &[TestResult], strict: bool) -> Vec<Weight> {
+    let mut by: BTreeMap<(Basis, Level), usize> = BTreeMap::new();
+    for r in results.iter().filter(|r| r.status == Status::Fail) {
+        let w = (r.basis.unwrap_or_default(), r.level.unwrap_or(Level::Must));
+        *by.entry(w).or_default() += 1;
+    }
+    by.into_iter()
+        .map(|((basis, level), count)| Weight {
+            basis,
+            level,
+            count,
+            blocking: strict || (basis, level) == (Basis::Required, Level::Must),
+        })
+        .collect()
+}
+
+/// The failures (`fail`, `xfail`) grouped by diagnosed cause.
+pub fn causes(results: &[TestResult]) -> Vec<CauseGroup> {
+    let mut by: BTreeMap<Cause, Vec<String>> = BTreeMap::new();
+    for r in results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Fail | Status::Xfail))
+    {
+        if let Some(c) = r.cause {
+            by.entry(c).or_default().push(r.id.clone());
+        }
+    }
+    by.into_iter()
+        .map(|(cause, tests)| CauseGroup {
+            cause,
+            title: cause.title(),
+            tests,
+        })
+        .collect()
+}
+
+/// One line: the `fail`s by weight, saying which do not fail the run.
+pub fn weights_line(weights: &[Weight]) -> Option<String> {
+    if weights.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = weights
+        .iter()
+        .map(|w| {
+            format!(
+                "{} {} {}{}",
+                w.count,
+                w.basis,
+                w.level,
+                if w.blocking { "" } else { " (advisory)" }
+            )
+        })
+        .collect();
+    Some(format!("fail by basis and level: {}", parts.join(", ")))
 }
 
 /// One requirement's coverage.
@@ -75,6 +158,10 @@ impl Report {
             finished: None,
             aborted: None,
             summary: Status::ALL.iter().map(|&s| (s, 0)).collect(),
+            strict: false,
+            failures: Vec::new(),
+            other_reason: 0,
+            causes: Vec::new(),
             executed: 0,
             results: Vec::new(),
             coverage: Vec::new(),
@@ -93,6 +180,9 @@ impl Report {
         self.iut = Some(outcome.iut.clone());
         self.results = outcome.results.clone();
         self.summary = outcome.counts();
+        self.failures = weights(&self.results, self.strict);
+        self.other_reason = self.results.iter().filter(|r| r.other_reason).count();
+        self.causes = causes(&self.results);
         self.executed = outcome.executed();
         self.coverage = coverage(catalogs, &self.drafts, &self.results);
         self.finished = Some(timestamp(finished));
@@ -127,12 +217,26 @@ fn coverage(catalogs: &Catalogs, drafts: &BTreeMap<String, String>, results: &[T
                 coverage,
                 reason,
                 tests: covering.iter().map(|t| t.id.clone()).collect(),
-                status: covering.iter().map(|t| t.status).max_by_key(|s| severity(*s)),
+                status: covering
+                    .iter()
+                    .map(|t| requirement_status(t, &r.id, &r.parts))
+                    .max_by_key(|s| severity(*s)),
             });
         }
     }
     out.sort_by(|a, b| (&a.doc, section_key(&a.section), &a.req).cmp(&(&b.doc, section_key(&b.section), &b.req)));
     out
+}
+
+/// What test `t` says of requirement `req`: a failure charged to other requirements is a pass
+/// of this one.
+fn requirement_status(t: &TestResult, req: &str, parts: &[String]) -> Status {
+    let charged = t.failed.iter().any(|f| f == req || parts.contains(f));
+    match t.status {
+        Status::Fail if !charged => Status::Pass,
+        Status::Xfail if !charged => Status::Pass,
+        s => s,
+    }
 }
 
 /// Worse statuses rank higher.

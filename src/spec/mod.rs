@@ -26,7 +26,40 @@ impl std::fmt::Display for Level {
     }
 }
 
-/// What a test checks: one requirement of one draft revision.
+/// Why the suite may judge the implementation by a check: what the draft asks of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// The draft requires this of the implementation under test, in the role the test gives it.
+    #[default]
+    Required,
+    /// The suite's reading of an unclear or contradictory text (an X entry of the catalog).
+    Reading,
+    /// The draft constrains the peer's message; refusing it is good practice, not a requirement
+    /// the draft makes of the receiver.
+    Robustness,
+}
+
+impl Basis {
+    pub const ALL: [Basis; 3] = [Basis::Required, Basis::Reading, Basis::Robustness];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Required => "required",
+            Basis::Reading => "reading",
+            Basis::Robustness => "robustness",
+        }
+    }
+}
+
+impl std::fmt::Display for Basis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a test checks: one requirement of one draft revision, on the basis the catalog gives it
+/// for that test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpecRef {
     pub doc: String,
@@ -34,6 +67,11 @@ pub struct SpecRef {
     pub section: String,
     pub req: String,
     pub level: Level,
+    #[serde(default)]
+    pub basis: Basis,
+    /// The X entry a `reading` rests on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
 }
 
 /// One draft revision's catalog file.
@@ -74,6 +112,39 @@ pub struct Requirement {
     /// Requirements that split this one into testable pieces.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<String>,
+    /// Globs over the tests of this requirement in which the implementation receives what the
+    /// requirement asks of a sender: for them the basis is `robustness`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub robustness: Vec<String>,
+    /// X entry → globs over the tests of this requirement that rest on that reading (basis
+    /// `reading`). An X entry is itself always a reading.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub readings: BTreeMap<String, Vec<String>>,
+}
+
+impl Requirement {
+    /// Whether this is one of the suite's readings (an X entry).
+    pub fn is_reading(&self) -> bool {
+        self.keyword == "(reading)"
+    }
+
+    /// The basis of this requirement's check in test `test`, and the X entry of a reading.
+    pub fn basis_in(&self, test: &str) -> (Basis, Option<String>) {
+        let matches = |globs: &[String]| {
+            globs
+                .iter()
+                .any(|g| globset::Glob::new(g).is_ok_and(|g| g.compile_matcher().is_match(test)))
+        };
+        if self.is_reading() {
+            (Basis::Reading, Some(self.id.clone()))
+        } else if let Some(x) = self.readings.iter().find(|(_, globs)| matches(globs)) {
+            (Basis::Reading, Some(x.0.clone()))
+        } else if matches(&self.robustness) {
+            (Basis::Robustness, None)
+        } else {
+            (Basis::Required, None)
+        }
+    }
 }
 
 /// The embedded catalogs, by file name.
@@ -154,7 +225,7 @@ impl Catalogs {
             .map(String::as_str)
     }
 
-    /// A reference to requirement `id` for a test to carry.
+    /// A reference to requirement `id` for a test to carry (its basis: [`Catalogs::grade`]).
     pub fn spec_ref(&self, id: &str) -> Option<SpecRef> {
         self.get(id).map(|(c, r)| SpecRef {
             doc: c.doc.clone(),
@@ -162,6 +233,17 @@ impl Catalogs {
             section: r.section.clone(),
             req: r.id.clone(),
             level: r.level,
+            basis: Basis::Required,
+            reading: None,
         })
+    }
+
+    /// Gives each of `test`'s references the basis its catalog records for that test.
+    pub fn grade(&self, test: &str, spec: &mut [SpecRef]) {
+        for s in spec {
+            if let Some((_, r)) = self.get(&s.req) {
+                (s.basis, s.reading) = r.basis_in(test);
+            }
+        }
     }
 }

@@ -8,11 +8,13 @@ use serde_json::Value;
 
 use super::SuiteError;
 use crate::codec::content::{ContentRev, MessageDerivedValues, MessageStatusReport, MimiContent};
+use crate::driver::messages::Rejection;
 use crate::driver::messages::{
     CborParams, DecodeResult, EncodeParams, EncodeResult, MessageIdParams, MessageIdResult, StatusDecodeResult,
 };
+use crate::driver::{CallError, ErrorCode};
 use crate::driver::{Driver, ops};
-use crate::harness::{Outcome, Status, Target, Test, Transcript};
+use crate::harness::{Cause, Outcome, Status, Target, Test, Transcript};
 use crate::spec::{Catalogs, SpecRef};
 use crate::validate::Kind;
 use crate::vectors::{CaseBody, FileKind, VectorFile, Verdict};
@@ -35,6 +37,8 @@ pub enum Check {
     DecodeInvalid {
         cbor: Vec<u8>,
         rule: Kind,
+        /// The vector's section: a rejection naming another is `other-reason`.
+        section: String,
     },
     /// `content.encode` must give exactly these bytes.
     Encode {
@@ -51,6 +55,18 @@ pub enum Check {
         other_rev: Vec<u8>,
         rev: ContentRev,
     },
+    /// `content.messageId` of bytes that are not deterministically encoded: refusing them is
+    /// allowed; an ID must be over the bytes as given (`expected`), not over a re-encoding
+    /// (`reencoded`, the ID a decoder that re-encodes would give).
+    MessageIdOfBytes {
+        sender: String,
+        room: String,
+        cbor: Vec<u8>,
+        expected: Vec<u8>,
+        reencoded: Vec<u8>,
+        /// The other content revision's ID of the bytes.
+        other_rev: Vec<u8>,
+    },
     StatusValid {
         cbor: Vec<u8>,
         expected: MessageStatusReport,
@@ -58,6 +74,7 @@ pub enum Check {
     StatusInvalid {
         cbor: Vec<u8>,
         rule: Kind,
+        section: String,
     },
     /// The draft's derived values decode, and name the message ID of the example they derive from.
     Implied {
@@ -181,6 +198,19 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                     }
                     (_, _) => {
                         let rule = rule.ok_or_else(|| SuiteError(format!("{}: {} has no rule", file.path, h.slug)))?;
+                        if let Some(check) = of_bytes_as_given(cbor, sender, room, rule, rev) {
+                            test(
+                                format!("{d}/3.3/message-id-of-bytes-as-given-{slug}"),
+                                format!(
+                                    "compute the message ID of {} ({}) over the bytes given, or refuse",
+                                    h.slug,
+                                    rule.slug()
+                                ),
+                                vec![spec("CONT-S08", file)?],
+                                Some(ops::CONTENT_MESSAGE_ID),
+                                check,
+                            );
+                        }
                         test(
                             format!("{d}/{}/reject-{slug}", h.section),
                             format!("reject {}", h.comment),
@@ -189,6 +219,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                             Check::DecodeInvalid {
                                 cbor: cbor.clone(),
                                 rule,
+                                section: h.section.clone(),
                             },
                         );
                     }
@@ -222,6 +253,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                         Check::StatusInvalid {
                             cbor: cbor.clone(),
                             rule: *rule,
+                            section: h.section.clone(),
                         },
                     ),
                     (None, None) => {
@@ -300,11 +332,14 @@ impl Check {
                 match (r.accepted, r.content) {
                     (true, Some(got)) => same_model("decoded content", expected, &got),
                     (true, None) => Outcome::fail("accepted without a `content` model"),
-                    (false, _) => Outcome::mismatch(
-                        "valid content was rejected",
-                        "accepted",
-                        format!("rejected: {}", r.rejection.reason.unwrap_or_default()),
-                    ),
+                    (false, _) => Outcome {
+                        rejection: Some(r.rejection.clone()),
+                        ..Outcome::mismatch(
+                            "valid content was rejected",
+                            "accepted",
+                            format!("rejected: {}", r.rejection),
+                        )
+                    },
                 }
             }
             Check::DecodeAcceptable { cbor, expected, rule } => {
@@ -320,16 +355,13 @@ impl Check {
                     (true, Some(got)) => same_model("decoded content", expected, &got),
                     (true, None) => Outcome::fail("accepted without a `content` model"),
                     (false, _) => Outcome {
-                        status: Status::Pass,
-                        message: format!(
-                            "rejected ({}), which is acceptable for {}",
-                            r.rejection.reason.unwrap_or_default(),
-                            rule.slug()
-                        ),
+                        message: format!("rejected ({}), which is acceptable for {}", r.rejection, rule.slug()),
+                        rejection: Some(r.rejection),
+                        ..Outcome::pass()
                     },
                 }
             }
-            Check::DecodeInvalid { cbor, rule } => {
+            Check::DecodeInvalid { cbor, rule, section } => {
                 tr.cbor("input", cbor);
                 let r: DecodeResult = call!(
                     driver,
@@ -338,7 +370,7 @@ impl Check {
                     timeout,
                     tr
                 );
-                rejected(r.accepted, *rule, r.rejection.rule.as_deref())
+                rejected(r.accepted, *rule, section, r.rejection)
             }
             Check::Encode { content, cbor } => {
                 let r: EncodeResult = call!(
@@ -379,6 +411,18 @@ impl Check {
                 if let Some(f) = broken.findings.first() {
                     o.message.push_str(&format!("\nThe encoding breaks {f}"));
                 }
+                // The same bytes in another order, breaking only key order: one cause.
+                let only_order = !broken.findings.is_empty()
+                    && broken
+                        .findings
+                        .iter()
+                        .all(|f| matches!(f.kind, Kind::UnsortedMapKeys | Kind::LengthFirstKeyOrder));
+                let (mut sorted_theirs, mut sorted_ours) = (r.cbor.clone(), cbor.clone());
+                sorted_theirs.sort_unstable();
+                sorted_ours.sort_unstable();
+                if only_order && sorted_theirs == sorted_ours {
+                    o.cause = Some(Cause::MapKeysNotSorted);
+                }
                 o
             }
             Check::MessageId {
@@ -409,6 +453,7 @@ impl Check {
                         o.message.push_str(&format!(
                             "\nThis is the {other} formula's ID; --content-rev selects the revision."
                         ));
+                        o.cause = Some(Cause::MessageIdOtherRevision);
                     } else if r.message_id.len() != 32 {
                         o.message.push_str(&format!(
                             "\nA message ID is 32 bytes; this one is {}.",
@@ -416,6 +461,58 @@ impl Check {
                         ));
                     }
                     o
+                }
+            }
+            Check::MessageIdOfBytes {
+                sender,
+                room,
+                cbor,
+                expected,
+                reencoded,
+                other_rev,
+            } => {
+                tr.cbor("input (not deterministically encoded)", cbor);
+                let p = MessageIdParams {
+                    sender: sender.clone(),
+                    room: room.clone(),
+                    cbor: cbor.clone(),
+                };
+                let r: MessageIdResult = match driver
+                    .call(ops::CONTENT_MESSAGE_ID, &p, timeout, &mut tr.exchanges)
+                    .await
+                {
+                    Ok(r) => r,
+                    Err(CallError::Driver(e)) if e.code != ErrorCode::Unsupported => {
+                        return Outcome::new(
+                            Status::Pass,
+                            format!("refused ({e}), which is allowed for bytes that are not deterministically encoded"),
+                        );
+                    }
+                    Err(e) => return super::call_failed(e),
+                };
+                if &r.message_id == expected {
+                    Outcome::pass()
+                } else if &r.message_id == reencoded {
+                    Outcome::mismatch(
+                        "message ID (§3.3) of the bytes as given",
+                        hex::encode(expected),
+                        format!(
+                            "{} (the ID of a re-encoding of these bytes)",
+                            hex::encode(&r.message_id)
+                        ),
+                    )
+                    .with_cause(Cause::MessageIdOverReencoding)
+                } else {
+                    let o = Outcome::mismatch(
+                        "message ID (§3.3) of the bytes as given",
+                        hex::encode(expected),
+                        hex::encode(&r.message_id),
+                    );
+                    if &r.message_id == other_rev {
+                        o.with_cause(Cause::MessageIdOtherRevision)
+                    } else {
+                        o
+                    }
                 }
             }
             Check::StatusValid { cbor, expected } => {
@@ -430,14 +527,17 @@ impl Check {
                 match (r.accepted, r.status) {
                     (true, Some(got)) => same_model("decoded status report", expected, &got),
                     (true, None) => Outcome::fail("accepted without a `status` model"),
-                    (false, _) => Outcome::mismatch(
-                        "a valid status report was rejected",
-                        "accepted",
-                        format!("rejected: {}", r.rejection.reason.unwrap_or_default()),
-                    ),
+                    (false, _) => Outcome {
+                        rejection: Some(r.rejection.clone()),
+                        ..Outcome::mismatch(
+                            "a valid status report was rejected",
+                            "accepted",
+                            format!("rejected: {}", r.rejection),
+                        )
+                    },
                 }
             }
-            Check::StatusInvalid { cbor, rule } => {
+            Check::StatusInvalid { cbor, rule, section } => {
                 tr.cbor("input", cbor);
                 let r: StatusDecodeResult = call!(
                     driver,
@@ -446,7 +546,7 @@ impl Check {
                     timeout,
                     tr
                 );
-                rejected(r.accepted, *rule, r.rejection.rule.as_deref())
+                rejected(r.accepted, *rule, section, r.rejection)
             }
             Check::Implied {
                 cbor,
@@ -481,7 +581,34 @@ impl Check {
     }
 }
 
-fn rejected(accepted: bool, rule: Kind, their_rule: Option<&str>) -> Outcome {
+/// The message-ID check of an invalid case that breaks only the deterministic encoding (§6.1),
+/// when its re-encoding differs from its bytes: the ID over the bytes and over the re-encoding.
+fn of_bytes_as_given(cbor: &[u8], sender: &str, room: &str, rule: Kind, rev: ContentRev) -> Option<Check> {
+    if !rule.is_deterministic_encoding() {
+        return None;
+    }
+    let model = crate::validate::validate_content(cbor, Default::default()).content?;
+    let reencoding = model.encode();
+    let other = match rev {
+        ContentRev::Rev08 => ContentRev::Rev07,
+        ContentRev::Rev07 => ContentRev::Rev08,
+    };
+    let id_in = |rev, bytes: &[u8]| crate::codec::content::message_id(rev, sender, room, bytes, &model.salt).ok();
+    let id = |bytes: &[u8]| id_in(rev, bytes);
+    (reencoding != cbor).then_some(())?;
+    Some(Check::MessageIdOfBytes {
+        sender: sender.to_owned(),
+        room: room.to_owned(),
+        cbor: cbor.to_vec(),
+        expected: id(cbor)?.to_vec(),
+        reencoded: id(&reencoding)?.to_vec(),
+        other_rev: id_in(other, cbor)?.to_vec(),
+    })
+}
+
+/// An invalid input's outcome: rejected passes, keeping the implementation's reason; a reason
+/// naming another rule or section than the one the input breaks is a pass marked `other-reason`.
+fn rejected(accepted: bool, rule: Kind, section: &str, theirs: Rejection) -> Outcome {
     if accepted {
         return Outcome::mismatch(
             &format!("content breaking {} ({}) was accepted", rule.slug(), rule.req()),
@@ -489,12 +616,23 @@ fn rejected(accepted: bool, rule: Kind, their_rule: Option<&str>) -> Outcome {
             "accepted",
         );
     }
-    match their_rule {
-        Some(r) if r != rule.slug() => Outcome {
-            status: Status::Pass,
-            message: format!("rejected, naming rule {r} (the vector breaks {})", rule.slug()),
+    let other = match (&theirs.rule, &theirs.section) {
+        (Some(r), _) => r != rule.slug(),
+        (None, Some(s)) => s != section,
+        (None, None) => false,
+    };
+    Outcome {
+        message: if other {
+            format!(
+                "rejected for another reason ({theirs}); the input breaks rule {} (section {section})",
+                rule.slug()
+            )
+        } else {
+            String::new()
         },
-        _ => Outcome::pass(),
+        other_reason: other,
+        rejection: Some(theirs),
+        ..Outcome::pass()
     }
 }
 
@@ -517,7 +655,8 @@ fn draft_field(cbor: &[u8], field: &str) -> Result<Vec<u8>, String> {
     }
 }
 
-/// Compares two models through their JSON form, naming the first difference.
+/// Compares two models through their JSON form, naming the first difference by field name, and
+/// an extension by its key (not its position: a misread key moves entries).
 fn same_model<T: serde::Serialize + PartialEq>(what: &str, expected: &T, actual: &T) -> Outcome {
     if expected == actual {
         return Outcome::pass();
@@ -527,12 +666,27 @@ fn same_model<T: serde::Serialize + PartialEq>(what: &str, expected: &T, actual:
         serde_json::to_value(actual).unwrap_or_default(),
     );
     match first_difference(&e, &a, String::new()) {
-        Some((path, e, a)) => Outcome::mismatch(&format!("{what} differs at `{path}`"), e, a),
+        Some((path, e, a)) => Outcome::mismatch(&format!("{what}: expected {e}, got {a} at `{path}`"), e, a),
         None => Outcome::mismatch(what, e, a),
     }
 }
 
+/// The key of an Extension's JSON form (`key`, or `keyCbor` for a key §6.2 forbids).
+fn extension_key(v: &Value) -> Option<String> {
+    // An external part has a `key` too (its encryption key), and a `cardinality`.
+    let o = v.as_object().filter(|o| !o.contains_key("cardinality"))?;
+    o.get("key")
+        .map(|k| k.to_string())
+        .or_else(|| o.get("keyCbor").map(|k| format!("keyCbor {k}")))
+}
+
+/// What stands for a member one side lacks.
+fn absent() -> Value {
+    Value::String("(absent)".into())
+}
+
 fn first_difference(e: &Value, a: &Value, path: String) -> Option<(String, Value, Value)> {
+    let keyed = |v: &[Value]| !v.is_empty() && v.iter().all(|x| extension_key(x).is_some());
     match (e, a) {
         (Value::Object(x), Value::Object(y)) => {
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
@@ -542,8 +696,37 @@ fn first_difference(e: &Value, a: &Value, path: String) -> Option<(String, Value
                 } else {
                     format!("{path}.{k}")
                 };
-                first_difference(x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), p)
+                let (xe, ya) = (
+                    x.get(k).cloned().unwrap_or_else(absent),
+                    y.get(k).cloned().unwrap_or_else(absent),
+                );
+                first_difference(&xe, &ya, p)
             })
+        }
+        // Extensions: matched by key; then their order, which the model keeps as on the wire.
+        (Value::Array(x), Value::Array(y)) if keyed(x) || keyed(y) => {
+            let find = |v: &[Value], k: &str| v.iter().find(|e| extension_key(e).as_deref() == Some(k)).cloned();
+            for ex in x {
+                let k = extension_key(ex).unwrap_or_default();
+                let at = format!("{path}[key {k}]");
+                match find(y, &k) {
+                    None => return Some((at, ex.clone(), absent())),
+                    Some(ay) => {
+                        if let Some(d) = first_difference(ex, &ay, at) {
+                            return Some(d);
+                        }
+                    }
+                }
+            }
+            if let Some(ay) = y
+                .iter()
+                .find(|ay| find(x, &extension_key(ay).unwrap_or_default()).is_none())
+            {
+                let k = extension_key(ay).unwrap_or_default();
+                return Some((format!("{path}[key {k}]"), absent(), ay.clone()));
+            }
+            let order = |v: &[Value]| Value::from(v.iter().filter_map(extension_key).collect::<Vec<_>>());
+            (e != a).then(|| (format!("{path} (order of keys)"), order(x), order(y)))
         }
         (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
             .iter()
@@ -556,5 +739,45 @@ fn first_difference(e: &Value, a: &Value, path: String) -> Option<(String, Value
             e.clone(),
             a.clone(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_misread_extension_key_is_named_by_key_not_position() {
+        let e = json!({"extensions": [{"key": 1, "text": "a"}, {"key": "org.example.flag", "cbor": "f5"}]});
+        let a = json!({"extensions": [{"key": "rg.example.flag", "cbor": "f5"}, {"key": 1, "text": "a"}]});
+        let (path, want, got) = first_difference(&e, &a, String::new()).expect("a difference");
+        assert_eq!(path, "extensions[key \"org.example.flag\"]");
+        assert_eq!(want, json!({"key": "org.example.flag", "cbor": "f5"}));
+        assert_eq!(got, absent());
+    }
+
+    #[test]
+    fn the_same_extensions_in_another_order_say_so() {
+        let e = json!({"extensions": [{"key": 1, "text": "a"}, {"key": 2, "text": "b"}]});
+        let a = json!({"extensions": [{"key": 2, "text": "b"}, {"key": 1, "text": "a"}]});
+        let (path, want, got) = first_difference(&e, &a, String::new()).expect("a difference");
+        assert_eq!(
+            (path.as_str(), want, got),
+            ("extensions (order of keys)", json!(["1", "2"]), json!(["2", "1"]))
+        );
+    }
+
+    #[test]
+    fn a_value_difference_names_its_field() {
+        let e = json!({"nestedPart": {"disposition": 1, "language": ""}});
+        let a = json!({"nestedPart": {"disposition": 9, "language": ""}});
+        let o = same_model("decoded content", &e, &a);
+        assert!(
+            o.message
+                .starts_with("decoded content: expected 1, got 9 at `nestedPart.disposition`"),
+            "{}",
+            o.message
+        );
     }
 }

@@ -48,12 +48,11 @@ impl Check {
             (Check::Wire(c), _) => c.run(driver, timeout, tr).await,
             (Check::Policy(c), _) => c.run(driver, timeout, tr).await,
             (Check::Scenario(s, cs), Some(iut)) => run_scenario(s, iut, Some(driver), *cs, timeout, tr).await,
-            (Check::Scenario(..), None) => Outcome {
-                status: Status::Unsupported,
-                message: "scenarios need the implementation's MIMI endpoints: give --iut-url (its driver then \
-                          sets it up with `configure` and acts with `user.create`, `room.*` and `message.*`)"
-                    .into(),
-            },
+            (Check::Scenario(..), None) => Outcome::new(
+                Status::Unsupported,
+                "scenarios need the implementation's MIMI endpoints: give --iut-url (its driver then \
+                          sets it up with `configure` and acts with `user.create`, `room.*` and `message.*`)",
+            ),
         }
     }
 }
@@ -70,14 +69,8 @@ pub const SUITES: &[&str] = &["content", "protocol", "policy"];
 pub(crate) fn call_failed(e: crate::driver::CallError) -> Outcome {
     use crate::driver::CallError;
     match e {
-        CallError::Unsupported(m) => Outcome {
-            status: Status::Unsupported,
-            message: m,
-        },
-        CallError::Timeout(t) => Outcome {
-            status: Status::Timeout,
-            message: format!("no answer within {t:?}"),
-        },
+        CallError::Unsupported(m) => Outcome::new(Status::Unsupported, m),
+        CallError::Timeout(t) => Outcome::new(Status::Timeout, format!("no answer within {t:?}")),
         CallError::Transport(m) => Outcome::error(m),
         e @ (CallError::Driver(_) | CallError::BadResponse(_)) => Outcome::fail(e.to_string()),
     }
@@ -140,6 +133,9 @@ pub fn build(
                 )));
             }
         }
+    }
+    for t in &mut tests {
+        catalogs.grade(&t.id, &mut t.spec);
     }
     tests.sort_by(|a, b| crate::report::id_order(&a.id, &b.id));
     for w in tests.windows(2) {

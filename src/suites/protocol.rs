@@ -289,7 +289,11 @@ impl WireCheck {
                         "accepted",
                     )
                 } else {
-                    Outcome::pass()
+                    // The reason is kept for the reader; wire rules have no shared names to compare.
+                    Outcome {
+                        rejection: Some(r.rejection),
+                        ..Outcome::pass()
+                    }
                 }
             }
         }

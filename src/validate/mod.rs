@@ -115,6 +115,20 @@ impl Kind {
         }
     }
 
+    /// Whether the rule is one of §6.1's deterministic encoding: content breaking only it still
+    /// has a model, whose re-encoding differs from its bytes.
+    pub fn is_deterministic_encoding(self) -> bool {
+        matches!(
+            self,
+            Kind::NonShortestArgument
+                | Kind::IndefiniteLength
+                | Kind::UnsortedMapKeys
+                | Kind::NonShortestFloat
+                | Kind::BignumNotPreferred
+                | Kind::LengthFirstKeyOrder
+        )
+    }
+
     pub fn from_slug(slug: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.slug() == slug)
     }

@@ -124,6 +124,7 @@ FLAGS = {
     "Extension": "Concerns the mimiExtensions map or a value inside it.",
     "Receiver": "Section 9.1 lists the input as legitimate: a receiver must accept it and not discard it.",
     "Float": "Contains a floating-point value (use is discouraged by section 6.2 but not forbidden).",
+    "Shape": "An array of the CDDL with one element too many or too few, or a field wrapped in a tag the CDDL does not allow.",
 }
 
 
@@ -566,7 +567,7 @@ class ContentChecker:
         if len(self.parts) > 1024:
             self.add("too-many-parts")
         for p in self.parts:
-            if p["cardinality"] != "single":
+            if p["cardinality"] != "single" or p["node"].value[4].kind != "bytes":
                 continue
             for m in CID_RE.finditer(p["node"].value[4].value):
                 i = int(m.group(1))
@@ -1519,6 +1520,63 @@ def main() -> int:
     I("invalid-cardinality-255", "unknown-cardinality",
       "delete with the NullPart cardinality changed from 0 to 255 (0x18 ff).",
       enc(body_with(B["delete"], 2, 255)), "delete")
+    # --- A.1 every shape: each array one element too many and one too few, each field of it
+    # wrapped in an unexpected tag (1000, unassigned). Cases whose bytes an earlier case already
+    # has are left out. ---
+    def at_body(c, get_put):
+        return get_put
+
+    def top(c):
+        return c, lambda n: n
+
+    def body_of(c):
+        return c[6], lambda n: with_body(c, n)
+
+    def expiration_of(c):
+        return c[3], lambda n: with_field(c, 3, n)
+
+    def first_subpart(c):
+        b = copy.deepcopy(c[6])
+        return b[4][0], lambda n: with_body(c, b[:4] + [[n] + b[4][1:]])
+
+    shape_sites = [
+        ("mimi-content", "mimiContent", O, "original", top,
+         ["salt", "replaces", "topicId", "expires", "inReplyTo", "extensions", "nestedPart"]),
+        ("expiration", "Expiration", E_, "expiring", expiration_of, ["relative", "time"]),
+        ("null-part", "NullPart NestedPart", B["delete"], "delete", body_of,
+         ["disposition", "language", "cardinality"]),
+        ("single-part", "SinglePart NestedPart", O, "original", body_of,
+         ["disposition", "language", "cardinality", "contentType", "content"]),
+        ("external-part", "ExternalPart NestedPart", A_, "attachment", body_of,
+         ["disposition", "language", "cardinality", "contentType", "url", "expires", "size", "encAlg",
+          "key", "nonce", "aad", "hashAlg", "contentHash", "description", "filename"]),
+        ("multi-part", "MultiPart NestedPart", MP3, "multipart-3", body_of,
+         ["disposition", "language", "cardinality", "partSemantics", "parts"]),
+        ("nested-single-part", "first part inside a MultiPart", B["multipart-1"], "multipart-1", first_subpart,
+         ["disposition", "language", "cardinality", "contentType", "content"]),
+    ]
+    seen_shapes = {d for (_, _, _, _, d, _) in inv}
+
+    def shape_case(slug, comment, data, of):
+        if data not in seen_shapes:
+            seen_shapes.add(data)
+            I(slug, "cddl-shape", comment, data, of, ["Shape"])
+
+    for short, what, c, of, site, fields in shape_sites:
+        arr, put = site(c)
+        assert len(arr) == len(fields), (short, len(arr), len(fields))
+        shape_case(f"invalid-shape-{short}-one-element-too-many",
+                   f"{of} with a null appended to its {what} array ({len(arr) + 1} elements instead of "
+                   f"{len(arr)}).", enc(put(list(arr) + [None])), of)
+        shape_case(f"invalid-shape-{short}-one-element-too-few",
+                   f"{of} with the last element ({fields[-1]}) of its {what} array removed "
+                   f"({len(arr) - 1} elements instead of {len(arr)}).", enc(put(list(arr)[:-1])), of)
+        for i, name in enumerate(fields):
+            wrapped = list(arr)
+            wrapped[i] = Tag(1000, arr[i])
+            shape_case(f"invalid-shape-{short}-{name.lower()}-tagged",
+                       f"{of} with the {name} field of its {what} wrapped in tag 1000, which the CDDL "
+                       "does not allow there.", enc(put(wrapped)), of)
     # --- 4.3 known extension types ---
     I("invalid-sender-uri-bstr", "known-extension-type",
       "original with the senderUri (key 1) value given as a byte string (0x58 20) instead of a text string.",
@@ -1816,7 +1874,7 @@ def main() -> int:
     write(out / "invalid.json",
           file_header("content", SRC_EXAMPLES + "; each case mutates one example (or an edge-valid case "
                       "built from one) as its comment says, keeping every other length header right",
-                      ["Mutation", "Boundary", "Should", "Encoding", "Extension", "Float"]), reg.tests)
+                      ["Mutation", "Boundary", "Should", "Encoding", "Extension", "Float", "Shape"]), reg.tests)
     invalid_tests = reg.tests
 
     # ======================================================================================

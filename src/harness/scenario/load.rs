@@ -98,6 +98,14 @@ impl Scenario {
                     }
                 }
             }
+            for (k, req) in step.checks.iter().enumerate() {
+                if !s.requirements.contains(req) {
+                    return Err(err(format!(
+                        "{}: {req} is not among the scenario's requirements",
+                        at(&format!("checks[{k}]"))
+                    )));
+                }
+            }
             for role in step.peer_faults.keys() {
                 if s.roles.get(role) != Some(&Player::Sim) {
                     return Err(err(format!("{}: {role:?} is not a simulated role", at("peer_faults"))));

@@ -92,6 +92,10 @@ pub struct Step {
     /// Misbehaviour of simulated providers other than the actor's during this step: role → faults.
     #[serde(default)]
     pub peer_faults: BTreeMap<String, Vec<crate::provider::PeerFault>>,
+    /// The scenario's requirements this step's expectations check (a failure here is charged
+    /// to them alone); empty: all of them.
+    #[serde(default)]
+    pub checks: Vec<String>,
 }
 
 /// A user acts, as the driver's operations say (docs/driver.md).

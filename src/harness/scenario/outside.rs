@@ -62,13 +62,13 @@ impl OutsideIut {
             .map(|(r, _)| r)
             .collect();
         let [role] = roles[..] else {
-            return Some(Outcome {
-                status: Status::Unsupported,
-                message: format!(
+            return Some(Outcome::new(
+                Status::Unsupported,
+                format!(
                     "the implementation would play {} roles ({roles:?}); outside the process it plays one",
                     roles.len()
                 ),
-            });
+            ));
         };
         let plays = match self.role {
             IutRole::Hub => role == "hub",
@@ -76,28 +76,30 @@ impl OutsideIut {
             IutRole::Any => true,
         };
         if !plays {
-            return Some(Outcome {
-                status: Status::Skip,
-                message: format!("--iut-role {:?}: the implementation would play {role} here", self.role),
-            });
+            return Some(Outcome::new(
+                Status::Skip,
+                format!("--iut-role {:?}: the implementation would play {role} here", self.role),
+            ));
         }
         if let (Mode::ServerOnly, Some(why)) = (self.mode, &scenario.client_behaviour) {
-            return Some(Outcome {
-                status: Status::Unsupported,
-                message: format!("server-only: the scenario judges the implementation's own clients ({why})"),
-            });
+            return Some(Outcome::new(
+                Status::Unsupported,
+                format!("server-only: the scenario judges the implementation's own clients ({why})"),
+            ));
         }
         let missing: Vec<&str> = scenario
             .driver_ops(role, self.mode)
             .into_iter()
             .filter(|op| !ops.iter().any(|o| o == op))
             .collect();
-        (!missing.is_empty()).then(|| Outcome {
-            status: Status::Unsupported,
-            message: format!(
-                "the implementation does not list the operation(s) {} it needs to play {role}",
-                missing.join(", ")
-            ),
+        (!missing.is_empty()).then(|| {
+            Outcome::new(
+                Status::Unsupported,
+                format!(
+                    "the implementation does not list the operation(s) {} it needs to play {role}",
+                    missing.join(", ")
+                ),
+            )
         })
     }
 }

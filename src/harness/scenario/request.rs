@@ -162,11 +162,20 @@ pub(super) async fn run_request(
             .map_err(|err| Outcome::fail(format!("step {:?}: the body is not JSON: {err}", step.name)))?;
         let missing: Vec<&String> = e.json_keys.iter().filter(|k| json.get(k.as_str()).is_none()).collect();
         if !missing.is_empty() {
-            return Err(Outcome::mismatch(
+            let o = Outcome::mismatch(
                 &format!("step {:?}: JSON members", step.name),
                 format!("{:?}", e.json_keys),
                 format!("missing {missing:?}"),
-            ));
+            );
+            let directory = step
+                .request
+                .as_ref()
+                .is_some_and(|r| r.path.as_deref() == Some(crate::provider::directory::PATH));
+            return Err(if directory {
+                o.with_cause(crate::harness::Cause::DirectoryLacksEndpoint)
+            } else {
+                o
+            });
         }
     }
     if let Some(name) = &e.response_struct {

@@ -61,14 +61,14 @@ pub async fn run_scenario(
             Ok(Ok(())) => deployment.check_after(scenario, step, &marks, by, tr).await,
             Ok(Err(o)) => Err(o),
             Err(_) => {
-                return Outcome {
-                    status: crate::harness::Status::Timeout,
-                    message: format!("step {:?}: no answer within {timeout:?}", step.name),
-                };
+                return Outcome::new(
+                    crate::harness::Status::Timeout,
+                    format!("step {:?}: no answer within {timeout:?}", step.name),
+                );
             }
         };
         if let Err(o) = checked {
-            return o;
+            return o.charged_to(&step.checks);
         }
     }
     Outcome::pass()
