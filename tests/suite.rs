@@ -671,6 +671,32 @@ fn checks() -> Vec<Trial> {
                 format!("a run that executed nothing exits {code}: {stdout}{err}"),
             )
         }),
+        Trial::test(
+            "cli/numbers-out-of-range-and-empty-selections-are-named-never-a-panic",
+            || {
+                let dir = temp_dir("numbers");
+                let out = dir.to_str().expect("utf-8 path");
+                let cases: [(&[&str], i32, &str); 9] = [
+                    (&["run", "--jobs", "2305843009213693952", "--out", out], 2, "--jobs"),
+                    (&["run", "--jobs", "0", "--out", out], 2, "--jobs"),
+                    (&["run", "--timeout", "1e300", "--out", out], 2, "--timeout"),
+                    (&["run", "--timeout=-1", "--out", out], 2, "--timeout"),
+                    (&["run", "--timeout-factor", "NaN", "--out", out], 2, "--timeout-factor"),
+                    (&["bench", "--seconds", "1e9"], 2, "--seconds"),
+                    (&["bench", "--scenarios", "--jobs", "99999"], 2, "--jobs"),
+                    (&["list", "--filter", "zzz"], 4, "zzz"),
+                    (&["content", "inspect", "/dev/zero"], 2, "over 16 MiB"),
+                ];
+                let mut wrong = Vec::new();
+                for (args, want, names) in cases {
+                    let (code, _, stderr) = cli(args);
+                    if code != want || !stderr.contains(names) || stderr.contains("panicked") {
+                        wrong.push(format!("{args:?}: exit {code} (want {want}), stderr {stderr:?}"));
+                    }
+                }
+                ensure(wrong.is_empty(), wrong.join("\n"))
+            },
+        ),
         Trial::test("cli/expectations-turn-known-gaps-green-and-report-xpass", || {
             let dir = temp_dir("expect");
             let out = dir.to_str().unwrap();
@@ -1323,9 +1349,10 @@ fn outside_trials() -> Vec<Trial> {
                     .filter(|(id, (s, _))| scenarios.contains(id) && s == "fail")
                     .map(|(id, _)| id)
                     .collect();
+                let client_behaviour = client_behaviour_ids();
                 let builtin: BTreeSet<String> = builtin_failures(&faults)?
                     .into_iter()
-                    .filter(|id| !client_behaviour_ids().contains(id))
+                    .filter(|id| !client_behaviour.contains(id))
                     .collect();
                 ensure(
                     outside == builtin && outside.contains("protocol/3.2/add-user-from-hub@cs1"),
@@ -1445,6 +1472,46 @@ fn outside_trials() -> Vec<Trial> {
                         "{:?}",
                         ran.iter().map(|r| (&r.id, r.status, &r.message)).collect::<Vec<_>>()
                     ),
+                )
+            },
+        ),
+        Trial::test(
+            "hostile/a-silent-mimi-endpoint-is-a-timeout-of-the-run-s-own-length",
+            || {
+                // The implementation's MIMI endpoint takes connections and never answers: the
+                // simulated providers wait --timeout too, so the step reads as a timeout of that
+                // length, not as a transport failure after a fixed wait of their own.
+                let silent = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+                let port = silent.local_addr().map_err(|e| e.to_string())?.port();
+                std::thread::spawn(move || {
+                    let held: Vec<_> = silent.incoming().take(64).collect();
+                    std::thread::sleep(Duration::from_secs(60));
+                    drop(held);
+                });
+                let iut = OutsideReference::start(&[])?;
+                let dir = temp_dir("silent-mimi");
+                let url = format!("https://127.0.0.1:{port}");
+                let (code, out, err) = cli(&[
+                    "run",
+                    "-q",
+                    "--filter",
+                    "protocol/3.4/send-message-fans-out@cs1",
+                    "--iut-driver",
+                    &iut.driver,
+                    "--iut-url",
+                    &url,
+                    "--timeout",
+                    "2",
+                    "--out",
+                    dir.to_str().expect("utf-8 path"),
+                ]);
+                let statuses = report_statuses(&dir)?;
+                let (status, message) = statuses
+                    .get("protocol/3.4/send-message-fans-out@cs1")
+                    .ok_or(format!("no result; exit {code}\n{out}\n{err}"))?;
+                ensure(
+                    code == 1 && status == "timeout" && message.contains("no answer within 2s"),
+                    format!("exit {code}: {status}: {message}"),
                 )
             },
         ),

@@ -176,7 +176,19 @@ fn timeout(iut: &IutArgs) -> Result<Duration, Stop> {
             format!("--timeout-factor {} is not a positive number", iut.timeout_factor),
         ));
     }
-    Duration::try_from_secs_f64(iut.timeout * iut.timeout_factor)
+    // A day: longer is a typo, not a slow implementation.
+    const MAX: f64 = 86_400.0;
+    let secs = iut.timeout * iut.timeout_factor;
+    if secs > MAX {
+        return Err(Stop(
+            Exit::Usage,
+            format!(
+                "--timeout {} × --timeout-factor {} is over a day ({MAX} s)",
+                iut.timeout, iut.timeout_factor
+            ),
+        ));
+    }
+    Duration::try_from_secs_f64(secs)
         .ok()
         .filter(|d| !d.is_zero())
         .ok_or_else(|| {
@@ -187,16 +199,9 @@ fn timeout(iut: &IutArgs) -> Result<Duration, Stop> {
         })
 }
 
-/// `--jobs`, or the number of cores.
-fn jobs(iut: &IutArgs) -> Result<usize, Stop> {
-    match iut.jobs {
-        Some(0) => Err(Stop(
-            Exit::Usage,
-            "--jobs 0: at least one scenario must run at a time".into(),
-        )),
-        Some(n) => Ok(n),
-        None => Ok(std::thread::available_parallelism().map_or(2, |n| n.get())),
-    }
+/// `--jobs` (checked by clap), or the number of cores.
+fn jobs(given: Option<usize>) -> usize {
+    given.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
 fn build(suites: &[String], files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Result<Vec<Test>, Stop> {
@@ -245,7 +250,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
         expectations,
         timeout: timeout(&a.iut)?,
         iut_endpoint,
-        jobs: jobs(&a.iut)?,
+        jobs: jobs(a.iut.jobs),
     };
     let mut report = Report::new(drafts(rev), SystemTime::now());
     report.strict = a.strict;
@@ -365,12 +370,38 @@ fn cmd_list(a: super::ListArgs) -> Outcome {
         out.push_str(&format!("{:<58} {doc}-{rev} §{section:<5} {}\n", t.id, reqs.join(", ")));
     }
     write_stdout(&out);
-    Ok(if n == 0 { Exit::NothingSelected } else { Exit::Ok })
+    if n == 0 {
+        return Err(run_error(crate::harness::RunError::NothingSelected(a.filter.clone())));
+    }
+    Ok(Exit::Ok)
+}
+
+/// A file's bytes, up to the 16 MiB any one message may have (`/dev/zero` is a file too).
+fn read_capped_file(path: &Path) -> Result<Vec<u8>, Stop> {
+    use std::io::Read as _;
+    let limit = crate::driver::client::MAX_MESSAGE;
+    let cannot = |e: std::io::Error| Stop(Exit::Usage, format!("{}: cannot read: {e}", path.display()));
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(cannot)?
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() > limit {
+        return Err(Stop(
+            Exit::Usage,
+            format!(
+                "{}: over {} MiB, more than any MIMI content",
+                path.display(),
+                limit >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
 }
 
 fn cmd_inspect(a: super::InspectArgs) -> Outcome {
-    let bytes =
-        std::fs::read(&a.file).map_err(|e| Stop(Exit::Usage, format!("{}: cannot read: {e}", a.file.display())))?;
+    let bytes = read_capped_file(&a.file)?;
     let now = a.now.or_else(|| {
         SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
@@ -480,7 +511,7 @@ async fn cmd_verify(a: super::VerifyArgs) -> Outcome {
         expectations: Expectations::default(),
         timeout: timeout(&a.iut)?,
         iut_endpoint,
-        jobs: jobs(&a.iut)?,
+        jobs: jobs(a.iut.jobs),
     };
     let outcome = run(plan, &driver, |_, r| print_result(r)).await.map_err(run_error)?;
     let counts: Vec<String> = outcome
@@ -566,11 +597,14 @@ async fn cmd_driver(a: super::DriverArgs) -> Outcome {
 async fn cmd_bench(a: super::BenchArgs) -> Outcome {
     let d = Duration::try_from_secs_f64(a.seconds)
         .ok()
-        .filter(|d| !d.is_zero())
+        .filter(|d| !d.is_zero() && d.as_secs() <= 3600)
         .ok_or_else(|| {
             Stop(
                 Exit::Usage,
-                format!("--seconds {} is not a positive number of seconds", a.seconds),
+                format!(
+                    "--seconds {}: give a positive number of seconds, at most 3600",
+                    a.seconds
+                ),
             )
         })?;
     if a.scenarios {
@@ -578,17 +612,7 @@ async fn cmd_bench(a: super::BenchArgs) -> Outcome {
         let tests = build(&[], &embedded_vectors()?, &catalogs, ContentRev::Rev08)?;
         let reference = Reference::new(ContentRev::Rev08, BTreeSet::new(), catalogs);
         let driver = Driver::builtin(reference.name(), Arc::new(reference));
-        let jobs = match a.jobs {
-            Some(0) => {
-                return Err(Stop(
-                    Exit::Usage,
-                    "--jobs 0: at least one scenario must run at a time".into(),
-                ));
-            }
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        };
-        let r = crate::bench::scenarios(tests, &driver, jobs, d)
+        let r = crate::bench::scenarios(tests, &driver, jobs(a.jobs), d)
             .await
             .map_err(run_error)?;
         println!(

@@ -97,7 +97,7 @@ pub struct IutArgs {
     #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
     pub timeout_factor: f64,
     /// Scenarios run at once (default: the number of cores).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = jobs)]
     pub jobs: Option<usize>,
 }
 
@@ -233,8 +233,20 @@ pub struct BenchArgs {
     #[arg(long)]
     pub scenarios: bool,
     /// Scenarios run at once (default: the number of cores).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = jobs)]
     pub jobs: Option<usize>,
+}
+
+/// At most this many scenarios run at once (each holds its own providers and MLS clients).
+pub const MAX_JOBS: usize = 256;
+
+/// `--jobs N`: 1 to [`MAX_JOBS`], named in the error otherwise.
+fn jobs(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n @ 1..=MAX_JOBS) => Ok(n),
+        Ok(0) => Err("at least one scenario must run at a time".into()),
+        _ => Err(format!("not a whole number from 1 to {MAX_JOBS}")),
+    }
 }
 
 /// Parses the arguments, runs the command, and returns the process exit code.

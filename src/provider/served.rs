@@ -220,7 +220,7 @@ impl Served {
             .transpose()
             .map_err(|e| DriverError::failed(format!("cannot share the listening socket: {e}")))?;
         let mut state = ProviderState::new(&p.domain, behaviour).map_err(|e| DriverError::failed(e.to_string()))?;
-        state.peers = Some(Peers::new(client, addrs, &behaviour));
+        state.peers = Some(Peers::new(client, addrs, &behaviour, super::state::PEER_TIMEOUT));
         // A server-only hub tells the clients the harness plays what their rooms list as hub.
         let result = match mode {
             Mode::FullClient => ConfigureResult::default(),

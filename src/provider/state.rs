@@ -118,7 +118,7 @@ pub struct Peers {
     pub client: PeerClient,
     /// Domain → loopback address.
     pub addrs: BTreeMap<String, SocketAddr>,
-    /// How long to wait for a peer's answer ([`PEER_TIMEOUT`]).
+    /// How long to wait for a peer's answer: the run's step timeout, or [`PEER_TIMEOUT`].
     pub timeout: Duration,
     /// Each peer's §5.1 directory, fetched once.
     directories: Arc<tokio::sync::Mutex<BTreeMap<String, super::directory::Directory>>>,
@@ -127,7 +127,7 @@ pub struct Peers {
 /// The largest answer a provider reads from a peer (16 MiB, as the request bodies it accepts).
 pub const ANSWER_LIMIT: usize = 16 << 20;
 
-/// How long a provider waits for a peer's answer.
+/// How long a provider waits for a peer's answer when no run says (the reference served alone).
 pub const PEER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a slow simulated follower ([`PeerFault::SlowNotify`]) takes to answer.
@@ -167,12 +167,18 @@ pub enum PeerFault {
 }
 
 impl Peers {
-    /// The peers of a provider behaving as `behaviour` (an impatient hub waits 200 ms).
-    pub fn new(client: PeerClient, addrs: BTreeMap<String, SocketAddr>, behaviour: &ProviderBehaviour) -> Self {
+    /// The peers of a provider behaving as `behaviour`, waiting `wait` for an answer (an
+    /// impatient hub waits 200 ms).
+    pub fn new(
+        client: PeerClient,
+        addrs: BTreeMap<String, SocketAddr>,
+        behaviour: &ProviderBehaviour,
+        wait: Duration,
+    ) -> Self {
         let timeout = if behaviour.hub.impatient {
             Duration::from_millis(200)
         } else {
-            PEER_TIMEOUT
+            wait
         };
         Peers {
             client,
@@ -247,21 +253,24 @@ impl Peers {
         }
         let response = request.send().await.map_err(|e| format!("{what}: {e}"))?;
         let status = response.status().as_u16();
-        // A peer's answer is read up to a bound: a hostile one may stream without end.
-        let mut response = response;
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| format!("{what}: reading the answer: {e}"))?
-        {
-            if bytes.len() + chunk.len() > ANSWER_LIMIT {
-                return Err(format!("{what}: the answer is over {} MiB", ANSWER_LIMIT >> 20));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok((status, bytes))
+        Ok((status, read_capped(response, &what).await?))
     }
+}
+
+/// Reads an answer's body up to [`ANSWER_LIMIT`]: a hostile peer may stream without end.
+pub async fn read_capped(mut response: reqwest::Response, what: &str) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("{what}: reading the answer: {e}"))?
+    {
+        if bytes.len() + chunk.len() > ANSWER_LIMIT {
+            return Err(format!("{what}: the answer is over {} MiB", ANSWER_LIMIT >> 20));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 /// Errors of [`ProviderState::new`].

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -80,7 +81,14 @@ pub(super) static NAMESPACE: AtomicU64 = AtomicU64::new(1);
 
 impl Deployment {
     /// Starts one provider per role, each knowing all the others.
-    pub async fn start(scenario: &Scenario, iut: IutEndpoint, ciphersuite: u16) -> Result<Self, HttpsError> {
+    /// Starts the providers of `scenario`; the simulated ones wait `timeout` (the run's step
+    /// timeout) for an answer, so a silent implementation reads as a step's timeout.
+    pub async fn start(
+        scenario: &Scenario,
+        iut: IutEndpoint,
+        ciphersuite: u16,
+        timeout: Duration,
+    ) -> Result<Self, HttpsError> {
         install_crypto();
         let ns = NAMESPACE.fetch_add(1, Ordering::Relaxed);
         let ca = run_ca()?;
@@ -152,7 +160,7 @@ impl Deployment {
         for r in roles.values().filter(|r| r.actor == Actor::Local) {
             let client = PeerClient::new(Some(&r.identity), &ca, &all, false)?;
             let mut st = lock(&r.state);
-            st.peers = Some(Peers::new(client, addrs.clone(), &st.behaviour));
+            st.peers = Some(Peers::new(client, addrs.clone(), &st.behaviour, timeout));
         }
         let outside = match iut {
             IutEndpoint::Outside(o) => Some(o),

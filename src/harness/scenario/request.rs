@@ -130,10 +130,9 @@ pub(super) async fn run_request(
         (Ok(resp), None) => resp,
     };
     let status = response.status().as_u16();
-    let body = response
-        .bytes()
+    let body = crate::provider::state::read_capped(response, &format!("step {:?}", step.name))
         .await
-        .map_err(|e| Outcome::fail(format!("step {:?}: reading the body: {e}", step.name)))?;
+        .map_err(Outcome::fail)?;
     tr.notes.push(format!(
         "{}: HTTP {status}, {} bytes: {}",
         step.name,

@@ -23,7 +23,7 @@ pub async fn run_scenario(
     timeout: Duration,
     tr: &mut Transcript,
 ) -> Outcome {
-    let deployment = match Deployment::start(scenario, iut, ciphersuite).await {
+    let deployment = match Deployment::start(scenario, iut, ciphersuite, timeout).await {
         Ok(d) => d,
         Err(e) => return Outcome::error(format!("cannot start the deployment: {e}")),
     };
