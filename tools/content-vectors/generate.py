@@ -2030,6 +2030,15 @@ def main() -> int:
         ("status-entry-3-elements", "status-shape", "STAT-03", "4",
          "status example with a third element 0 appended to the first PerMessageStatus entry.",
          enc([[st_plain[0][0], 2, 0]] + st_plain[1:]), []),
+        # Every shape: the entry one element too few, the report in tag 1000 (a field in a tag is
+        # read as breaking that field's own rule, status-message-id or status-value, by the
+        # suite's validator, and as a shape error here: left out until the two agree).
+        ("status-entry-1-element", "status-shape", "STAT-03", "4",
+         "status example with the status value of the first PerMessageStatus entry removed (1 element).",
+         enc([[st_plain[0][0]]] + st_plain[1:]), ["Shape"]),
+        ("status-report-tagged", "status-shape", "STAT-03", "4",
+         "status example with the whole report array wrapped in tag 1000, which the CDDL does not allow.",
+         enc(Tag(1000, st_plain)), ["Shape"]),
         ("status-indefinite-outer-array", "indefinite-length", "CONT-09", "4",
          "status example with the outer array written with indefinite length (0x9f .. ff); the status "
          "draft does not itself restate the deterministic-encoding rule, which is applied here as in the "
@@ -2044,7 +2053,7 @@ def main() -> int:
         assert {status_names.get(g, g) for g in got} == {rule}, (slug, got)
         reg.add({"slug": slug, "section": sec, "result": "invalid", "flags": ["Mutation"] + flags,
                  "rule": rule, "req": req, "comment": comment, "cbor": hx(data)})
-    flags_status = ["DraftExample", "Mutation", "Boundary", "Encoding"]
+    flags_status = ["DraftExample", "Mutation", "Boundary", "Encoding", "Shape"]
     hdr = file_header("status",
                       f"draft-mahy-mimi-message-status-01 section 5 example: status.cbor from {STATUS_REPO} at "
                       f"commit {STATUS_COMMIT}; section 4 (CDDL) for the invalid cases; the message IDs are "
