@@ -190,6 +190,15 @@ fn clip(s: &str) -> String {
 }
 
 impl TestResult {
+    /// The reference that weighs the result: the strongest (basis, then level) of those whose
+    /// check failed, or of all when none failed.
+    pub fn weighing(&self) -> Option<&SpecRef> {
+        self.spec
+            .iter()
+            .filter(|s| self.failed.is_empty() || self.failed.contains(&s.req))
+            .min_by_key(|s| (s.basis, s.level))
+    }
+
     /// Whether this result fails the run: an error, a timeout, an xpass, or a `fail` of a
     /// `required` MUST (`strict`: any `fail`).
     pub fn blocks(&self, strict: bool) -> bool {

@@ -313,19 +313,13 @@ fn finish(
         transcript = Transcript::default();
     }
     // A failure is charged to the requirements whose check did not hold (all, unless the check
-    // named some); it weighs what the strongest of them weighs.
+    // named some); it weighs what the strongest of them weighs (`TestResult::weighing`).
     let failed: Vec<String> = match outcome.status {
         Status::Fail | Status::Xfail if outcome.failed.is_empty() => test.spec.iter().map(|s| s.req.clone()).collect(),
         Status::Fail | Status::Xfail => outcome.failed,
         _ => Vec::new(),
     };
-    let weight = test
-        .spec
-        .iter()
-        .filter(|s| failed.contains(&s.req))
-        .map(|s| (s.basis, s.level))
-        .min();
-    TestResult {
+    let mut result = TestResult {
         id: test.id,
         title: test.title,
         status: outcome.status,
@@ -333,8 +327,8 @@ fn finish(
         spec: test.spec,
         message: outcome.message,
         failed,
-        basis: weight.map(|w| w.0),
-        level: weight.map(|w| w.1),
+        basis: None,
+        level: None,
         // Kept with every result, pass or fail: cut, as an answer may be as large as 16 MiB.
         rejection: outcome.rejection.map(|j| Rejection {
             reason: j.reason.as_deref().map(super::clip),
@@ -345,7 +339,11 @@ fn finish(
         cause: outcome.cause,
         duration_ms: started.elapsed().as_millis() as u64,
         transcript,
+    };
+    if !result.failed.is_empty() {
+        (result.basis, result.level) = result.weighing().map(|s| (s.basis, s.level)).unzip();
     }
+    result
 }
 
 /// What a result says when the implementation claims (`capabilities.drafts`) another revision of

@@ -41,9 +41,7 @@ struct Row {
 /// The level and, unless `required`, the basis: of the check that failed, else the test's
 /// strongest (`MUST`, `SHOULD · robustness`, `MUST · reading PROT-X12`).
 fn weight(r: &TestResult) -> String {
-    let charged = |s: &&crate::spec::SpecRef| r.failed.is_empty() || r.failed.contains(&s.req);
-    let strongest = r.spec.iter().filter(charged).min_by_key(|s| (s.basis, s.level));
-    match strongest {
+    match r.weighing() {
         None => String::new(),
         Some(s) => match (s.basis, &s.reading) {
             (Basis::Required, _) => s.level.to_string(),

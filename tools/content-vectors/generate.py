@@ -1523,9 +1523,6 @@ def main() -> int:
     # --- A.1 every shape: each array one element too many and one too few, each field of it
     # wrapped in an unexpected tag (1000, unassigned). Cases whose bytes an earlier case already
     # has are left out. ---
-    def at_body(c, get_put):
-        return get_put
-
     def top(c):
         return c, lambda n: n
 
