@@ -537,7 +537,12 @@ async fn cmd_selftest(a: super::SelftestArgs) -> Outcome {
     let catalogs = catalogs()?;
     let rev = rev(a.content_rev);
     let tests = build(&[], &embedded_vectors()?, &catalogs, rev)?;
-    let report = crate::selftest::selftest(&tests, catalogs, rev).await;
+    let search = if a.first_catch {
+        crate::selftest::Search::FirstCatch
+    } else {
+        crate::selftest::Search::Exhaustive
+    };
+    let report = crate::selftest::selftest(&tests, catalogs, rev, search).await;
     print!("{}", crate::selftest::render(&report));
     Ok(if report.ok() { Exit::Ok } else { Exit::Unexpected })
 }
