@@ -40,7 +40,9 @@ pub fn deliver(state: &mut ProviderState, from: &str, room: &str, body: &[u8]) -
     } else {
         (StatusCode::CREATED, Vec::new())
     };
-    if !state.notified.insert((from.to_owned(), digest)) {
+    // Only what was taken counts as seen: a body refused once is refused again.
+    let seen = (from.to_owned(), digest);
+    if state.notified.contains(&seen) {
         if behaviour.refuse_duplicates {
             return (StatusCode::CONFLICT, b"duplicate".to_vec());
         }
@@ -55,6 +57,7 @@ pub fn deliver(state: &mut ProviderState, from: &str, room: &str, body: &[u8]) -
             return (StatusCode::BAD_REQUEST, why.into_bytes());
         }
     };
+    state.notified.insert(seen);
     for message in messages {
         apply(state, room, &message, None);
     }

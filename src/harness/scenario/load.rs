@@ -203,6 +203,7 @@ impl Scenario {
             ));
         }
         if e.status.is_some()
+            || e.refused
             || e.tls.is_some()
             || !e.json_keys.is_empty()
             || e.response_struct.is_some()
@@ -211,7 +212,7 @@ impl Scenario {
             || e.distinct_from.is_some()
         {
             return Err(format!(
-                "{}: status, tls, json_keys and response_* go with `request`; an act has `result` and `error`",
+                "{}: status, refused, tls, json_keys and response_* go with `request`; an act has `result` and `error`",
                 at("expect")
             ));
         }
@@ -248,6 +249,7 @@ impl Scenario {
         }
         // An expectation must be able to fail: say something, and nothing contradictory.
         let says_response = e.status.is_some()
+            || e.refused
             || !e.json_keys.is_empty()
             || e.response_struct.is_some()
             || e.response_json.is_some()

@@ -318,6 +318,10 @@ pub struct Expect {
     /// One status, or any of a list.
     #[serde(default)]
     pub status: Option<OneOrMany>,
+    /// The request is not accepted: any status outside 2xx. What a draft requires where it gives
+    /// no error status; the exact status, when the suite reads one, goes in a step of its own.
+    #[serde(default)]
+    pub refused: bool,
     /// `rejected`: the TLS handshake (or the connection) must fail.
     #[serde(default)]
     pub tls: Option<TlsOutcome>,

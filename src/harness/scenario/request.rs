@@ -156,6 +156,13 @@ pub(super) async fn run_request(
             status,
         ));
     }
+    if e.refused && (200..300).contains(&status) && !refused_in_body(r.endpoint.as_deref(), &body) {
+        return Err(Outcome::mismatch(
+            &format!("step {:?}: status", step.name),
+            "a refusal (a status outside 2xx, or the endpoint's response with a refusal code)",
+            status,
+        ));
+    }
     if !e.json_keys.is_empty() {
         let json: serde_json::Value = serde_json::from_slice(&body)
             .map_err(|err| Outcome::fail(format!("step {:?}: the body is not JSON: {err}", step.name)))?;
@@ -287,4 +294,16 @@ pub(super) fn check_key_packages(value: &Value, want: &super::KeyPackagesExpect)
         }
     }
     Ok(())
+}
+
+/// Whether a 2xx `body` from `endpoint` refuses all the same: -06 answers update, submitMessage
+/// and groupInfo with a response struct whose code says whether the request was taken.
+fn refused_in_body(endpoint: Option<&str>, body: &[u8]) -> bool {
+    let (name, field, taken) = match endpoint {
+        Some("update") => ("UpdateRoomResponse", "responseCode", "success"),
+        Some("submitMessage") => ("SubmitMessageResponse", "statusCode", "accepted"),
+        Some("groupInfo") => ("GroupInfoResponse", "status", "success"),
+        _ => return false,
+    };
+    crate::codec::protocol::decode_named(name, body).is_ok_and(|v| v.get(field).is_some_and(|c| c != taken))
 }
