@@ -1819,9 +1819,27 @@ def write(name, kind, flags, tests):
         f.write("\n")
 
 
+def check_a3_readings():
+    """No moderated case may rest on the two A.3 readings (speaker includes the attendee's
+    capabilities, moderator and super_admin the speaker's) unless the catalog names it as a
+    reading: fail here when a case's capability reaches its role only through one of them."""
+    through_reading = {4: set(A3_ATTENDEE), 5: set(A3_SPEAKER), 6: set(A3_SPEAKER)}
+    roles = {name: r for name, r, _ in POP["moderated"]}
+    for c in CASES:
+        if c["fixture"] != "moderated":
+            continue
+        role = roles.get(c["change"]["actor"].rsplit("/", 1)[-1])
+        for entry in c.get("preauthorized_entries", []):
+            role = entry["target_role"]["role_index"]
+        if c["expected"].get("capability") in through_reading.get(role, set()):
+            raise SystemExit(f"{c['slug']}: {c['expected']['capability']} reaches role {role} only through an A.3 "
+                             "reading; name the case under that reading in the room-policy catalog")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     pair_controls()
+    check_a3_readings()
     fixtures = []
     for name, section, roles, flags, comment in FIXTURES:
         fixtures.append({"tcId": len(fixtures) + 1, "slug": name, "name": name, "section": section, "result": "valid",
