@@ -1989,13 +1989,10 @@ def main() -> int:
                 issues.add("cddl-shape")
                 continue
             mid, st = e.value
-            if mid.kind != "bytes":
-                issues.add("cddl-shape")
-            elif len(mid.value) != 32:
+            # A field that is not of its type (a tag around it, say) breaks that field's own rule.
+            if mid.kind != "bytes" or len(mid.value) != 32:
                 issues.add("message-id-length")
-            if st.kind != "uint":
-                issues.add("cddl-shape")
-            elif st.value > 255:
+            if st.kind != "uint" or st.value > 255:
                 issues.add("value-out-of-range")
             if not issues:
                 sts.append({"messageId": hx(mid.value), "status": st.value})
@@ -2027,9 +2024,14 @@ def main() -> int:
         ("status-entry-3-elements", "status-shape", "STAT-03", "4",
          "status example with a third element 0 appended to the first PerMessageStatus entry.",
          enc([[st_plain[0][0], 2, 0]] + st_plain[1:]), []),
-        # Every shape: the entry one element too few, the report in tag 1000 (a field in a tag is
-        # read as breaking that field's own rule, status-message-id or status-value, by the
-        # suite's validator, and as a shape error here: left out until the two agree).
+        # Every shape: the entry one element too few, the report in tag 1000, and each field in
+        # tag 1000 (which breaks that field's own rule: it is no longer of the field's type).
+        ("status-message-id-tagged", "status-message-id", "STAT-01", "4",
+         "status example with the first message ID wrapped in tag 1000: a tag is not a MessageId (bstr .size 32).",
+         enc([[Tag(1000, st_plain[0][0]), 2]] + st_plain[1:]), ["Shape"]),
+        ("status-value-tagged", "status-value", "STAT-02", "4",
+         "status example with the first status value wrapped in tag 1000: a tag is not a uint.",
+         enc([[st_plain[0][0], Tag(1000, 2)]] + st_plain[1:]), ["Shape"]),
         ("status-entry-1-element", "status-shape", "STAT-03", "4",
          "status example with the status value of the first PerMessageStatus entry removed (1 element).",
          enc([[st_plain[0][0]]] + st_plain[1:]), ["Shape"]),
