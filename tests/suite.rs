@@ -248,6 +248,16 @@ fn docs_say(claims: &[(&str, String)]) -> Result<(), Failed> {
 
 fn checks() -> Vec<Trial> {
     vec![
+        Trial::test("docs/driver-md-names-every-wire-rule", || {
+            let protocol = mimi_conformance::codec::protocol::ProtocolDecodeError::RULES;
+            let policy = mimi_conformance::codec::policy::DecodeError::RULES;
+            let claims: Vec<(&str, String)> = protocol
+                .iter()
+                .chain(policy.iter())
+                .map(|r| ("docs/driver.md", format!("`{r}`")))
+                .collect();
+            docs_say(&claims)
+        }),
         Trial::test("selftest/every-fault-caught-and-every-check-trips", || {
             let report = runtime().block_on(mimi_conformance::selftest::selftest(
                 &all_tests(ContentRev::Rev08),
@@ -909,6 +919,27 @@ fn checks() -> Vec<Trial> {
                 )
             },
         ),
+        Trial::test("report/a-wire-rejection-naming-another-rule-is-other-reason", || {
+            let (trailing, truncated) = (
+                "protocol/5.3/reject-ratchet-tree-option-trailing-bytes",
+                "protocol/5.3/reject-ratchet-tree-option-truncated",
+            );
+            let outcome = run_all(
+                all_tests(ContentRev::Rev08),
+                &reference(&[Fault::WireDecodeNamesAnotherRule]),
+                &[trailing, truncated],
+            );
+            let get = |id: &str| outcome.results.iter().find(|r| r.id == id).ok_or(format!("no {id}"));
+            let (other, same) = (get(trailing)?, get(truncated)?);
+            ensure(
+                other.status == Status::Pass && other.other_reason && other.message.contains("trailing-bytes"),
+                format!("{:?} {}: {}", other.status, other.other_reason, other.message),
+            )?;
+            ensure(
+                same.status == Status::Pass && !same.other_reason && same.rejection.is_some(),
+                format!("{:?} {} {:?}", same.status, same.other_reason, same.rejection),
+            )
+        }),
         Trial::test("report/failures-of-one-cause-are-grouped-under-it", || {
             // The -07 message-ID formula: every message-ID failure, one cause.
             let outcome = run_all(

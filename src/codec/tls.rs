@@ -59,6 +59,15 @@ pub fn encode(name: &str, value: &Value, alternative: bool) -> Result<Vec<u8>, S
     }
 }
 
+/// The rule slugs a rejection of the struct `name` can name: its draft family's.
+pub fn rules(name: &str) -> &'static [&'static str] {
+    if protocol::NAMES.contains(&name) {
+        &protocol::ProtocolDecodeError::RULES
+    } else {
+        &policy::DecodeError::RULES
+    }
+}
+
 fn unknown(name: &str) -> StructError {
     StructError {
         rule: "unknown-struct".into(),

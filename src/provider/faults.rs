@@ -111,6 +111,8 @@ pub enum Fault {
     WireDecodeNeverRejects,
     /// Protocol-struct decoder loses the first field of what it decodes.
     WireDecodeDropsFirstField,
+    /// Protocol-struct decoder rejects what it should, but always names rule `truncated`.
+    WireDecodeNamesAnotherRule,
     /// Protocol-struct encoder drops the last byte.
     WireEncodeDropsLastByte,
     /// Validator does not check this rule.
@@ -181,9 +183,10 @@ impl Fault {
             | Fault::MessageIdOverReencoding
             | Fault::StatusDropsLastEntry
             | Fault::Skip(_) => Area::Content,
-            Fault::WireDecodeNeverRejects | Fault::WireDecodeDropsFirstField | Fault::WireEncodeDropsLastByte => {
-                Area::Wire
-            }
+            Fault::WireDecodeNeverRejects
+            | Fault::WireDecodeDropsFirstField
+            | Fault::WireDecodeNamesAnotherRule
+            | Fault::WireEncodeDropsLastByte => Area::Wire,
             Fault::Policy(_)
             | Fault::PolicyAllowsEverything
             | Fault::PolicyDeniesEverything
@@ -249,6 +252,7 @@ impl Fault {
             Fault::NotifyAnswers200,
             Fault::WireDecodeNeverRejects,
             Fault::WireDecodeDropsFirstField,
+            Fault::WireDecodeNamesAnotherRule,
             Fault::WireEncodeDropsLastByte,
         ];
         v.extend(
@@ -317,6 +321,7 @@ impl Fault {
             Fault::NotifyAnswers200 => "notify-answers-200",
             Fault::WireDecodeNeverRejects => "wire-decode-never-rejects",
             Fault::WireDecodeDropsFirstField => "wire-decode-drops-first-field",
+            Fault::WireDecodeNamesAnotherRule => "wire-decode-names-another-rule",
             Fault::WireEncodeDropsLastByte => "wire-encode-drops-last-byte",
             Fault::Skip(k) => return format!("skip:{}", k.slug()),
             Fault::Policy(p) => return format!("policy:{}", p.name()),

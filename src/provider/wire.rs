@@ -60,7 +60,11 @@ impl Reference {
                 value: None,
                 rejection: Rejection {
                     reason: Some(e.message),
-                    rule: Some(e.rule),
+                    rule: Some(if self.has(Fault::WireDecodeNamesAnotherRule) {
+                        "truncated".to_owned()
+                    } else {
+                        e.rule
+                    }),
                     section: None,
                 },
             },

@@ -289,8 +289,22 @@ impl WireCheck {
                         "accepted",
                     )
                 } else {
-                    // The reason is kept for the reader; wire rules have no shared names to compare.
+                    // A rule of the struct's own vocabulary that is not the one broken: another
+                    // reason. A name outside it (an implementation's own word) is only kept.
+                    let other =
+                        r.rejection.rule.as_deref().is_some_and(|theirs| {
+                            theirs != rule && crate::codec::tls::rules(structure).contains(&theirs)
+                        });
                     Outcome {
+                        message: if other {
+                            format!(
+                                "rejected for another reason ({}); the input breaks rule {rule}",
+                                r.rejection
+                            )
+                        } else {
+                            String::new()
+                        },
+                        other_reason: other,
                         rejection: Some(r.rejection),
                         ..Outcome::pass()
                     }

@@ -171,6 +171,21 @@ impl ProtocolDecodeError {
         }
     }
 
+    /// Every slug a protocol struct's rejection can name (`wire.decode`'s `rule`).
+    pub const RULES: [&'static str; 11] = [
+        "truncated",
+        "trailing-bytes",
+        "bad-enum-value",
+        "over-long-vector",
+        "bad-length-prefix",
+        "non-minimal-length",
+        "bad-optional-presence",
+        "mls-message-shape",
+        "malformed-mls-object",
+        "unknown-type",
+        "malformed",
+    ];
+
     fn from_tls(ty: &'static str, e: tls_codec::Error) -> Self {
         use tls_codec::Error as E;
         match e {
