@@ -6,6 +6,7 @@ pub mod cli;
 pub mod codec;
 pub mod cpu_time;
 pub mod driver;
+pub mod error_chain;
 pub mod harness;
 pub mod mls;
 pub mod policy;

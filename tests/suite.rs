@@ -1569,6 +1569,44 @@ fn outside_trials() -> Vec<Trial> {
             },
         ),
         Trial::test(
+            "hostile/a-mimi-endpoint-speaking-plain-http-is-named-by-its-cause",
+            || {
+                // It answers a TLS ClientHello with a plain HTTP response: the failure says what
+                // broke (the TLS layer's complaint), not only "error sending request for url".
+                let plain = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+                let port = plain.local_addr().map_err(|e| e.to_string())?.port();
+                std::thread::spawn(move || {
+                    use std::io::Write;
+                    for mut c in plain.incoming().take(64).flatten() {
+                        let _ = c.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+                    }
+                });
+                let iut = OutsideReference::start(&[])?;
+                let dir = temp_dir("plain-mimi");
+                let url = format!("https://127.0.0.1:{port}");
+                let (code, out, err) = cli(&[
+                    "run",
+                    "-q",
+                    "--filter",
+                    "protocol/3.4/send-message-fans-out@cs1",
+                    "--iut-driver",
+                    &iut.driver,
+                    "--iut-url",
+                    &url,
+                    "--out",
+                    dir.to_str().expect("utf-8 path"),
+                ]);
+                let statuses = report_statuses(&dir)?;
+                let (status, message) = statuses
+                    .get("protocol/3.4/send-message-fans-out@cs1")
+                    .ok_or(format!("no result; exit {code}\n{out}\n{err}"))?;
+                ensure(
+                    code == 1 && status != "pass" && message.to_lowercase().contains("corrupt message"),
+                    format!("exit {code}: {status}: {message}"),
+                )
+            },
+        ),
+        Trial::test(
             "hostile/a-silent-outside-implementation-times-out-then-stops-being-asked",
             || {
                 // Lists every stateful operation, then never answers.

@@ -179,13 +179,13 @@ async fn http_call(client: &reqwest::Client, base: &str, op: &str, params: Value
         .json(&params)
         .send()
         .await
-        .map_err(|e| CallError::Transport(format!("POST {url}: {e}")))?;
+        .map_err(|e| CallError::Transport(format!("POST {url}: {}", crate::error_chain::chain(&e))))?;
     let status = resp.status();
     let mut body = Vec::new();
     while let Some(chunk) = resp
         .chunk()
         .await
-        .map_err(|e| CallError::Transport(format!("reading {url}: {e}")))?
+        .map_err(|e| CallError::Transport(format!("reading {url}: {}", crate::error_chain::chain(&e))))?
     {
         if body.len() + chunk.len() > MAX_MESSAGE {
             return Err(CallError::BadResponse(format!("{url}: body over {MAX_MESSAGE} bytes")));

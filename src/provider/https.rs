@@ -352,7 +352,7 @@ impl PeerClient {
         http1: bool,
     ) -> Result<Self, HttpsError> {
         install_crypto();
-        let err = |e: reqwest::Error| HttpsError::Client(e.to_string());
+        let err = |e: reqwest::Error| HttpsError::Client(crate::error_chain::chain(&e));
         let mut builder = reqwest::Client::builder()
             .https_only(true)
             .tcp_nodelay(true)

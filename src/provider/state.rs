@@ -251,7 +251,10 @@ impl Peers {
                 .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
                 .body(body);
         }
-        let response = request.send().await.map_err(|e| format!("{what}: {e}"))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| format!("{what}: {}", crate::error_chain::chain(&e)))?;
         let status = response.status().as_u16();
         Ok((status, read_capped(response, &what).await?))
     }
@@ -263,7 +266,7 @@ pub async fn read_capped(mut response: reqwest::Response, what: &str) -> Result<
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| format!("{what}: reading the answer: {e}"))?
+        .map_err(|e| format!("{what}: reading the answer: {}", crate::error_chain::chain(&e)))?
     {
         if bytes.len() + chunk.len() > ANSWER_LIMIT {
             return Err(format!("{what}: the answer is over {} MiB", ANSWER_LIMIT >> 20));

@@ -107,13 +107,16 @@ pub(super) async fn run_request(
                 .await
             {
                 return Err(error(format!(
-                    "the connection was refused ({err}), but so was a control request with the sender's own \
-                     certificate ({e}): the refusal says nothing"
+                    "the connection was refused ({}), but so was a control request with the sender's own \
+                     certificate ({}): the refusal says nothing",
+                    crate::error_chain::chain(&err),
+                    crate::error_chain::chain(&e)
                 )));
             }
             tr.notes.push(format!(
-                "{}: connection refused as expected ({err}); a control request with the sender's own certificate got through",
-                step.name
+                "{}: connection refused as expected ({}); a control request with the sender's own certificate got through",
+                step.name,
+                crate::error_chain::chain(&err)
             ));
             return Ok(());
         }
@@ -125,7 +128,11 @@ pub(super) async fn run_request(
             ));
         }
         (Err(err), None) => {
-            return Err(Outcome::fail(format!("step {:?}: request failed: {err:?}", step.name)));
+            return Err(Outcome::fail(format!(
+                "step {:?}: request failed: {}",
+                step.name,
+                crate::error_chain::chain(&err)
+            )));
         }
         (Ok(resp), None) => resp,
     };
