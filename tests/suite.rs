@@ -1568,6 +1568,22 @@ fn outside_trials() -> Vec<Trial> {
                 )
             },
         ),
+        Trial::test("hostile/a-provider-refusing-everything-passes-no-refusal-test", || {
+            // Each §4.1 refusal by status has a control that must get through first: a 403 for
+            // everything proves nothing, and fails. (The TLS refusals have their control already;
+            // a 403 after the handshake still shows the handshake took the right certificate.)
+            let o = run_builtin(&[Fault::DoorRefusesEverything], &["protocol/4.1/"])?;
+            let not_failed: Vec<String> = [
+                "protocol/4.1/reject-from-without-mimi-local-part",
+                "protocol/4.1/reject-from-not-matching-certificate",
+                "protocol/4.1/reject-host-naming-another-provider",
+            ]
+            .into_iter()
+            .filter(|id| !o.results.iter().any(|r| r.id == *id && r.status == Status::Fail))
+            .map(str::to_owned)
+            .collect();
+            ensure(not_failed.is_empty(), format!("not failed: {not_failed:?}"))
+        }),
         Trial::test(
             "hostile/a-mimi-endpoint-speaking-plain-http-is-named-by-its-cause",
             || {

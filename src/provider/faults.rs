@@ -54,6 +54,8 @@ pub enum Fault {
     DoorNoClientAuth,
     /// The provider accepts client certificates from any CA.
     DoorAnyClientCa,
+    /// The provider refuses every request with 403, good or bad.
+    DoorRefusesEverything,
     /// The provider's directory leaves out the `update` endpoint.
     DirectoryIncomplete,
     /// The provider's directory names URLs where nothing is served (§5.1: peers find the
@@ -219,6 +221,7 @@ impl Fault {
             Fault::DoorIgnoresFrom,
             Fault::DoorNoClientAuth,
             Fault::DoorAnyClientCa,
+            Fault::DoorRefusesEverything,
             Fault::DirectoryIncomplete,
             Fault::DirectoryLies,
             Fault::KeyMaterialReusesKeyPackages,
@@ -293,6 +296,7 @@ impl Fault {
             Fault::DoorIgnoresFrom => "door-ignores-from",
             Fault::DoorNoClientAuth => "door-no-client-auth",
             Fault::DoorAnyClientCa => "door-any-client-ca",
+            Fault::DoorRefusesEverything => "door-refuses-everything",
             Fault::DirectoryIncomplete => "directory-incomplete",
             Fault::DirectoryLies => "directory-lies",
             Fault::KeyMaterialReusesKeyPackages => "key-material-reuses-key-packages",
@@ -353,6 +357,7 @@ impl Reference {
             client_ca: !self.has(Fault::DoorAnyClientCa),
             directory: !self.has(Fault::DirectoryIncomplete),
             directory_lies: self.has(Fault::DirectoryLies),
+            refuse_all: self.has(Fault::DoorRefusesEverything),
             prefix: self.endpoint_prefix,
         }
     }

@@ -71,6 +71,8 @@ pub struct DoorChecks {
     pub directory: bool,
     /// The §5.1 directory names URLs where nothing is served (a fault).
     pub directory_lies: bool,
+    /// Every request is refused with 403, good or bad (a fault: refusals prove nothing then).
+    pub refuse_all: bool,
     /// Where the endpoints are served ([`super::directory::PREFIX`] unless moved; the directory
     /// says where, so peers find them anywhere).
     pub prefix: &'static str,
@@ -86,6 +88,7 @@ impl Default for DoorChecks {
             client_ca: true,
             directory: true,
             directory_lies: false,
+            refuse_all: false,
             prefix: super::directory::PREFIX,
         }
     }
@@ -277,6 +280,9 @@ fn peer_problem(
     tls: Option<&Arc<TlsInfo>>,
     checks: &DoorChecks,
 ) -> Result<(), (StatusCode, String)> {
+    if checks.refuse_all {
+        return Err((StatusCode::FORBIDDEN, "refused".into()));
+    }
     // The port is not part of the provider's name (§4.1).
     let host = authority.map(|h| match h.rsplit_once(':') {
         Some((name, _)) if checks.host_port_ignored => name,
