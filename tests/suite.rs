@@ -1568,6 +1568,46 @@ fn outside_trials() -> Vec<Trial> {
                 )
             },
         ),
+        Trial::test("hostile/wide-wrong-answers-cost-bounded-memory-and-report", || {
+            // Every answer is a 1 MB JSON array of half a million elements, where an object is due.
+            let script = r#"big=$(yes 0, | head -n 500000 | tr -d '\n')0
+read l; echo '{"id":1,"result":{"driver":"1","name":"wide","version":"0","ops":["content.decode"]}}'
+i=2; while read l; do printf '{"id":%d,"result":{"accepted":true,"content":[%s]}}\n' $i "$big"; i=$((i+1)); done"#;
+            let dir = temp_dir("wide");
+            let child = std::process::Command::new(bin())
+                .args([
+                    "run",
+                    "--quiet",
+                    "--suite",
+                    "content",
+                    "--filter",
+                    "content/5.*/decode-example-*",
+                    "--timeout",
+                    "60",
+                ])
+                .args(["--iut-driver-cmd", script, "--out", dir.to_str().expect("utf-8 path")])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .map_err(|e| e.to_string())?;
+            // wait4: the peak of this child alone, not of the other trials' children.
+            let mut status = 0;
+            // SAFETY: an all-zero rusage is valid; wait4 writes it.
+            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+            // SAFETY: waits for our own child, whose pid this is; no memory is shared.
+            let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+            ensure(pid > 0, "wait4 failed")?;
+            let peak_mib = usage.ru_maxrss / 1024;
+            let report = std::fs::metadata(dir.join("report.json"))
+                .map_err(|e| e.to_string())?
+                .len();
+            let results = report_statuses(&dir)?;
+            let judged = results.values().filter(|(s, _)| s != "skip" && s != "pass").count();
+            ensure(
+                judged >= 8 && peak_mib <= 128 && report <= 10 << 20,
+                format!("{judged} judged, peak {peak_mib} MiB, report.json {report} bytes"),
+            )
+        }),
         Trial::test("hostile/a-provider-refusing-everything-passes-no-refusal-test", || {
             // Each §4.1 refusal by status has a control that must get through first: a 403 for
             // everything proves nothing, and fails. (The TLS refusals have their control already;

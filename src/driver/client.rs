@@ -104,8 +104,9 @@ impl Driver {
     ) -> Result<R, CallError> {
         let request =
             serde_json::to_value(params).map_err(|e| CallError::Transport(format!("cannot encode params: {e}")))?;
+        let recorded = shortened(&request);
         let started = Instant::now();
-        let outcome = match tokio::time::timeout(timeout, self.raw_call(op, request.clone())).await {
+        let outcome = match tokio::time::timeout(timeout, self.raw_call(op, request)).await {
             Ok(r) => r,
             Err(_) => Err(CallError::Timeout(timeout)),
         };
@@ -114,14 +115,14 @@ impl Driver {
             _ => Vec::new(),
         };
         let response = match &outcome {
-            Ok(v) => v.clone(),
-            Err(CallError::Driver(e)) => json!({ "error": e }),
-            Err(e) => json!({ "failure": e.to_string() }),
+            Ok(v) => shortened(v),
+            Err(CallError::Driver(e)) => shortened(&json!({ "error": e })),
+            Err(e) => shortened(&json!({ "failure": e.to_string() })),
         };
         transcript.push(Exchange {
             op: op.to_owned(),
-            request: shortened(&request),
-            response: shortened(&response),
+            request: recorded,
+            response,
             stderr,
             duration_ms: started.elapsed().as_millis() as u64,
         });
@@ -147,18 +148,49 @@ impl Driver {
 
 /// Strings longer than this are cut in transcripts (a 500 KB vector would swamp a report).
 const TRANSCRIPT_STRING: usize = 2048;
+/// At most this many values (at any depth) of one request or answer are recorded: a wrong
+/// answer of millions of small elements costs a transcript kilobytes, not a gigabyte.
+const TRANSCRIPT_VALUES: usize = 1000;
 
 /// `v` with long strings cut, saying how much was left out, and private keys left out (a
 /// transcript goes into reports, which are published).
 fn shortened(v: &Value) -> Value {
+    let mut left = TRANSCRIPT_VALUES;
+    shorten(v, &mut left)
+}
+
+/// [`shortened`] with `left` values still to spend: past it, arrays and objects say how much
+/// they leave out.
+fn shorten(v: &Value, left: &mut usize) -> Value {
+    *left = left.saturating_sub(1);
     match v {
         Value::String(s) if s.contains("PRIVATE KEY-----") => Value::String("(a private key, not recorded)".into()),
         Value::String(s) if s.len() > TRANSCRIPT_STRING => {
             let cut = s.floor_char_boundary(TRANSCRIPT_STRING);
             Value::String(format!("{}… ({} more bytes)", &s[..cut], s.len() - cut))
         }
-        Value::Array(a) => Value::Array(a.iter().map(shortened).collect()),
-        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), shortened(v))).collect()),
+        Value::Array(a) => {
+            let mut out = Vec::new();
+            for (i, x) in a.iter().enumerate() {
+                if *left == 0 {
+                    out.push(Value::String(format!("… ({} more elements)", a.len() - i)));
+                    break;
+                }
+                out.push(shorten(x, left));
+            }
+            Value::Array(out)
+        }
+        Value::Object(o) => {
+            let mut out = serde_json::Map::new();
+            for (i, (k, x)) in o.iter().enumerate() {
+                if *left == 0 {
+                    out.insert("…".into(), Value::String(format!("{} more members", o.len() - i)));
+                    break;
+                }
+                out.insert(k.clone(), shorten(x, left));
+            }
+            Value::Object(out)
+        }
         other => other.clone(),
     }
 }
@@ -203,6 +235,51 @@ async fn http_call(client: &reqwest::Client, base: &str, op: &str, params: Value
         Err(_) => Err(CallError::BadResponse(format!(
             "{url} answered {status} without an error object"
         ))),
+    }
+}
+
+/// At most this many stderr lines are kept between two calls, each cut to [`STDERR_LINE_MAX`]
+/// bytes: an adapter printing without end costs at most about 1 MiB.
+const STDERR_LINES_MAX: usize = 1000;
+const STDERR_LINE_MAX: usize = 1024;
+
+/// Reads an adapter's stderr into `sink` line by line, each line cut to [`STDERR_LINE_MAX`]
+/// bytes (the rest read and counted, never held), at most [`STDERR_LINES_MAX`] lines kept.
+async fn keep_stderr(err: tokio::process::ChildStderr, sink: Arc<Mutex<Vec<String>>>) {
+    use tokio::io::AsyncBufReadExt;
+    let mut reader = BufReader::new(err);
+    let (mut line, mut omitted) = (Vec::new(), 0usize);
+    loop {
+        let chunk = match reader.fill_buf().await {
+            Ok([]) | Err(_) => break,
+            Ok(c) => c,
+        };
+        let (part, end) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], Some(i + 1)),
+            None => (chunk, None),
+        };
+        let room = STDERR_LINE_MAX.saturating_sub(line.len());
+        line.extend_from_slice(&part[..part.len().min(room)]);
+        omitted += part.len().saturating_sub(room);
+        let used = end.unwrap_or(chunk.len());
+        reader.consume(used);
+        if end.is_some() {
+            let mut text = String::from_utf8_lossy(&line).into_owned();
+            if omitted > 0 {
+                text.push_str(&format!("… ({omitted} more bytes)"));
+            }
+            let mut kept = sink.lock().expect("stderr lock");
+            if kept.len() < STDERR_LINES_MAX {
+                kept.push(text);
+            }
+            (line, omitted) = (Vec::new(), 0);
+        }
+    }
+    if !line.is_empty() {
+        let mut kept = sink.lock().expect("stderr lock");
+        if kept.len() < STDERR_LINES_MAX {
+            kept.push(String::from_utf8_lossy(&line).into_owned());
+        }
     }
 }
 
@@ -252,15 +329,7 @@ impl StdioDriver {
         let stderr = Arc::new(Mutex::new(Vec::new()));
         if let Some(err) = child.stderr.take() {
             let sink = stderr.clone();
-            tokio::spawn(async move {
-                let mut lines = BufReader::new(err).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    let mut s = sink.lock().expect("stderr lock");
-                    if s.len() < 1000 {
-                        s.push(line);
-                    }
-                }
-            });
+            tokio::spawn(keep_stderr(err, sink));
         }
         Ok(StdioDriver {
             command: command.to_owned(),

@@ -181,12 +181,40 @@ impl Transcript {
 
 /// Cuts `s` to 512 bytes, saying how much was left out.
 fn clip(s: &str) -> String {
-    const MAX: usize = 512;
-    if s.len() <= MAX {
+    clip_to(s, 512)
+}
+
+/// Cuts `s` to `max` bytes, saying how much was left out.
+fn clip_to(s: &str, max: usize) -> String {
+    if s.len() <= max {
         return s.to_owned();
     }
-    let cut = s.floor_char_boundary(MAX);
+    let cut = s.floor_char_boundary(max);
     format!("{}… ({} more bytes)", &s[..cut], s.len() - cut)
+}
+
+/// What one result keeps of its message and its transcript's notes: a hostile answer quoted
+/// into every failing result must cost a report kilobytes each, not megabytes. (Exchanges are
+/// cut where they are recorded, in the driver client.)
+const MESSAGE_MAX: usize = 8 * 1024;
+const NOTE_MAX: usize = 4 * 1024;
+const NOTES_MAX: usize = 200;
+
+impl Transcript {
+    /// Each note cut to [`NOTE_MAX`] bytes, at most [`NOTES_MAX`] notes, the cut said.
+    pub fn bounded(mut self) -> Self {
+        let dropped = self.notes.len().saturating_sub(NOTES_MAX);
+        self.notes.truncate(NOTES_MAX);
+        for n in &mut self.notes {
+            if n.len() > NOTE_MAX {
+                *n = clip_to(n, NOTE_MAX);
+            }
+        }
+        if dropped > 0 {
+            self.notes.push(format!("… {dropped} more notes omitted"));
+        }
+        self
+    }
 }
 
 impl TestResult {

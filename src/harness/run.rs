@@ -312,6 +312,7 @@ fn finish(
     if outcome.status == Status::Pass {
         transcript = Transcript::default();
     }
+    let transcript = transcript.bounded();
     // A failure is charged to the requirements whose check did not hold (all, unless the check
     // named some); it weighs what the strongest of them weighs (`TestResult::weighing`).
     let failed: Vec<String> = match outcome.status {
@@ -325,7 +326,7 @@ fn finish(
         status: outcome.status,
         target: test.target,
         spec: test.spec,
-        message: outcome.message,
+        message: super::clip_to(&outcome.message, super::MESSAGE_MAX),
         failed,
         basis: None,
         level: None,
