@@ -307,7 +307,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
     }
     println!(
         "report: {}",
-        ["report.json", "report.md", "junit.xml"]
+        ["report.json", "report.md", "junit.xml", "report.html"]
             .map(|f| a.out.join(f).display().to_string())
             .join(", ")
     );

@@ -129,7 +129,7 @@ pub struct RunArgs {
     /// YAML file of known gaps (xfail / skip / unsupported).
     #[arg(long, value_name = "FILE")]
     pub expectations: Option<PathBuf>,
-    /// Directory for report.json, report.md and junit.xml.
+    /// Directory for report.json, report.md, junit.xml and report.html.
     #[arg(long, default_value = "reports/latest", value_name = "DIR")]
     pub out: PathBuf,
     /// Fail the run (exit 1) on every `fail`, not only on those of `required` MUSTs.
