@@ -1681,6 +1681,142 @@ fn report_html_trials() -> Vec<Trial> {
             },
         ),
         Trial::test(
+            "cli/matrix-sets-reports-side-by-side-one-table-per-draft-revision",
+            || {
+                let dir = temp_dir("matrix");
+                let run = |name: &str, extra: &[&str]| -> Result<PathBuf, Failed> {
+                    let out = dir.join(name);
+                    let mut args = vec![
+                        "run",
+                        "-q",
+                        "--filter",
+                        "content/3.3/message-id-example-",
+                        "--filter",
+                        "content/4.1/",
+                    ];
+                    args.extend_from_slice(extra);
+                    args.extend_from_slice(&["--out", out.to_str().ok_or("path")?]);
+                    let (code, stdout, stderr) = cli(&args);
+                    ensure(code <= 1, format!("{name}: exit {code}\n{stdout}\n{stderr}"))?;
+                    Ok(out.join("report.json"))
+                };
+                let adapter = target_dir().join("examples").join("content_adapter");
+                let reports = [
+                    run("reference", &[])?,
+                    run("faulty", &["--fault", "message-id-wrong-revision"])?,
+                    run("adapter", &["--iut-driver-cmd", adapter.to_str().ok_or("path")?])?,
+                    run("rev07", &["--content-rev", "07"])?,
+                ];
+                let out = dir.join("matrix");
+                let mut args = vec!["matrix"];
+                args.extend(reports.iter().map(|p| p.to_str().unwrap_or("")));
+                args.extend(["--out", out.to_str().ok_or("path")?]);
+                let (code, stdout, stderr) = cli(&args);
+                ensure(code == 0, format!("exit {code}\n{stdout}\n{stderr}"))?;
+                let md = std::fs::read_to_string(out.join("matrix.md")).map_err(|e| e.to_string())?;
+                let html = std::fs::read_to_string(out.join("matrix.html")).map_err(|e| e.to_string())?;
+                // The -07 run has its own table, with only its column; -08 has the other three.
+                let table = |title: &str| -> String {
+                    md.split("\n## ")
+                        .find(|t| t.starts_with(title))
+                        .unwrap_or("")
+                        .to_owned()
+                };
+                let (t07, t08) = (
+                    table("draft-ietf-mimi-content-07\n"),
+                    table("draft-ietf-mimi-content-08\n"),
+                );
+                let header = |t: &str| {
+                    t.lines()
+                        .find(|l| l.starts_with("| § |"))
+                        .unwrap_or("")
+                        .matches(" |")
+                        .count()
+                };
+                ensure(
+                    header(&t07) == 3 && header(&t08) == 5 && t07.contains("(rev07)") && !t08.contains("(rev07)"),
+                    format!("tables:\n{t07}\n{t08}"),
+                )?;
+                // The faulty implementation's §3.3 cell: fail, linking to its first failing test.
+                let row = t08.lines().find(|l| l.starts_with("| 3.3 |")).ok_or("no §3.3 row")?;
+                ensure(
+                    row.contains("[**pass**")
+                        && row.contains("[**fail** (")
+                        && row.contains("](../faulty/report.html#t-content/3.3/message-id-example-"),
+                    format!("§3.3 row: {row}"),
+                )?;
+                let target = row
+                    .split("](../faulty/report.html#")
+                    .nth(1)
+                    .and_then(|s| s.split(')').next())
+                    .ok_or("no link")?;
+                let faulty_page = std::fs::read_to_string(dir.join("faulty/report.html")).map_err(|e| e.to_string())?;
+                ensure(
+                    faulty_page.replace("&#x2f;", "/").contains(&format!("id=\"{target}\"")),
+                    format!("{target} is no anchor of faulty/report.html"),
+                )?;
+                ensure(
+                    html.contains("draft-ietf-mimi-content-07") && md.contains("not yet available"),
+                    "matrix.html lacks the -07 table or the roles note",
+                )?;
+                // A hostile implementation name is text, and a recorded role is shown.
+                let mut json: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(&reports[0]).map_err(|e| e.to_string())?)
+                        .map_err(|e| e.to_string())?;
+                json["iut"]["name"] = "<script>alert(1)</script>".into();
+                let ran = json["results"]
+                    .as_array()
+                    .and_then(|rs| rs.iter().position(|r| r["status"] != "skip"))
+                    .ok_or("nothing ran")?;
+                json["results"][ran]["role"] = "hub".into();
+                let hostile = dir.join("hostile.json");
+                std::fs::write(&hostile, json.to_string()).map_err(|e| e.to_string())?;
+                let (code, _, stderr) = cli(&[
+                    "matrix",
+                    hostile.to_str().ok_or("path")?,
+                    "--out",
+                    out.to_str().ok_or("path")?,
+                ]);
+                let html = std::fs::read_to_string(out.join("matrix.html")).map_err(|e| e.to_string())?;
+                ensure(
+                    code == 0 && !html.contains("<script") && html.contains("&lt;script&gt;") && html.contains("hub: "),
+                    format!("exit {code} {stderr}"),
+                )?;
+                // Bad input: exit 2, naming the file (and the field).
+                let notjson = dir.join("not-json.json");
+                std::fs::write(&notjson, "{ nope").map_err(|e| e.to_string())?;
+                let other = dir.join("other-schema.json");
+                std::fs::write(&other, r#"{"schema":"something/else","drafts":{},"results":[]}"#)
+                    .map_err(|e| e.to_string())?;
+                let badstatus = dir.join("bad-status.json");
+                json["results"][1]["status"] = "great".into();
+                std::fs::write(&badstatus, json.to_string()).map_err(|e| e.to_string())?;
+                let missing = dir.join("missing.json");
+                for (f, says) in [
+                    (&notjson, "not JSON"),
+                    (&other, "schema"),
+                    (&badstatus, "results[1].status"),
+                    (&missing, "cannot read"),
+                ] {
+                    let (code, _, stderr) = cli(&[
+                        "matrix",
+                        reports[0].to_str().ok_or("path")?,
+                        f.to_str().ok_or("path")?,
+                        "--out",
+                        out.to_str().ok_or("path")?,
+                    ]);
+                    ensure(
+                        code == 2
+                            && stderr.contains(f.to_str().unwrap_or(""))
+                            && stderr.contains(says)
+                            && !stderr.contains("panicked"),
+                        format!("{}: exit {code}: {stderr}", f.display()),
+                    )?;
+                }
+                Ok(())
+            },
+        ),
+        Trial::test(
             "report/html-filters-and-a-failure-transcript-render-in-headless-chromium",
             || {
                 let Some(chromium) = chromium() else {

@@ -53,6 +53,20 @@ pub enum Command {
     Driver(DriverArgs),
     /// Measure content throughput (decode + validate + message ID) on one core.
     Bench(BenchArgs),
+    // ---- issue 13: the interop matrix ----
+    /// Set several report.json side by side: an interop matrix (matrix.html, matrix.md) per draft revision.
+    Matrix(MatrixArgs),
+}
+
+/// `matrix` (issue 13).
+#[derive(Args, Debug)]
+pub struct MatrixArgs {
+    /// The reports, one per implementation (each a run's report.json; its report.html beside it).
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+    /// Directory for matrix.html and matrix.md.
+    #[arg(long, default_value = "reports/matrix", value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Subcommand, Debug)]

@@ -7,6 +7,7 @@ mod junit;
 mod markdown;
 // report.html and the interop matrix (issue 13).
 mod html;
+pub mod matrix;
 mod readable;
 
 use std::cmp::Ordering;
