@@ -1817,6 +1817,113 @@ fn report_html_trials() -> Vec<Trial> {
             },
         ),
         Trial::test(
+            "cli/action-yml-inputs-are-the-documented-ones-and-actionlint-accepts-the-example",
+            || {
+                let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+                let read = |f: &str| std::fs::read_to_string(root.join(f)).map_err(|e| format!("{f}: {e}"));
+                let action: serde_json::Value =
+                    serde_saphyr::from_str(&read("action.yml")?).map_err(|e| format!("action.yml: {e}"))?;
+                ensure(
+                    action["runs"]["using"] == "composite",
+                    "action.yml is not a composite action",
+                )?;
+                let inputs: BTreeSet<String> = action["inputs"]
+                    .as_object()
+                    .ok_or("action.yml has no inputs")?
+                    .keys()
+                    .cloned()
+                    .collect();
+                let steps = action["runs"]["steps"].as_array().ok_or("no steps")?;
+                let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
+                let runs: String = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+                ensure(
+                    uses.iter().any(|u| u.starts_with("actions/upload-artifact@"))
+                        && runs.contains("cargo install")
+                        && runs.contains("mimi-conformance \"${args[@]}\"")
+                        && runs.contains("exit \"$CODE\""),
+                    "action.yml does not build, run, upload and fail on the exit code",
+                )?;
+                // Every input the action reads is declared, and every declared one is read.
+                let text = read("action.yml")?;
+                for i in &inputs {
+                    ensure(
+                        text.contains(&format!("inputs.{i} }}}}")),
+                        format!("input {i} is never used"),
+                    )?;
+                }
+                // The README's list and docs/ci.md's table are the action's inputs, exactly.
+                let backticked = |line: &str| -> BTreeSet<String> {
+                    line.split('`').skip(1).step_by(2).map(str::to_owned).collect()
+                };
+                let readme = read("README.md")?;
+                let listed = readme
+                    .split_once("Its inputs:")
+                    .map(|(_, rest)| backticked(rest.split(".\n").next().unwrap_or("")))
+                    .ok_or("README.md has no `Its inputs:` sentence for the action")?;
+                ensure(
+                    listed == inputs,
+                    format!("README lists {listed:?}, action.yml has {inputs:?}"),
+                )?;
+                let ci = read("docs/ci.md")?;
+                let table: BTreeSet<String> = ci
+                    .lines()
+                    .filter(|l| l.starts_with("| `"))
+                    .filter_map(|l| l.split('`').nth(1).map(str::to_owned))
+                    .collect();
+                ensure(
+                    table == inputs,
+                    format!("docs/ci.md lists {table:?}, action.yml has {inputs:?}"),
+                )?;
+                // The example workflow: YAML, using the action with declared inputs only.
+                let example = ci
+                    .split("```yaml\n")
+                    .nth(1)
+                    .and_then(|s| s.split("```").next())
+                    .ok_or("docs/ci.md has no yaml example")?;
+                let workflow: serde_json::Value =
+                    serde_saphyr::from_str(example).map_err(|e| format!("docs/ci.md example: {e}"))?;
+                let step = workflow["jobs"]["conformance"]["steps"]
+                    .as_array()
+                    .and_then(|s| {
+                        s.iter().find(|s| {
+                            s["uses"]
+                                .as_str()
+                                .is_some_and(|u| u.starts_with("mimi-conformance/mimi-conformance@"))
+                        })
+                    })
+                    .ok_or("the example does not use the action")?;
+                let with: BTreeSet<String> = step["with"].as_object().ok_or("no with:")?.keys().cloned().collect();
+                ensure(with.is_subset(&inputs), format!("the example passes {with:?}"))?;
+                // actionlint, where there is one: the example against the action itself (`uses: ./`).
+                let Some(actionlint) = std::env::var_os("PATH").and_then(|p| {
+                    std::env::split_paths(&p)
+                        .map(|d| d.join("actionlint"))
+                        .find(|p| p.is_file())
+                }) else {
+                    eprintln!("note: actionlint is not on PATH: cli/action-yml-... checked action.yml as YAML only");
+                    return Ok(());
+                };
+                let dir = temp_dir("actionlint");
+                std::fs::create_dir_all(dir.join(".github/workflows")).map_err(|e| e.to_string())?;
+                std::fs::write(dir.join("action.yml"), &text).map_err(|e| e.to_string())?;
+                let local = example.replace("uses: mimi-conformance/mimi-conformance@main", "uses: ./");
+                std::fs::write(dir.join(".github/workflows/conformance.yml"), local).map_err(|e| e.to_string())?;
+                let out = Command::new(actionlint)
+                    .arg("-no-color")
+                    .current_dir(&dir)
+                    .output()
+                    .map_err(|e| e.to_string())?;
+                ensure(
+                    out.status.success(),
+                    format!(
+                        "actionlint:\n{}{}",
+                        String::from_utf8_lossy(&out.stdout),
+                        String::from_utf8_lossy(&out.stderr)
+                    ),
+                )
+            },
+        ),
+        Trial::test(
             "report/html-filters-and-a-failure-transcript-render-in-headless-chromium",
             || {
                 let Some(chromium) = chromium() else {
