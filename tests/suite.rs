@@ -1926,13 +1926,6 @@ fn report_html_trials() -> Vec<Trial> {
         Trial::test(
             "report/html-filters-and-a-failure-transcript-render-in-headless-chromium",
             || {
-                let Some(chromium) = chromium() else {
-                    eprintln!(
-                        "note: report/html-filters-...-in-headless-chromium did not run: no chromium on PATH \
-                     (apt-get install chromium; .ci/run installs it where apt-get works)"
-                    );
-                    return Ok(());
-                };
                 let dir = temp_dir("html-chromium");
                 let out = dir.join("out");
                 let (code, stdout, stderr) = cli(&[
@@ -1968,6 +1961,22 @@ fn report_html_trials() -> Vec<Trial> {
                 };
                 let (failed, passed) = (id_with("fail")?, id_with("pass")?);
                 let fails = results.iter().filter(|r| r["status"] == "fail").count();
+                // The page as written, before any browser: the failure's anchor and transcript.
+                let raw = std::fs::read_to_string(&page)
+                    .map_err(|e| e.to_string())?
+                    .replace("&#x2f;", "/");
+                ensure(
+                    raw.contains(&format!("id=\"{}\"", mimi_conformance::report::anchor(&failed)))
+                        && raw.contains("in diagnostic notation"),
+                    format!("report.html lacks {failed} or its transcript"),
+                )?;
+                let Some(chromium) = chromium() else {
+                    eprintln!(
+                        "note: report/html-filters-...-in-headless-chromium checked report.html as text only: \
+                         no chromium on PATH (apt-get install chromium; .ci/run installs it where apt-get works)"
+                    );
+                    return Ok(());
+                };
                 let url = format!("file://{}?status=fail", page.display());
                 let dom = dump_dom(&chromium, &url, &dir.join("profile"))?;
                 ensure(
