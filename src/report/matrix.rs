@@ -129,6 +129,13 @@ pub fn load(path: &Path) -> Result<Loaded, MatrixError> {
     })
 }
 
+/// `p` as an absolute path without `..` or symbolic links where it exists, else as given made absolute.
+fn real(p: &Path) -> PathBuf {
+    p.canonicalize()
+        .or_else(|_| std::path::absolute(p))
+        .unwrap_or_else(|_| p.to_owned())
+}
+
 /// `to` relative to the directory `from`, `/`-separated and percent-encoded for an href.
 fn relative(from: &Path, to: &Path) -> String {
     use std::path::Component;
@@ -210,7 +217,7 @@ fn tested(r: &Loaded) -> BTreeSet<&'static str> {
 pub fn render(reports: &[Loaded], out: &Path, catalogs: &crate::spec::Catalogs) -> Matrix {
     // Two reports of one implementation are told apart by their file.
     let dir_of = |r: &Loaded| {
-        let abs = std::path::absolute(&r.path).unwrap_or_else(|_| r.path.clone());
+        let abs = real(&r.path);
         abs.parent()
             .and_then(Path::file_name)
             .map(|d| d.to_string_lossy().into_owned())
@@ -230,9 +237,9 @@ pub fn render(reports: &[Loaded], out: &Path, catalogs: &crate::spec::Catalogs) 
             labels[i] = format!("{} ({place})", reports[i].label);
         }
     }
-    let out_abs = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
+    let out_abs = real(out);
     let page_of = |r: &Loaded| {
-        let json = std::path::absolute(&r.path).unwrap_or_else(|_| r.path.clone());
+        let json = real(&r.path);
         relative(&out_abs, &json.with_file_name("report.html"))
     };
     // (doc, rev) → report index → section → results.
