@@ -2008,6 +2008,14 @@ fn report_html_trials() -> Vec<Trial> {
                         &block[..block.len().min(2000)]
                     ),
                 )?;
+                // A link to one result shows it whatever the filters hide (?status=error: nothing else).
+                let url = format!("file://{}?status=error#{}", page.display(), anchor(&failed));
+                let dom = dump_dom(&chromium, &url, &dir.join("profile"))?;
+                let fail_tag = tag_with_id(&dom, &anchor(&failed)).ok_or("no anchor")?;
+                ensure(
+                    !fail_tag.contains("hidden") && dom.contains("<span id=\"shown\">1</span>"),
+                    format!("#{} with ?status=error: {fail_tag}", anchor(&failed)),
+                )?;
                 // The search box: ?q=<a passing id> shows that one result.
                 let url = format!("file://{}?q={passed}", page.display());
                 let dom = dump_dom(&chromium, &url, &dir.join("profile"))?;
