@@ -650,8 +650,8 @@ fn checks() -> Vec<Trial> {
                 "draft revision not recorded",
             )?;
             ensure(
-                dir.join("report.md").exists() && dir.join("junit.xml").exists(),
-                "report.md or junit.xml missing",
+                dir.join("report.md").exists() && dir.join("junit.xml").exists() && dir.join("report.html").exists(),
+                "report.md, junit.xml or report.html missing",
             )
         }),
         Trial::test("cli/exit-codes-1-2-3-4-5", || {
@@ -1696,6 +1696,474 @@ i=2; while read l; do printf '{"id":%d,"result":{"accepted":true,"content":[%s]}
     ]
 }
 
+// ---- report.html, matrix, the CI action (issue 13) ----
+
+/// Chromium, if this machine has it (`CHROMIUM` names another binary).
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|d| ["chromium", "chromium-browser", "google-chrome"].map(|n| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// The DOM of `url` after its scripts ran, from headless Chromium (at most 60 s).
+fn dump_dom(chromium: &Path, url: &str, profile: &Path) -> Result<String, Failed> {
+    let mut child = Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--virtual-time-budget=2000", "--dump-dom", url])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", chromium.display()))?;
+    let mut stdout = child.stdout.take().ok_or("no stdout")?;
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).map(|_| s)
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while child.try_wait().map_err(|e| e.to_string())?.is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            return Err(format!("chromium did not finish {url} in 60 s").into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    reader.join().map_err(|_| "reader")?.map_err(|e| e.to_string().into())
+}
+
+/// The opening tag of the element whose id is `id` in a DOM dump.
+fn tag_with_id<'a>(dom: &'a str, id: &str) -> Option<&'a str> {
+    let at = dom.find(&format!("id=\"{id}\""))?;
+    let start = dom[..at].rfind('<')?;
+    let end = at + dom[at..].find('>')?;
+    Some(&dom[start..=end])
+}
+
+fn report_html_trials() -> Vec<Trial> {
+    vec![
+        Trial::test(
+            "report/html-escapes-hostile-strings-caps-transcripts-and-loads-nothing",
+            || {
+                let mut outcome = run_all(
+                    all_tests(ContentRev::Rev08),
+                    &reference(&[Fault::MessageIdWrongRevision]),
+                    &["content/3.3/message-id-example-o", "content/4.1/"],
+                );
+                outcome.results.retain(|r| r.status != Status::Skip);
+                let hostile = "</pre><script>alert(1)</script><img src=x onerror=alert(2)>\"'&";
+                let r = outcome
+                    .results
+                    .iter_mut()
+                    .find(|r| r.status == Status::Fail)
+                    .ok_or("no failure")?;
+                r.title = hostile.into();
+                r.message = hostile.into();
+                r.id = "content/3.3/x\"><script>alert(3)</script>".to_owned();
+                r.transcript.notes.push(hostile.into());
+                r.transcript
+                    .notes
+                    .push("-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMG\n-----END PRIVATE KEY-----".into());
+                r.transcript.notes.push("y".repeat(200_000));
+                let drafts = [("draft-ietf-mimi-content".to_owned(), "08".to_owned())].into();
+                let mut report = Report::new(drafts, SystemTime::UNIX_EPOCH);
+                report.finish(&outcome, &catalogs(), SystemTime::UNIX_EPOCH);
+                let page = mimi_conformance::report::html(&report, &catalogs());
+                ensure(
+                    page.matches("<script").count() == 1,
+                    "a hostile string became a <script>",
+                )?;
+                ensure(
+                    !page.contains("<img") && !page.contains("</pre><"),
+                    "a hostile string became markup",
+                )?;
+                ensure(
+                    page.contains("&lt;script&gt;alert(1)"),
+                    "the hostile text is not shown escaped",
+                )?;
+                ensure(!page.contains("PRIVATE KEY-----"), "a private key is in the page")?;
+                ensure(
+                    page.contains("bytes omitted") && page.len() < 200_000,
+                    format!("the transcript is not capped: {} bytes", page.len()),
+                )?;
+                // The anchor of the hostile id is one attribute value, escaped.
+                let anchor = mimi_conformance::report::anchor(&r_id_of(&report)?);
+                ensure(
+                    !anchor.contains('"')
+                        && !anchor.contains('<')
+                        && page.replace("&#x2f;", "/").contains(&format!("id=\"{anchor}\"")),
+                    format!("anchor {anchor}"),
+                )?;
+                // Self-contained: no attribute loads anything; every link is within the page.
+                let outside: Vec<&str> = ["src=\"", "href=\"http", "href=\"//", "@import", "url("]
+                    .into_iter()
+                    .filter(|p| page.contains(p))
+                    .collect();
+                ensure(outside.is_empty(), format!("the page loads {outside:?}"))
+            },
+        ),
+        Trial::test(
+            "cli/matrix-sets-reports-side-by-side-one-table-per-draft-revision",
+            || {
+                let dir = temp_dir("matrix");
+                let run = |name: &str, extra: &[&str]| -> Result<PathBuf, Failed> {
+                    let out = dir.join(name);
+                    let mut args = vec![
+                        "run",
+                        "-q",
+                        "--filter",
+                        "content/3.3/message-id-example-",
+                        "--filter",
+                        "content/4.1/",
+                    ];
+                    args.extend_from_slice(extra);
+                    args.extend_from_slice(&["--out", out.to_str().ok_or("path")?]);
+                    let (code, stdout, stderr) = cli(&args);
+                    ensure(code <= 1, format!("{name}: exit {code}\n{stdout}\n{stderr}"))?;
+                    Ok(out.join("report.json"))
+                };
+                let adapter = target_dir().join("examples").join("content_adapter");
+                let reports = [
+                    run("reference", &[])?,
+                    run("faulty", &["--fault", "message-id-wrong-revision"])?,
+                    run("adapter", &["--iut-driver-cmd", adapter.to_str().ok_or("path")?])?,
+                    run("rev07", &["--content-rev", "07"])?,
+                ];
+                let out = dir.join("matrix");
+                let mut args = vec!["matrix"];
+                args.extend(reports.iter().map(|p| p.to_str().unwrap_or("")));
+                args.extend(["--out", out.to_str().ok_or("path")?]);
+                let (code, stdout, stderr) = cli(&args);
+                ensure(code == 0, format!("exit {code}\n{stdout}\n{stderr}"))?;
+                let md = std::fs::read_to_string(out.join("matrix.md")).map_err(|e| e.to_string())?;
+                let html = std::fs::read_to_string(out.join("matrix.html")).map_err(|e| e.to_string())?;
+                // The -07 run has its own table, with only its column; -08 has the other three.
+                let table = |title: &str| -> String {
+                    md.split("\n## ")
+                        .find(|t| t.starts_with(title))
+                        .unwrap_or("")
+                        .to_owned()
+                };
+                let (t07, t08) = (
+                    table("draft-ietf-mimi-content-07\n"),
+                    table("draft-ietf-mimi-content-08\n"),
+                );
+                let header = |t: &str| {
+                    t.lines()
+                        .find(|l| l.starts_with("| § |"))
+                        .unwrap_or("")
+                        .matches(" |")
+                        .count()
+                };
+                ensure(
+                    header(&t07) == 3 && header(&t08) == 5 && t07.contains("(rev07)") && !t08.contains("(rev07)"),
+                    format!("tables:\n{t07}\n{t08}"),
+                )?;
+                // The faulty implementation's §3.3 cell: fail, linking to its first failing test.
+                let row = t08.lines().find(|l| l.starts_with("| 3.3 |")).ok_or("no §3.3 row")?;
+                ensure(
+                    row.contains("[**pass**")
+                        && row.contains("[**fail** (")
+                        && row.contains("](../faulty/report.html#t-content/3.3/message-id-example-"),
+                    format!("§3.3 row: {row}"),
+                )?;
+                let target = row
+                    .split("](../faulty/report.html#")
+                    .nth(1)
+                    .and_then(|s| s.split(')').next())
+                    .ok_or("no link")?;
+                let faulty_page = std::fs::read_to_string(dir.join("faulty/report.html")).map_err(|e| e.to_string())?;
+                ensure(
+                    faulty_page.replace("&#x2f;", "/").contains(&format!("id=\"{target}\"")),
+                    format!("{target} is no anchor of faulty/report.html"),
+                )?;
+                ensure(
+                    html.contains("draft-ietf-mimi-content-07") && md.contains("not yet available"),
+                    "matrix.html lacks the -07 table or the roles note",
+                )?;
+                // A hostile implementation name is text, and a recorded role is shown.
+                let mut json: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(&reports[0]).map_err(|e| e.to_string())?)
+                        .map_err(|e| e.to_string())?;
+                json["iut"]["name"] = "<script>alert(1)</script>".into();
+                let ran = json["results"]
+                    .as_array()
+                    .and_then(|rs| rs.iter().position(|r| r["status"] != "skip"))
+                    .ok_or("nothing ran")?;
+                json["results"][ran]["role"] = "hub".into();
+                let hostile = dir.join("hostile.json");
+                std::fs::write(&hostile, json.to_string()).map_err(|e| e.to_string())?;
+                let (code, _, stderr) = cli(&[
+                    "matrix",
+                    hostile.to_str().ok_or("path")?,
+                    "--out",
+                    out.to_str().ok_or("path")?,
+                ]);
+                let html = std::fs::read_to_string(out.join("matrix.html")).map_err(|e| e.to_string())?;
+                ensure(
+                    code == 0 && !html.contains("<script") && html.contains("&lt;script&gt;") && html.contains("hub: "),
+                    format!("exit {code} {stderr}"),
+                )?;
+                // Bad input: exit 2, naming the file (and the field).
+                let notjson = dir.join("not-json.json");
+                std::fs::write(&notjson, "{ nope").map_err(|e| e.to_string())?;
+                let other = dir.join("other-schema.json");
+                std::fs::write(&other, r#"{"schema":"something/else","drafts":{},"results":[]}"#)
+                    .map_err(|e| e.to_string())?;
+                let badstatus = dir.join("bad-status.json");
+                json["results"][1]["status"] = "great".into();
+                std::fs::write(&badstatus, json.to_string()).map_err(|e| e.to_string())?;
+                let missing = dir.join("missing.json");
+                for (f, says) in [
+                    (&notjson, "not JSON"),
+                    (&other, "schema"),
+                    (&badstatus, "results[1].status"),
+                    (&missing, "cannot read"),
+                ] {
+                    let (code, _, stderr) = cli(&[
+                        "matrix",
+                        reports[0].to_str().ok_or("path")?,
+                        f.to_str().ok_or("path")?,
+                        "--out",
+                        out.to_str().ok_or("path")?,
+                    ]);
+                    ensure(
+                        code == 2
+                            && stderr.contains(f.to_str().unwrap_or(""))
+                            && stderr.contains(says)
+                            && !stderr.contains("panicked"),
+                        format!("{}: exit {code}: {stderr}", f.display()),
+                    )?;
+                }
+                Ok(())
+            },
+        ),
+        Trial::test(
+            "cli/action-yml-inputs-are-the-documented-ones-and-actionlint-accepts-the-example",
+            || {
+                let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+                let read = |f: &str| std::fs::read_to_string(root.join(f)).map_err(|e| format!("{f}: {e}"));
+                let action: serde_json::Value =
+                    serde_saphyr::from_str(&read("action.yml")?).map_err(|e| format!("action.yml: {e}"))?;
+                ensure(
+                    action["runs"]["using"] == "composite",
+                    "action.yml is not a composite action",
+                )?;
+                let inputs: BTreeSet<String> = action["inputs"]
+                    .as_object()
+                    .ok_or("action.yml has no inputs")?
+                    .keys()
+                    .cloned()
+                    .collect();
+                let steps = action["runs"]["steps"].as_array().ok_or("no steps")?;
+                let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
+                let runs: String = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+                ensure(
+                    uses.iter().any(|u| u.starts_with("actions/upload-artifact@"))
+                        && runs.contains("cargo install")
+                        && runs.contains("mimi-conformance \"${args[@]}\"")
+                        && runs.contains("exit \"$CODE\""),
+                    "action.yml does not build, run, upload and fail on the exit code",
+                )?;
+                // Every input the action reads is declared, and every declared one is read.
+                let text = read("action.yml")?;
+                for i in &inputs {
+                    ensure(
+                        text.contains(&format!("inputs.{i} }}}}")),
+                        format!("input {i} is never used"),
+                    )?;
+                }
+                // The README's list and docs/ci.md's table are the action's inputs, exactly.
+                let backticked = |line: &str| -> BTreeSet<String> {
+                    line.split('`').skip(1).step_by(2).map(str::to_owned).collect()
+                };
+                let readme = read("README.md")?;
+                let listed = readme
+                    .split_once("Its inputs:")
+                    .map(|(_, rest)| backticked(rest.split(".\n").next().unwrap_or("")))
+                    .ok_or("README.md has no `Its inputs:` sentence for the action")?;
+                ensure(
+                    listed == inputs,
+                    format!("README lists {listed:?}, action.yml has {inputs:?}"),
+                )?;
+                let ci = read("docs/ci.md")?;
+                let table: BTreeSet<String> = ci
+                    .lines()
+                    .filter(|l| l.starts_with("| `"))
+                    .filter_map(|l| l.split('`').nth(1).map(str::to_owned))
+                    .collect();
+                ensure(
+                    table == inputs,
+                    format!("docs/ci.md lists {table:?}, action.yml has {inputs:?}"),
+                )?;
+                // The example workflow: YAML, using the action with declared inputs only.
+                let example = ci
+                    .split("```yaml\n")
+                    .nth(1)
+                    .and_then(|s| s.split("```").next())
+                    .ok_or("docs/ci.md has no yaml example")?;
+                let workflow: serde_json::Value =
+                    serde_saphyr::from_str(example).map_err(|e| format!("docs/ci.md example: {e}"))?;
+                let step = workflow["jobs"]["conformance"]["steps"]
+                    .as_array()
+                    .and_then(|s| {
+                        s.iter().find(|s| {
+                            s["uses"]
+                                .as_str()
+                                .is_some_and(|u| u.starts_with("mimi-conformance/mimi-conformance@"))
+                        })
+                    })
+                    .ok_or("the example does not use the action")?;
+                let with: BTreeSet<String> = step["with"].as_object().ok_or("no with:")?.keys().cloned().collect();
+                ensure(with.is_subset(&inputs), format!("the example passes {with:?}"))?;
+                // actionlint, where there is one: the example against the action itself (`uses: ./`).
+                let Some(actionlint) = std::env::var_os("PATH").and_then(|p| {
+                    std::env::split_paths(&p)
+                        .map(|d| d.join("actionlint"))
+                        .find(|p| p.is_file())
+                }) else {
+                    eprintln!("note: actionlint is not on PATH: cli/action-yml-... checked action.yml as YAML only");
+                    return Ok(());
+                };
+                let dir = temp_dir("actionlint");
+                std::fs::create_dir_all(dir.join(".github/workflows")).map_err(|e| e.to_string())?;
+                std::fs::write(dir.join("action.yml"), &text).map_err(|e| e.to_string())?;
+                let local = example.replace("uses: mimi-conformance/mimi-conformance@main", "uses: ./");
+                std::fs::write(dir.join(".github/workflows/conformance.yml"), local).map_err(|e| e.to_string())?;
+                let out = Command::new(actionlint)
+                    .arg("-no-color")
+                    .current_dir(&dir)
+                    .output()
+                    .map_err(|e| e.to_string())?;
+                ensure(
+                    out.status.success(),
+                    format!(
+                        "actionlint:\n{}{}",
+                        String::from_utf8_lossy(&out.stdout),
+                        String::from_utf8_lossy(&out.stderr)
+                    ),
+                )
+            },
+        ),
+        Trial::test(
+            "report/html-filters-and-a-failure-transcript-render-in-headless-chromium",
+            || {
+                let dir = temp_dir("html-chromium");
+                let out = dir.join("out");
+                let (code, stdout, stderr) = cli(&[
+                    "run",
+                    "-q",
+                    "--suite",
+                    "content",
+                    "--fault",
+                    "message-id-wrong-revision",
+                    "--filter",
+                    "content/3.3/message-id-example-",
+                    "--filter",
+                    "content/4.1/",
+                    "--out",
+                    out.to_str().ok_or("path")?,
+                ]);
+                ensure(
+                    code == 1 && stdout.contains("report.html"),
+                    format!("exit {code}\n{stdout}\n{stderr}"),
+                )?;
+                let page = out.join("report.html").canonicalize().map_err(|e| e.to_string())?;
+                let json: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(out.join("report.json")).map_err(|e| e.to_string())?)
+                        .map_err(|e| e.to_string())?;
+                let results = json["results"].as_array().ok_or("results")?;
+                let id_with = |status: &str| {
+                    results
+                        .iter()
+                        .find(|r| r["status"] == status)
+                        .and_then(|r| r["id"].as_str())
+                        .map(str::to_owned)
+                        .ok_or(format!("no {status} result"))
+                };
+                let (failed, passed) = (id_with("fail")?, id_with("pass")?);
+                let fails = results.iter().filter(|r| r["status"] == "fail").count();
+                // The page as written, before any browser: the failure's anchor and transcript.
+                let raw = std::fs::read_to_string(&page)
+                    .map_err(|e| e.to_string())?
+                    .replace("&#x2f;", "/");
+                ensure(
+                    raw.contains(&format!("id=\"{}\"", mimi_conformance::report::anchor(&failed)))
+                        && raw.contains("in diagnostic notation"),
+                    format!("report.html lacks {failed} or its transcript"),
+                )?;
+                let Some(chromium) = chromium() else {
+                    eprintln!(
+                        "note: report/html-filters-...-in-headless-chromium checked report.html as text only: \
+                         no chromium on PATH (apt-get install chromium; .ci/run installs it where apt-get works)"
+                    );
+                    return Ok(());
+                };
+                let url = format!("file://{}?status=fail", page.display());
+                let dom = dump_dom(&chromium, &url, &dir.join("profile"))?;
+                ensure(
+                    dom.contains("data-filters-ready="),
+                    format!("the page's script did not run: {}", &dom[..dom.len().min(400)]),
+                )?;
+                let anchor = mimi_conformance::report::anchor;
+                let fail_tag = tag_with_id(&dom, &anchor(&failed)).ok_or(format!("no anchor for {failed}"))?;
+                let pass_tag = tag_with_id(&dom, &anchor(&passed)).ok_or(format!("no anchor for {passed}"))?;
+                ensure(
+                    !fail_tag.contains("hidden") && pass_tag.contains("hidden"),
+                    format!("?status=fail shows {fail_tag} and {pass_tag}"),
+                )?;
+                ensure(
+                    dom.contains(&format!("<span id=\"shown\">{fails}</span>")),
+                    format!("the counter does not say {fails}"),
+                )?;
+                // The failure's transcript: the exchange and its CBOR in diagnostic notation.
+                let at = dom.find(fail_tag).ok_or("tag")?;
+                let end = dom[at + 1..].find("<div class=\"r\"").map_or(dom.len(), |n| at + 1 + n);
+                let block = &dom[at..end];
+                ensure(
+                    block.contains("Transcript")
+                        && block.contains("→ content.messageId")
+                        && block.contains("in diagnostic notation")
+                        && block.contains("CONT-S08"),
+                    format!(
+                        "the transcript of {failed} did not render: {}",
+                        &block[..block.len().min(2000)]
+                    ),
+                )?;
+                // A link to one result shows it whatever the filters hide (?status=error: nothing else).
+                let url = format!("file://{}?status=error#{}", page.display(), anchor(&failed));
+                let dom = dump_dom(&chromium, &url, &dir.join("profile"))?;
+                let fail_tag = tag_with_id(&dom, &anchor(&failed)).ok_or("no anchor")?;
+                ensure(
+                    !fail_tag.contains("hidden") && dom.contains("<span id=\"shown\">1</span>"),
+                    format!("#{} with ?status=error: {fail_tag}", anchor(&failed)),
+                )?;
+                // The search box: ?q=<a passing id> shows that one result.
+                let url = format!("file://{}?q={passed}", page.display());
+                let dom = dump_dom(&chromium, &url, &dir.join("profile"))?;
+                let pass_tag = tag_with_id(&dom, &anchor(&passed)).ok_or("no anchor")?;
+                ensure(
+                    !pass_tag.contains("hidden") && dom.contains("<span id=\"shown\">1</span>"),
+                    format!("?q={passed}: {pass_tag}"),
+                )
+            },
+        ),
+    ]
+}
+
+/// The one result id of a report holding a hostile one.
+fn r_id_of(report: &Report) -> Result<String, Failed> {
+    report
+        .results
+        .iter()
+        .find(|r| r.id.contains('"'))
+        .map(|r| r.id.clone())
+        .ok_or_else(|| "no hostile id".into())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = vector_trials();
@@ -1703,5 +2171,6 @@ fn main() {
     trials.extend(checks());
     trials.extend(https_trials());
     trials.extend(outside_trials());
+    trials.extend(report_html_trials());
     libtest_mimic::run(&args, trials).exit();
 }

@@ -33,6 +33,7 @@ pub async fn dispatch(command: Command) -> Exit {
         Command::Selftest(a) => cmd_selftest(a).await,
         Command::Driver(a) => cmd_driver(a).await,
         Command::Bench(a) => cmd_bench(a).await,
+        Command::Matrix(a) => cmd_matrix(a),
     };
     match result {
         Ok(exit) => exit,
@@ -307,7 +308,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
     }
     println!(
         "report: {}",
-        ["report.json", "report.md", "junit.xml"]
+        ["report.json", "report.md", "junit.xml", "report.html"]
             .map(|f| a.out.join(f).display().to_string())
             .join(", ")
     );
@@ -643,6 +644,21 @@ async fn cmd_bench(a: super::BenchArgs) -> Outcome {
         r.per_wall_second(),
         r.messages,
         r.bytes as f64 / r.cpu.as_secs_f64() / 1e6,
+    );
+    Ok(Exit::Ok)
+}
+
+// ---- issue 13: the interop matrix ----
+
+fn cmd_matrix(a: super::MatrixArgs) -> Outcome {
+    let catalogs = catalogs()?;
+    let (m, files) =
+        crate::report::matrix::write(&a.reports, &a.out, &catalogs).map_err(|e| Stop(Exit::Usage, e.to_string()))?;
+    println!(
+        "{} reports, {} table(s), one per draft revision\nmatrix: {}",
+        a.reports.len(),
+        m.tables,
+        files.map(|f| f.display().to_string()).join(", ")
     );
     Ok(Exit::Ok)
 }

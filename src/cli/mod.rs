@@ -53,6 +53,20 @@ pub enum Command {
     Driver(DriverArgs),
     /// Measure content throughput (decode + validate + message ID) on one core.
     Bench(BenchArgs),
+    // ---- issue 13: the interop matrix ----
+    /// Set several report.json side by side: an interop matrix (matrix.html, matrix.md) per draft revision.
+    Matrix(MatrixArgs),
+}
+
+/// `matrix` (issue 13).
+#[derive(Args, Debug)]
+pub struct MatrixArgs {
+    /// The reports, one per implementation (each a run's report.json; its report.html beside it).
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+    /// Directory for matrix.html and matrix.md.
+    #[arg(long, default_value = "reports/matrix", value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Subcommand, Debug)]
@@ -129,7 +143,7 @@ pub struct RunArgs {
     /// YAML file of known gaps (xfail / skip / unsupported).
     #[arg(long, value_name = "FILE")]
     pub expectations: Option<PathBuf>,
-    /// Directory for report.json, report.md and junit.xml.
+    /// Directory for report.json, report.md, junit.xml and report.html.
     #[arg(long, default_value = "reports/latest", value_name = "DIR")]
     pub out: PathBuf,
     /// Fail the run (exit 1) on every `fail`, not only on those of `required` MUSTs.

@@ -1,9 +1,14 @@
 //! Reports: one canonical `report.json` (rewritten atomically at most every 200 ms while the run
 //! goes, so a crash loses at most that much), and from it `report.md` grouped by draft and
-//! section, and `junit.xml`.
+//! section, `junit.xml`, and `report.html` (one self-contained page); `matrix` sets several
+//! reports side by side.
 
 mod junit;
 mod markdown;
+// report.html and the interop matrix (issue 13).
+mod html;
+pub mod matrix;
+mod readable;
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -14,6 +19,8 @@ use serde::Serialize;
 
 pub use junit::junit_xml;
 pub use markdown::markdown;
+// report.html (issue 13).
+pub use html::{TRANSCRIPT_CAP, anchor, html, section_anchor};
 
 use crate::harness::run::IutInfo;
 use crate::harness::{Cause, RunOutcome, Status, TestResult};
@@ -297,7 +304,7 @@ impl ReportWriter {
             source,
         })?;
         // A previous run's files must not speak for a run that did not happen.
-        for stale in ["report.md", "junit.xml"] {
+        for stale in ["report.md", "junit.xml", "report.html"] {
             match std::fs::remove_file(dir.join(stale)) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                     return Err(WriteError {
@@ -351,12 +358,13 @@ impl ReportWriter {
         self.flush_json()
     }
 
-    /// Writes the final `report.json`, `report.md` and `junit.xml`.
+    /// Writes the final `report.json`, `report.md`, `junit.xml` and `report.html`.
     pub fn finish(mut self, outcome: &RunOutcome, catalogs: &Catalogs) -> Result<Report, WriteError> {
         self.report.finish(outcome, catalogs, SystemTime::now());
         self.flush_json()?;
         self.write_atomic("report.md", markdown(&self.report, catalogs).as_bytes())?;
         self.write_atomic("junit.xml", junit_xml(&self.report).as_bytes())?;
+        self.write_atomic("report.html", html(&self.report, catalogs).as_bytes())?;
         Ok(self.report)
     }
 }
