@@ -34,6 +34,7 @@ fn all_tests(rev: ContentRev) -> Vec<Test> {
     mimi_conformance::suites::build(
         &["content".into(), "protocol".into(), "policy".into()],
         &vectors(),
+        &mimi_conformance::harness::scenario::embedded().expect("scenarios parse"),
         &catalogs(),
         rev,
     )
@@ -652,6 +653,47 @@ fn checks() -> Vec<Trial> {
             ensure(
                 dir.join("report.md").exists() && dir.join("junit.xml").exists() && dir.join("report.html").exists(),
                 "report.md, junit.xml or report.html missing",
+            )
+        }),
+        Trial::test("cli/run-scenarios-from-a-directory-and-name-a-bad-file", || {
+            let dir = temp_dir("scenarios");
+            let own = std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("scenarios/protocol/4_1_transport/reject-from-without-mimi-local-part.yaml"),
+            )
+            .map_err(|e| e.to_string())?
+            .replace(
+                "id: protocol/4.1/reject-from-without-mimi-local-part",
+                "id: protocol/4.1/own-from-admin",
+            );
+            std::fs::create_dir_all(dir.join("mine")).map_err(|e| e.to_string())?;
+            std::fs::write(dir.join("mine/own.yaml"), own).map_err(|e| e.to_string())?;
+            let out = temp_dir("scenarios-out");
+            let (code, o, err) = cli(&[
+                "run",
+                "-q",
+                "--scenarios",
+                dir.to_str().unwrap(),
+                "--filter",
+                "protocol/4.1/",
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            let statuses = report_statuses(&out)?;
+            ensure(
+                code == 0
+                    && statuses
+                        .get("protocol/4.1/own-from-admin")
+                        .is_some_and(|(s, _)| s == "pass")
+                    && !statuses.contains_key("protocol/4.1/reject-from-without-mimi-local-part"),
+                format!("exit {code}\n{o}\n{err}"),
+            )?;
+            let bad = "id: protocol/9/x\ntitle: t\nrequirements: [PROT-01]\nroles: {hub: iut}\nsteps:\n  - name: a\n    request: {from: hub, to: hub, method: PUT, path: /}\n";
+            std::fs::write(dir.join("bad.yaml"), bad).map_err(|e| e.to_string())?;
+            let (code, _, err) = cli(&["list", "--scenarios", dir.to_str().unwrap()]);
+            ensure(
+                code == 2 && err.contains("bad.yaml") && err.contains("line 7") && err.contains("PUT"),
+                format!("exit {code}: {err}"),
             )
         }),
         Trial::test("cli/exit-codes-1-2-3-4-5", || {

@@ -205,13 +205,31 @@ fn jobs(given: Option<usize>) -> usize {
     given.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
-fn build(suites: &[String], files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Result<Vec<Test>, Stop> {
+/// The tests of `suites` (default: all), with the scenarios under `dirs` (default: the built-in
+/// ones).
+fn build(
+    suites: &[String],
+    files: &[VectorFile],
+    dirs: &[PathBuf],
+    catalogs: &Catalogs,
+    rev: ContentRev,
+) -> Result<Vec<Test>, Stop> {
     let suites: Vec<String> = if suites.is_empty() {
         SUITES.iter().map(|s| s.to_string()).collect()
     } else {
         suites.to_vec()
     };
-    suites::build(&suites, files, catalogs, rev).map_err(|e| Stop(Exit::Usage, e.to_string()))
+    let bad = |e: crate::harness::scenario::ScenarioError| Stop(Exit::Usage, e.to_string());
+    let scenarios = if dirs.is_empty() {
+        crate::harness::scenario::embedded().map_err(bad)?
+    } else {
+        let mut all = Vec::new();
+        for d in dirs {
+            all.extend(crate::harness::scenario::from_dir(d).map_err(bad)?);
+        }
+        all
+    };
+    suites::build(&suites, files, &scenarios, catalogs, rev).map_err(|e| Stop(Exit::Usage, e.to_string()))
 }
 
 fn run_error(e: RunError) -> Stop {
@@ -234,7 +252,7 @@ fn print_result(r: &crate::harness::TestResult) {
 async fn cmd_run(a: super::RunArgs) -> Outcome {
     let catalogs = catalogs()?;
     let rev = rev(a.iut.content_rev);
-    let tests = build(&a.suite, &embedded_vectors()?, &catalogs, rev)?;
+    let tests = build(&a.suite, &embedded_vectors()?, &a.scenarios, &catalogs, rev)?;
     let expectations = match &a.expectations {
         Some(p) => Expectations::read(p).map_err(|e| Stop(Exit::Usage, e.to_string()))?,
         None => Expectations::default(),
@@ -330,7 +348,13 @@ fn write_stdout(text: &str) {
 
 fn cmd_list(a: super::ListArgs) -> Outcome {
     let catalogs = catalogs()?;
-    let tests = build(&a.suite, &embedded_vectors()?, &catalogs, ContentRev::Rev08)?;
+    let tests = build(
+        &a.suite,
+        &embedded_vectors()?,
+        &a.scenarios,
+        &catalogs,
+        ContentRev::Rev08,
+    )?;
     let selection = Selection::parse(&a.filter).map_err(run_error)?;
     let mut out = String::new();
     if a.requirements {
@@ -537,7 +561,7 @@ async fn cmd_verify(a: super::VerifyArgs) -> Outcome {
 async fn cmd_selftest(a: super::SelftestArgs) -> Outcome {
     let catalogs = catalogs()?;
     let rev = rev(a.content_rev);
-    let tests = build(&[], &embedded_vectors()?, &catalogs, rev)?;
+    let tests = build(&[], &embedded_vectors()?, &[], &catalogs, rev)?;
     let search = if a.first_catch {
         crate::selftest::Search::FirstCatch
     } else {
@@ -615,7 +639,7 @@ async fn cmd_bench(a: super::BenchArgs) -> Outcome {
         })?;
     if a.scenarios {
         let catalogs = catalogs()?;
-        let tests = build(&[], &embedded_vectors()?, &catalogs, ContentRev::Rev08)?;
+        let tests = build(&[], &embedded_vectors()?, &[], &catalogs, ContentRev::Rev08)?;
         let reference = Reference::new(ContentRev::Rev08, BTreeSet::new(), catalogs);
         let driver = Driver::builtin(reference.name(), Arc::new(reference));
         let r = crate::bench::scenarios(tests, &driver, jobs(a.jobs), d)

@@ -135,6 +135,10 @@ pub struct RunArgs {
     /// Suite to run; repeatable (default: all).
     #[arg(long, value_name = "SUITE")]
     pub suite: Vec<String>,
+    /// Scenario files (`*.yaml`, searched recursively) to run instead of the built-in ones;
+    /// repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Vec<PathBuf>,
     /// Run only tests whose id matches (a glob, or an id prefix such as `content/6`); repeatable.
     #[arg(long, value_name = "GLOB")]
     pub filter: Vec<String>,
@@ -158,6 +162,9 @@ pub struct RunArgs {
 pub struct ListArgs {
     #[arg(long, value_name = "SUITE")]
     pub suite: Vec<String>,
+    /// Scenario files to list instead of the built-in ones (as `run --scenarios`).
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Vec<PathBuf>,
     #[arg(long, value_name = "GLOB")]
     pub filter: Vec<String>,
     /// List requirements with the tests that check them (or why none can) instead.

@@ -117,6 +117,7 @@ pub fn from_vectors(
 pub fn build(
     suites: &[String],
     files: &[VectorFile],
+    scenarios: &[crate::harness::scenario::Scenario],
     catalogs: &Catalogs,
     rev: crate::codec::content::ContentRev,
 ) -> Result<Vec<Test>, SuiteError> {
@@ -124,8 +125,8 @@ pub fn build(
     for s in suites {
         match s.as_str() {
             "content" => tests.extend(content::tests(files, catalogs, rev)?),
-            "protocol" => tests.extend(protocol::tests(files, catalogs)?),
-            "policy" => tests.extend(policy::tests(files, catalogs)?),
+            "protocol" => tests.extend(protocol::tests(files, scenarios, catalogs)?),
+            "policy" => tests.extend(policy::tests(files, scenarios, catalogs)?),
             other => {
                 return Err(SuiteError(format!(
                     "unknown suite {other:?}; known: {}",

@@ -41,13 +41,15 @@ pub struct Control {
     pub params: Value,
 }
 
-pub fn tests(files: &[VectorFile], catalogs: &Catalogs) -> Result<Vec<Test>, SuiteError> {
+pub fn tests(
+    files: &[VectorFile],
+    scenarios: &[crate::harness::scenario::Scenario],
+    catalogs: &Catalogs,
+) -> Result<Vec<Test>, SuiteError> {
     let mut out = decision_tests(files, catalogs)?;
     // The hub enforcing the policy over the wire: scenarios/policy/.
-    for s in crate::harness::scenario::embedded().map_err(|e| SuiteError(e.to_string()))? {
-        if s.id.starts_with("policy/") {
-            out.extend(super::protocol::scenario_tests(s, catalogs)?);
-        }
+    for s in scenarios.iter().filter(|s| s.id.starts_with("policy/")) {
+        out.extend(super::protocol::scenario_tests(s.clone(), catalogs)?);
     }
     out.extend(super::protocol::wire_tests(files, catalogs, DRAFT)?);
     Ok(out)

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::{Check, SuiteError};
 use crate::driver::messages::{WireDecodeParams, WireDecodeResult, WireEncodeParams, WireEncodeResult};
 use crate::driver::{Driver, ops};
-use crate::harness::scenario::{self, Scenario};
+use crate::harness::scenario::Scenario;
 use crate::harness::{Outcome, Target, Test, Transcript};
 use crate::spec::Catalogs;
 use crate::vectors::{CaseBody, FileKind, VectorFile, Verdict};
@@ -45,12 +45,10 @@ pub enum WireCheck {
     },
 }
 
-pub fn tests(files: &[VectorFile], catalogs: &Catalogs) -> Result<Vec<Test>, SuiteError> {
+pub fn tests(files: &[VectorFile], scenarios: &[Scenario], catalogs: &Catalogs) -> Result<Vec<Test>, SuiteError> {
     let mut out = Vec::new();
-    for s in scenario::embedded().map_err(|e| SuiteError(e.to_string()))? {
-        if s.id.starts_with("protocol/") {
-            out.extend(scenario_tests(s, catalogs)?);
-        }
+    for s in scenarios.iter().filter(|s| s.id.starts_with("protocol/")) {
+        out.extend(scenario_tests(s.clone(), catalogs)?);
     }
     out.extend(wire_tests(files, catalogs, "draft-ietf-mimi-protocol")?);
     Ok(out)

@@ -361,3 +361,59 @@ pub const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedd
 pub fn embedded() -> Result<Vec<Scenario>, ScenarioError> {
     EMBEDDED.iter().map(|(f, t)| Scenario::parse(f, t)).collect()
 }
+
+/// No scenario file is larger (the largest built-in one is a few KiB).
+const FILE_MAX: u64 = 1 << 20;
+
+/// Every `*.yaml` under `dir` (dotfiles and symlinks left out, as build.rs does for the built-in
+/// ones), sorted by path: scenarios from outside the binary (`run --scenarios DIR`).
+pub fn from_dir(dir: &std::path::Path) -> Result<Vec<Scenario>, ScenarioError> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), ScenarioError> {
+        let cannot = |e: std::io::Error| ScenarioError {
+            file: dir.display().to_string(),
+            what: format!("cannot read the directory: {e}"),
+        };
+        for entry in std::fs::read_dir(dir).map_err(cannot)? {
+            let entry = entry.map_err(cannot)?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(cannot)?;
+            if entry.file_name().to_string_lossy().starts_with('.') || kind.is_symlink() {
+                continue;
+            }
+            if kind.is_dir() {
+                walk(&path, out)?;
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files)?;
+    files.sort();
+    if files.is_empty() {
+        return Err(ScenarioError {
+            file: dir.display().to_string(),
+            what: "no *.yaml scenario file here".into(),
+        });
+    }
+    files
+        .iter()
+        .map(|path| {
+            use std::io::Read as _;
+            let file = path.display().to_string();
+            let cannot = |what: String| ScenarioError {
+                file: file.clone(),
+                what,
+            };
+            let mut text = String::new();
+            std::fs::File::open(path)
+                .and_then(|f| f.take(FILE_MAX + 1).read_to_string(&mut text))
+                .map_err(|e| cannot(format!("cannot read: {e}")))?;
+            if text.len() as u64 > FILE_MAX {
+                return Err(cannot(format!("over {} MiB, larger than any scenario", FILE_MAX >> 20)));
+            }
+            Scenario::parse(&file, &text)
+        })
+        .collect()
+}

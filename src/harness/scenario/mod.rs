@@ -65,7 +65,7 @@ mod request;
 mod run;
 
 pub use deploy::{Actor, Deployment};
-pub use load::{EMBEDDED, ScenarioError, embedded};
+pub use load::{EMBEDDED, ScenarioError, embedded, from_dir};
 pub use model::*;
 pub use outside::{DriverRef, IutEndpoint, IutRole, OutsideIut};
 pub use run::run_scenario;
