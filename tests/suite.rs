@@ -91,6 +91,45 @@ fn run_stdio(cmd: &str, filters: &[&str], timeout: Duration) -> Result<RunOutcom
     })
 }
 
+/// Seeded mutations for the property trial (splitmix64: no crate needed for this much).
+struct Mutator(u64);
+
+impl Mutator {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    /// One to four edits of `input`.
+    fn mutate(&mut self, input: &[u8]) -> Vec<u8> {
+        let mut b = input.to_vec();
+        for _ in 0..1 + self.below(4) {
+            let at = self.below(b.len() + 1);
+            match self.below(6) {
+                0 if at < b.len() => b[at] ^= 1 << self.below(8),
+                1 => b.insert(at, self.next() as u8),
+                2 if at < b.len() => drop(b.drain(at..(at + 1 + self.below(8)).min(b.len()))),
+                3 if at < b.len() => {
+                    let end = (at + 1 + self.below(16)).min(b.len());
+                    let piece = b[at..end].to_vec();
+                    b.splice(at..at, piece);
+                }
+                4 => b.truncate(at),
+                _ if at < b.len() => b[at] = [0x00, 0xff, 0x7f, 0x80, 0x1b, 0x9f][self.below(6)],
+                _ => {}
+            }
+        }
+        b
+    }
+}
+
 fn ensure(cond: bool, msg: impl Into<String>) -> Result<(), Failed> {
     if cond { Ok(()) } else { Err(msg.into().into()) }
 }
@@ -468,6 +507,60 @@ fn checks() -> Vec<Trial> {
                     }
                 }
                 Ok(())
+            },
+        ),
+        Trial::test(
+            "hostile/seeded-mutations-of-every-vector-and-scenario-through-every-decoder-never-panic",
+            || {
+                // A property test: 24 mutants (byte flips, insertions, deletions, repeats, cuts) of
+                // every vector's bytes through the decoder it is for, and of every scenario file
+                // through the loader. Any panic names the input; the seed makes it reproducible.
+                use mimi_conformance::vectors::CaseBody;
+                let mut rng = Mutator(0x5eed_u64);
+                let mut tried = 0usize;
+                let mut check = |what: &str, input: &[u8], f: &dyn Fn(&[u8])| -> Result<(), Failed> {
+                    for _ in 0..24 {
+                        let m = rng.mutate(input);
+                        tried += 1;
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&m)))
+                            .map_err(|_| format!("{what}: panicked on {}", hex::encode(&m[..m.len().min(256)])))?;
+                    }
+                    Ok(())
+                };
+                for file in vectors() {
+                    for c in &file.cases {
+                        let what = format!("{}#{}", file.path, c.head.slug);
+                        match &c.body {
+                            CaseBody::Content { cbor, .. }
+                            | CaseBody::Implied { cbor, .. }
+                            | CaseBody::Finding { cbor, .. }
+                            | CaseBody::Encode { cbor, .. } => check(&what, cbor, &|b| {
+                                let _ = validate_content(b, Options::default());
+                            })?,
+                            CaseBody::Status { cbor, .. } => check(&what, cbor, &|b| {
+                                let _ = mimi_conformance::validate::validate_status(b);
+                            })?,
+                            CaseBody::Tls {
+                                structure,
+                                bytes,
+                                alternative,
+                                ..
+                            } => check(&what, bytes, &|b| {
+                                let _ = mimi_conformance::codec::tls::decode(structure, b, *alternative);
+                            })?,
+                            CaseBody::PolicyFixture { bytes, .. } => check(&what, bytes, &|b| {
+                                let _ = mimi_conformance::codec::tls::decode("RoleData", b, false);
+                            })?,
+                            CaseBody::PolicyDecision { .. } => {}
+                        }
+                    }
+                }
+                for (file, text) in mimi_conformance::harness::scenario::EMBEDDED {
+                    check(file, text.as_bytes(), &|b| {
+                        let _ = mimi_conformance::harness::scenario::Scenario::parse(file, &String::from_utf8_lossy(b));
+                    })?;
+                }
+                ensure(tried > 10_000, format!("only {tried} mutants"))
             },
         ),
         Trial::test(
