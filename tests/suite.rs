@@ -1571,6 +1571,111 @@ fn outside_trials() -> Vec<Trial> {
     ]
 }
 
+// --- reading report.json back, diff (issue 13 part 3) ---
+
+/// `run --suite content --quiet --out DIR` plus `extra`; its exit code.
+fn content_run(dir: &Path, extra: &[&str]) -> Result<i32, Failed> {
+    let out = dir.to_str().ok_or("a UTF-8 temp path")?;
+    let mut args = vec!["run", "--quiet", "--suite", "content", "--out", out];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = cli(&args);
+    ensure(
+        matches!(code, 0 | 1) && dir.join("report.json").exists(),
+        format!("{args:?}: exit {code}\n{stdout}{stderr}"),
+    )?;
+    Ok(code)
+}
+
+fn json_of(path: &Path) -> Result<serde_json::Value, Failed> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?)
+}
+
+/// The ids of a report.json's results with one of `statuses`.
+fn ids_with(report: &serde_json::Value, statuses: &[&str]) -> Vec<String> {
+    report["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| statuses.iter().any(|s| r["status"] == *s))
+        .filter_map(|r| r["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn report_tool_trials() -> Vec<Trial> {
+    vec![
+        Trial::test("report/report-json-reads-back-as-it-was-written", || {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/reference/report.json");
+            let report = mimi_conformance::report::read_report(&path).map_err(|e| e.to_string())?;
+            let again = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+            ensure(again == json_of(&path)?, "report.json read and written again differs")
+        }),
+        Trial::test("report/diff-lists-new-failures-exits-1-and-fixes-exit-0", || {
+            let dir = temp_dir("diff");
+            let (clean, faulty, rev07) = (dir.join("clean"), dir.join("faulty"), dir.join("rev07"));
+            content_run(&clean, &[])?;
+            content_run(&faulty, &["--fault", "message-id-wrong-revision"])?;
+            content_run(&rev07, &["--content-rev", "07"])?;
+            let failing = ids_with(&json_of(&faulty.join("report.json"))?, &["fail"]);
+            ensure(failing.len() > 10, format!("the fault fails only {failing:?}"))?;
+            let section = |md: &str, title: &str| {
+                md.split("\n### ")
+                    .find(|s| s.starts_with(title))
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            let path = |p: &Path| p.to_str().unwrap_or("").to_owned();
+            let (code, md, err) = cli(&["diff", &path(&clean.join("report.json")), &path(&faulty)]);
+            let news = section(&md, "New failures");
+            ensure(
+                code == 1
+                    && news.starts_with(&format!("New failures ({})", failing.len()))
+                    && failing.iter().all(|id| news.contains(&format!("`{id}` | pass | fail")))
+                    && !md.contains("### Fixes"),
+                format!("clean → faulty: exit {code}\n{md}{err}"),
+            )?;
+            let out = dir.join("comment.md");
+            let (code, stdout, err) = cli(&["diff", &path(&faulty), &path(&clean), "--out", &path(&out)]);
+            let md = std::fs::read_to_string(&out).unwrap_or_default();
+            let fixes = section(&md, "Fixes");
+            ensure(
+                code == 0
+                    && stdout.starts_with(&format!("0 new failures, {} fixes", failing.len()))
+                    && failing
+                        .iter()
+                        .all(|id| fixes.contains(&format!("`{id}` | fail | pass")))
+                    && !md.contains("### New failures"),
+                format!("faulty → clean: exit {code}\n{stdout}{err}\n{md}"),
+            )?;
+            let (code, md, _) = cli(&["diff", &path(&clean), &path(&rev07)]);
+            ensure(
+                code == 0 && md.contains("different draft revisions**: draft-ietf-mimi-content -08 → -07"),
+                format!("-08 → -07: exit {code}\n{md}"),
+            )?;
+            std::fs::write(
+                dir.join("broken.json"),
+                "{\n  \"schema\": \"mimi-conformance/report/v1\",\n  oops\n}",
+            )
+            .map_err(|e| e.to_string())?;
+            std::fs::write(dir.join("other.json"), "{\"schema\": \"something/else\"}").map_err(|e| e.to_string())?;
+            let cases = [
+                ("missing.json", "missing.json: cannot read"),
+                ("broken.json", "broken.json:3:3: not JSON"),
+                ("other.json", "other.json: not a report.json of schema"),
+                ("clean/report.md", "report.md:1:1: not JSON"),
+            ];
+            let mut wrong = Vec::new();
+            for (file, says) in cases {
+                let (code, _, err) = cli(&["diff", &path(&dir.join(file)), &path(&clean)]);
+                if code != 2 || !err.contains(says) || err.contains("panicked") {
+                    wrong.push(format!("{file}: exit {code}, {err:?}"));
+                }
+            }
+            ensure(wrong.is_empty(), wrong.join("\n"))
+        }),
+    ]
+}
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = vector_trials();
@@ -1578,5 +1683,6 @@ fn main() {
     trials.extend(checks());
     trials.extend(https_trials());
     trials.extend(outside_trials());
+    trials.extend(report_tool_trials());
     libtest_mimic::run(&args, trials).exit();
 }

@@ -20,9 +20,9 @@ use crate::validate::{Options, validate_content};
 use crate::vectors::{Fixtures, VectorFile, VerifyOutcome, verify_against_reference};
 
 /// A command that cannot go on: what to print and how to exit.
-struct Stop(Exit, String);
+pub(super) struct Stop(pub(super) Exit, pub(super) String);
 
-type Outcome = Result<Exit, Stop>;
+pub(super) type Outcome = Result<Exit, Stop>;
 
 pub async fn dispatch(command: Command) -> Exit {
     let result = match command {
@@ -33,6 +33,7 @@ pub async fn dispatch(command: Command) -> Exit {
         Command::Selftest(a) => cmd_selftest(a).await,
         Command::Driver(a) => cmd_driver(a).await,
         Command::Bench(a) => cmd_bench(a).await,
+        Command::Diff(a) => super::reports::cmd_diff(a),
     };
     match result {
         Ok(exit) => exit,
@@ -322,7 +323,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
 }
 
 /// Writes to stdout, ending quietly if the reader went away (`list | head`).
-fn write_stdout(text: &str) {
+pub(super) fn write_stdout(text: &str) {
     use std::io::Write;
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

@@ -2,6 +2,7 @@
 //! plans, and maps every outcome to an exit code in one place ([`ExitCode`]).
 
 mod commands;
+mod reports;
 
 use std::path::PathBuf;
 
@@ -53,6 +54,9 @@ pub enum Command {
     Driver(DriverArgs),
     /// Measure content throughput (decode + validate + message ID) on one core.
     Bench(BenchArgs),
+    // Reports of runs (src/cli/reports.rs).
+    /// Compare two runs' report.json: new failures, fixes, tests added and removed (Markdown).
+    Diff(reports::DiffArgs),
 }
 
 #[derive(Subcommand, Debug)]

@@ -2,18 +2,22 @@
 //! goes, so a crash loses at most that much), and from it `report.md` grouped by draft and
 //! section, and `junit.xml`.
 
+mod diff;
 mod junit;
 mod markdown;
+mod read;
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+pub use diff::{Diff, diff};
 pub use junit::junit_xml;
 pub use markdown::markdown;
+pub use read::{ReadError, read_report};
 
 use crate::harness::run::IutInfo;
 use crate::harness::{Cause, RunOutcome, Status, TestResult};
@@ -22,11 +26,13 @@ use crate::spec::{Basis, Catalogs, Level};
 /// The report format's schema id.
 pub const SCHEMA: &str = "mimi-conformance/report/v1";
 
-/// The whole report, as `report.json` holds it.
-#[derive(Debug, Clone, Serialize)]
+/// The whole report, as `report.json` holds it (read back by [`read_report`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
-    pub schema: &'static str,
-    pub suite_version: &'static str,
+    #[serde(deserialize_with = "read::schema")]
+    pub schema: read::Word,
+    #[serde(deserialize_with = "read::suite_version")]
+    pub suite_version: read::Word,
     /// Draft → revision tested.
     pub drafts: BTreeMap<String, String>,
     pub iut: Option<IutInfo>,
@@ -54,7 +60,7 @@ pub struct Report {
 }
 
 /// How many `fail`s weigh one basis and level, and whether they fail the run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Weight {
     pub basis: Basis,
     pub level: Level,
@@ -64,9 +70,11 @@ pub struct Weight {
 }
 
 /// The failures one diagnosed cause explains.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CauseGroup {
     pub cause: Cause,
+    /// Read back from the cause itself ([`read_report`]).
+    #[serde(skip_deserializing)]
     pub title: &'static str,
     pub tests: Vec<String>,
 }
@@ -129,7 +137,7 @@ pub fn weights_line(weights: &[Weight]) -> Option<String> {
 }
 
 /// One requirement's coverage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Coverage {
     pub doc: String,
     pub rev: String,
@@ -137,10 +145,11 @@ pub struct Coverage {
     pub section: String,
     pub level: Level,
     /// `tested`, `untestable` (with a reason), `deferred` (a later suite), or `not-yet`.
-    pub coverage: &'static str,
+    #[serde(deserialize_with = "read::coverage")]
+    pub coverage: read::Word,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tests: Vec<String>,
     /// Worst status among its tests (fail before pass).
     #[serde(skip_serializing_if = "Option::is_none")]
