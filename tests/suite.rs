@@ -1571,7 +1571,7 @@ fn outside_trials() -> Vec<Trial> {
     ]
 }
 
-// --- reading report.json back, diff (issue 13 part 3) ---
+// --- reading report.json back, diff, --partition + merge (issue 13 parts 3, 4) ---
 
 /// `run --suite content --quiet --out DIR` plus `extra`; its exit code.
 fn content_run(dir: &Path, extra: &[&str]) -> Result<i32, Failed> {
@@ -1669,6 +1669,115 @@ fn report_tool_trials() -> Vec<Trial> {
                 let (code, _, err) = cli(&["diff", &path(&dir.join(file)), &path(&clean)]);
                 if code != 2 || !err.contains(says) || err.contains("panicked") {
                     wrong.push(format!("{file}: exit {code}, {err:?}"));
+                }
+            }
+            ensure(wrong.is_empty(), wrong.join("\n"))
+        }),
+        Trial::test("report/partition-1-2-3-of-3-merged-equals-the-whole-run", || {
+            let dir = temp_dir("shards");
+            let fault = ["--fault", "message-id-wrong-revision"];
+            let whole = dir.join("whole");
+            content_run(&whole, &fault)?;
+            let mut shards = Vec::new();
+            for k in 1..=3 {
+                let shard = dir.join(format!("shard{k}"));
+                content_run(&shard, &[fault[0], fault[1], "--partition", &format!("{k}/3")])?;
+                shards.push(shard.to_str().unwrap_or("").to_owned());
+            }
+            let merged = dir.join("merged");
+            let out = merged.to_str().unwrap_or("");
+            let (code, stdout, err) = cli(&["merge", &shards[0], &shards[1], &shards[2], "--out", out]);
+            ensure(code == 1, format!("merge of a faulty run: exit {code}\n{stdout}{err}"))?;
+            let (a, b) = (
+                json_of(&whole.join("report.json"))?,
+                json_of(&merged.join("report.json"))?,
+            );
+            let statuses = |r: &serde_json::Value| -> Vec<(String, String)> {
+                r["results"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|t| (t["id"].to_string(), t["status"].to_string()))
+                    .collect()
+            };
+            ensure(
+                statuses(&a) == statuses(&b),
+                "the merged results are not the whole run's",
+            )?;
+            for field in [
+                "summary",
+                "executed",
+                "coverage",
+                "failures",
+                "causes",
+                "other_reason",
+                "drafts",
+            ] {
+                ensure(
+                    a[field] == b[field],
+                    format!("merged {field} differs: {} vs {}", a[field], b[field]),
+                )?;
+            }
+            ensure(!b["causes"].as_array().is_none_or(Vec::is_empty), "no cause to compare")?;
+            // Each shard ran about a third, none ran everything.
+            let total = statuses(&a).len();
+            for s in &shards {
+                let n = statuses(&json_of(&Path::new(s).join("report.json"))?).len();
+                ensure(n * 3 <= total + 2 && n * 3 + 2 >= total, format!("{s}: {n} of {total}"))?;
+            }
+            let md = |d: &Path| {
+                std::fs::read_to_string(d.join("report.md"))
+                    .unwrap_or_default()
+                    .lines()
+                    .filter(|l| !l.contains("**Started:**"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            ensure(md(&whole) == md(&merged), "report.md differs beyond its timestamps")?;
+            // Refused: a shard twice, a shard missing, another count, implementation or revision.
+            let other = |name: &str, extra: &[&str]| -> Result<String, Failed> {
+                let d = dir.join(name);
+                content_run(&d, &[&["--filter", "content/3.3/message-id-example-"], extra].concat())?;
+                Ok(d.to_str().unwrap_or("").to_owned())
+            };
+            let half = other("half", &[fault[0], fault[1], "--partition", "1/2"])?;
+            let clean = other("clean", &["--partition", "2/3"])?;
+            let rev07 = other(
+                "rev07",
+                &[fault[0], fault[1], "--content-rev", "07", "--partition", "2/3"],
+            )?;
+            let refusals: [(&[&str], &str); 6] = [
+                (&[&shards[0], &shards[0], &shards[2]], "both shard 1/3"),
+                (&[&shards[0], &shards[2]], "shard 2/3 missing"),
+                (&[&shards[0], &half], "different partition counts"),
+                (&[&shards[0], &clean, &shards[2]], "different implementations"),
+                (&[&shards[0], &rev07, &shards[2]], "different draft revisions"),
+                (&[&shards[0], whole.to_str().unwrap_or("")], "a shard with a whole run"),
+            ];
+            let mut wrong = Vec::new();
+            for (inputs, says) in refusals {
+                let mut args = vec!["merge"];
+                args.extend_from_slice(inputs);
+                args.extend_from_slice(&["--out", out]);
+                let (code, _, err) = cli(&args);
+                if code != 2 || !err.contains(says) {
+                    wrong.push(format!("{inputs:?}: exit {code}, {err:?} (want {says:?})"));
+                }
+            }
+            let overlap = cli(&[
+                "merge",
+                whole.to_str().unwrap_or(""),
+                whole.to_str().unwrap_or(""),
+                "--out",
+                out,
+            ]);
+            if overlap.0 != 2 || !overlap.2.contains("the reports overlap") {
+                wrong.push(format!("a whole run twice: {overlap:?}"));
+            }
+            for bad in ["0/3", "4/3", "3", "1/0"] {
+                let (code, _, err) = cli(&["run", "--partition", bad, "--out", out]);
+                if code != 2 || !err.contains("--partition") {
+                    wrong.push(format!("--partition {bad}: exit {code}, {err:?}"));
                 }
             }
             ensure(wrong.is_empty(), wrong.join("\n"))

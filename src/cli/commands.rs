@@ -34,6 +34,7 @@ pub async fn dispatch(command: Command) -> Exit {
         Command::Driver(a) => cmd_driver(a).await,
         Command::Bench(a) => cmd_bench(a).await,
         Command::Diff(a) => super::reports::cmd_diff(a),
+        Command::Merge(a) => super::reports::cmd_merge(a),
     };
     match result {
         Ok(exit) => exit,
@@ -51,7 +52,7 @@ fn rev(r: Rev) -> ContentRev {
     }
 }
 
-fn catalogs() -> Result<Arc<Catalogs>, Stop> {
+pub(super) fn catalogs() -> Result<Arc<Catalogs>, Stop> {
     Catalogs::embedded()
         .map(Arc::new)
         .map_err(|e| Stop(Exit::Usage, e.to_string()))
@@ -234,7 +235,7 @@ fn print_result(r: &crate::harness::TestResult) {
 async fn cmd_run(a: super::RunArgs) -> Outcome {
     let catalogs = catalogs()?;
     let rev = rev(a.iut.content_rev);
-    let tests = build(&a.suite, &embedded_vectors()?, &catalogs, rev)?;
+    let mut tests = build(&a.suite, &embedded_vectors()?, &catalogs, rev)?;
     let expectations = match &a.expectations {
         Some(p) => Expectations::read(p).map_err(|e| Stop(Exit::Usage, e.to_string()))?,
         None => Expectations::default(),
@@ -244,6 +245,17 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
             eprintln!("warning: expectations entry {:?} matches no test", e.pattern);
         }
     }
+    // --partition K/N (src/harness/partition.rs).
+    let selection = Selection::parse(&a.filter).map_err(run_error)?;
+    if let Some(p) = a.partition {
+        if !tests.iter().any(|t| selection.selects(&t.id)) {
+            return Err(run_error(RunError::NothingSelected(a.filter.clone())));
+        }
+        tests = p
+            .shard(tests, |id| selection.selects(id))
+            .map_err(|e| Stop(Exit::Usage, format!("--partition {e}")))?;
+    }
+    let selected = tests.iter().filter(|t| selection.selects(&t.id)).count();
     let (driver, iut_endpoint) = driver(&a.iut, &catalogs).await?;
     let plan = RunPlan {
         tests,
@@ -255,6 +267,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
     };
     let mut report = Report::new(drafts(rev), SystemTime::now());
     report.strict = a.strict;
+    report.partition = a.partition;
     let mut writer =
         ReportWriter::create(&a.out, report).map_err(|e| Stop(Exit::Usage, format!("cannot write the report: {e}")))?;
     let mut write_error = None;
@@ -305,6 +318,9 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
     );
     if let Some(line) = crate::report::weights_line(&report.failures) {
         println!("{line}");
+    }
+    if let Some(p) = a.partition {
+        println!("shard {p}: {selected} of the selected tests (merge the shards' reports with `merge`)");
     }
     println!(
         "report: {}",

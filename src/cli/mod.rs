@@ -54,9 +54,11 @@ pub enum Command {
     Driver(DriverArgs),
     /// Measure content throughput (decode + validate + message ID) on one core.
     Bench(BenchArgs),
-    // Reports of runs (src/cli/reports.rs).
+    // Reports of runs: diff and merge (src/cli/reports.rs).
     /// Compare two runs' report.json: new failures, fixes, tests added and removed (Markdown).
     Diff(reports::DiffArgs),
+    /// Join shard reports (`run --partition K/N`) into the report of the whole run.
+    Merge(reports::MergeArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -142,6 +144,10 @@ pub struct RunArgs {
     /// Print only the summary, not one line per test.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run shard K of N of the selected tests (stable: the id-sorted selection dealt round-robin);
+    /// `merge` joins the shards' reports.
+    #[arg(long, value_name = "K/N")]
+    pub partition: Option<crate::harness::partition::Partition>,
 }
 
 #[derive(Args, Debug)]

@@ -1,12 +1,12 @@
-//! `diff`: a command over the report.json of runs (src/report/diff.rs).
+//! `diff` and `merge`: commands over the report.json of runs (src/report/diff.rs, merge.rs).
 
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::Exit;
-use super::commands::{Outcome, Stop};
-use crate::report::{diff, read_report};
+use super::commands::{Outcome, Stop, catalogs};
+use crate::report::{ReportWriter, diff, merge, read_report};
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
@@ -17,6 +17,16 @@ pub struct DiffArgs {
     /// Write the Markdown here (and print only the verdict) instead of on stdout.
     #[arg(long, value_name = "FILE.md")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The shards' report.json files, or the directories holding them.
+    #[arg(required = true, value_name = "DIR_OR_REPORT.json")]
+    pub reports: Vec<PathBuf>,
+    /// Directory for the merged report.json, report.md and junit.xml.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 fn read(path: &std::path::Path) -> Result<crate::report::Report, Stop> {
@@ -38,4 +48,48 @@ pub fn cmd_diff(a: DiffArgs) -> Outcome {
         None => super::commands::write_stdout(&md),
     }
     Ok(if d.regressed() { Exit::Unexpected } else { Exit::Ok })
+}
+
+/// Exits as the whole run would have (1 for unexpected results, 5 when nothing was executed).
+pub fn cmd_merge(a: MergeArgs) -> Outcome {
+    let catalogs = catalogs()?;
+    let mut reports = Vec::new();
+    for p in &a.reports {
+        reports.push((p.display().to_string(), read(p)?));
+    }
+    let n = reports.len();
+    let (seed, outcome) = merge(reports).map_err(|e| Stop(Exit::Usage, e.to_string()))?;
+    let strict = seed.strict;
+    let cannot = |e: crate::report::WriteError| Stop(Exit::Usage, format!("cannot write the report: {e}"));
+    let report = ReportWriter::create(&a.out, seed)
+        .map_err(cannot)?
+        .finish(&outcome, &catalogs)
+        .map_err(cannot)?;
+    let counts: Vec<String> = report
+        .summary
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    println!(
+        "merged {n} reports of {} ({}): {} ({} of {} executed)",
+        outcome.iut.name,
+        outcome.iut.driver,
+        counts.join(", "),
+        outcome.executed(),
+        outcome.results.len()
+    );
+    println!(
+        "report: {}",
+        ["report.json", "report.md", "junit.xml"]
+            .map(|f| a.out.join(f).display().to_string())
+            .join(", ")
+    );
+    Ok(if outcome.blocks(strict) {
+        Exit::Unexpected
+    } else if outcome.executed() == 0 {
+        Exit::NothingExecuted
+    } else {
+        Exit::Ok
+    })
 }

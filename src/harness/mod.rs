@@ -9,6 +9,7 @@
 
 pub mod cause;
 pub mod expectations;
+pub mod partition;
 pub mod run;
 pub mod scenario;
 

@@ -5,6 +5,7 @@
 mod diff;
 mod junit;
 mod markdown;
+mod merge;
 mod read;
 
 use std::cmp::Ordering;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use diff::{Diff, diff};
 pub use junit::junit_xml;
 pub use markdown::markdown;
+pub use merge::{MergeError, merge};
 pub use read::{ReadError, read_report};
 
 use crate::harness::run::IutInfo;
@@ -42,6 +44,9 @@ pub struct Report {
     /// Why the run stopped before running its tests (unreachable implementation, nothing selected).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aborted: Option<String>,
+    /// The shard of the selection this run ran (`run --partition K/N`); `None`: all of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<crate::harness::partition::Partition>,
     pub summary: BTreeMap<Status, usize>,
     /// Whether every `fail` fails the run (`--strict`), or only those of `required` MUSTs.
     pub strict: bool,
@@ -166,6 +171,7 @@ impl Report {
             started: timestamp(started),
             finished: None,
             aborted: None,
+            partition: None,
             summary: Status::ALL.iter().map(|&s| (s, 0)).collect(),
             strict: false,
             failures: Vec::new(),
