@@ -1571,7 +1571,7 @@ fn outside_trials() -> Vec<Trial> {
     ]
 }
 
-// --- reading report.json back, diff, --partition + merge (issue 13 parts 3, 4) ---
+// --- diff, --partition + merge, the progress line (issue 13 parts 3, 4, 6) ---
 
 /// `run --suite content --quiet --out DIR` plus `extra`; its exit code.
 fn content_run(dir: &Path, extra: &[&str]) -> Result<i32, Failed> {
@@ -1603,6 +1603,7 @@ fn ids_with(report: &serde_json::Value, statuses: &[&str]) -> Vec<String> {
 }
 
 fn report_tool_trials() -> Vec<Trial> {
+    let script = Path::new("/usr/bin/script").exists();
     vec![
         Trial::test("report/report-json-reads-back-as-it-was-written", || {
             let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/reference/report.json");
@@ -1782,6 +1783,49 @@ fn report_tool_trials() -> Vec<Trial> {
             }
             ensure(wrong.is_empty(), wrong.join("\n"))
         }),
+        Trial::test("cli/progress-line-on-a-terminal-only-and-not-with-quiet", || {
+            // `script` gives the run a terminal; a pipe (cli()) does not.
+            let dir = temp_dir("progress");
+            let out = dir.to_str().unwrap_or("");
+            let on_tty = |quiet: &str| -> Result<String, Failed> {
+                let cmd = format!(
+                    "{} run {quiet} --suite content --filter content/3.3/message-id-example- --out {out}",
+                    bin().display()
+                );
+                let o = Command::new("script")
+                    .args(["-qec", &cmd, "/dev/null"])
+                    .output()
+                    .map_err(|e| format!("script: {e}"))?;
+                Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+            };
+            let shown = on_tty("")?;
+            let selected = 14;
+            ensure(
+                shown.contains(&format!(
+                    "\r\x1b[2K[{selected}/{selected} tests] 0 failed · content/3.3/"
+                )) && shown.contains("PASS        content/3.3/message-id-example-original"),
+                format!("no progress line on a terminal: {shown:?}"),
+            )?;
+            let quiet = on_tty("--quiet")?;
+            ensure(
+                !quiet.contains("\x1b[2K") && quiet.contains("14 pass"),
+                format!("--quiet: {quiet:?}"),
+            )?;
+            let (code, stdout, stderr) = cli(&[
+                "run",
+                "--suite",
+                "content",
+                "--filter",
+                "content/3.3/message-id-example-",
+                "--out",
+                out,
+            ]);
+            ensure(
+                code == 0 && !stderr.contains("\x1b") && !stdout.contains("\x1b") && !stderr.contains("tests]"),
+                format!("not a terminal: exit {code}, {stdout:?} {stderr:?}"),
+            )
+        })
+        .with_ignored_flag(!script),
     ]
 }
 

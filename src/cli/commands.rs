@@ -245,7 +245,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
             eprintln!("warning: expectations entry {:?} matches no test", e.pattern);
         }
     }
-    // --partition K/N (src/harness/partition.rs).
+    // --partition K/N and the progress line (src/harness/partition.rs, src/cli/progress.rs).
     let selection = Selection::parse(&a.filter).map_err(run_error)?;
     if let Some(p) = a.partition {
         if !tests.iter().any(|t| selection.selects(&t.id)) {
@@ -256,6 +256,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
             .map_err(|e| Stop(Exit::Usage, format!("--partition {e}")))?;
     }
     let selected = tests.iter().filter(|t| selection.selects(&t.id)).count();
+    let mut progress = super::progress::Progress::stderr("tests", "failed", selected, a.quiet);
     let (driver, iut_endpoint) = driver(&a.iut, &catalogs).await?;
     let plan = RunPlan {
         tests,
@@ -273,13 +274,18 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
     let mut write_error = None;
     let outcome = run(plan, &driver, |iut, r| {
         if !a.quiet && r.status != Status::Skip {
+            progress.clear();
             print_result(r);
         }
         if let Err(e) = writer.record(iut, r) {
             write_error.get_or_insert(e);
         }
+        if selection.selects(&r.id) {
+            progress.advance(&r.id, r.status.is_unexpected());
+        }
     })
     .await;
+    progress.finish();
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
@@ -559,7 +565,15 @@ async fn cmd_selftest(a: super::SelftestArgs) -> Outcome {
     } else {
         crate::selftest::Search::Exhaustive
     };
-    let report = crate::selftest::selftest(&tests, catalogs, rev, search).await;
+    // The progress line: faults tried of all, those no test caught so far, the fault at hand.
+    let mut progress = super::progress::Progress::stderr("faults", "missed", Fault::all().len(), false);
+    let report = crate::selftest::selftest_observed(&tests, catalogs, rev, search, |step| match step {
+        crate::selftest::Step::Baseline => progress.at("baseline (no fault)"),
+        crate::selftest::Step::Trying(f) => progress.at(&f.name()),
+        crate::selftest::Step::Tried(f, caught) => progress.advance(&f.name(), !caught),
+    })
+    .await;
+    progress.finish();
     print!("{}", crate::selftest::render(&report));
     Ok(if report.ok() { Exit::Ok } else { Exit::Unexpected })
 }

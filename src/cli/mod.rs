@@ -2,6 +2,7 @@
 //! plans, and maps every outcome to an exit code in one place ([`ExitCode`]).
 
 mod commands;
+mod progress;
 mod reports;
 
 use std::path::PathBuf;
@@ -141,7 +142,7 @@ pub struct RunArgs {
     /// Fail the run (exit 1) on every `fail`, not only on those of `required` MUSTs.
     #[arg(long)]
     pub strict: bool,
-    /// Print only the summary, not one line per test.
+    /// Print only the summary, not one line per test (and no progress line).
     #[arg(long, short)]
     pub quiet: bool,
     /// Run shard K of N of the selected tests (stable: the id-sorted selection dealt round-robin);
