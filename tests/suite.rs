@@ -1666,6 +1666,10 @@ fn report_tool_trials() -> Vec<Trial> {
                 ("clean/report.md", "report.md:1:1: not JSON"),
             ];
             let mut wrong = Vec::new();
+            let (code, _, err) = cli(&["diff", "/dev/zero", &path(&clean)]);
+            if code != 2 || !err.contains("/dev/zero:1:1: not JSON") {
+                wrong.push(format!("/dev/zero: exit {code}, {err:?}"));
+            }
             for (file, says) in cases {
                 let (code, _, err) = cli(&["diff", &path(&dir.join(file)), &path(&clean)]);
                 if code != 2 || !err.contains(says) || err.contains("panicked") {

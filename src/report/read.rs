@@ -1,7 +1,7 @@
 //! Reading a `report.json` back (for `diff` and `merge`): the one deserialization path of
 //! [`Report`]. Every failure names the file, and the line and column for JSON errors.
 
-use std::io::Read as _;
+use std::io::{BufReader, Read as _};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer};
@@ -22,7 +22,8 @@ pub struct ReadError {
     pub message: String,
 }
 
-/// Reads `path`, a report.json or a directory holding one (a run's `--out`).
+/// Reads `path`, a report.json or a directory holding one (a run's `--out`). The file is read as
+/// a stream, never more than [`MAX_REPORT`] of it: `/dev/zero` is refused at its first byte.
 pub fn read_report(path: &Path) -> Result<Report, ReadError> {
     let file: PathBuf = if path.is_dir() {
         path.join("report.json")
@@ -34,13 +35,16 @@ pub fn read_report(path: &Path) -> Result<Report, ReadError> {
         at,
         message,
     };
-    let mut bytes = Vec::new();
-    std::fs::File::open(&file)
-        .and_then(|f| f.take(MAX_REPORT + 1).read_to_end(&mut bytes))
-        .map_err(|e| fail(None, format!("cannot read: {e}")))?;
-    if bytes.len() as u64 > MAX_REPORT {
+    let cannot = |e: std::io::Error| fail(None, format!("cannot read: {e}"));
+    let meta = std::fs::metadata(&file).map_err(cannot)?;
+    if meta.is_file() && meta.len() > MAX_REPORT {
         return Err(fail(None, format!("over {} MiB: not a report.json", MAX_REPORT >> 20)));
     }
+    let open = || {
+        std::fs::File::open(&file)
+            .map(|f| BufReader::new(f.take(MAX_REPORT)))
+            .map_err(cannot)
+    };
     let at = |e: &serde_json::Error| Some((e.line(), e.column()));
     // serde_json's text ends with the place, which the error gives as path:line:column.
     let text = |e: &serde_json::Error| {
@@ -48,12 +52,8 @@ pub fn read_report(path: &Path) -> Result<Report, ReadError> {
         let place = format!(" at line {} column {}", e.line(), e.column());
         s.strip_suffix(&place).map_or(s.clone(), str::to_owned)
     };
-    // First whether it is JSON and says it is a report of this schema, then the whole of it.
-    #[derive(Deserialize)]
-    struct Probe {
-        schema: Option<serde_json::Value>,
-    }
-    let probe: Probe = serde_json::from_slice(&bytes).map_err(|e| {
+    // First whether it is a JSON object that says it is a report of this schema, then all of it.
+    let probe: Probe = serde_json::from_reader(open()?).map_err(|e| {
         let what = if e.is_syntax() || e.is_eof() {
             "not JSON"
         } else {
@@ -61,11 +61,7 @@ pub fn read_report(path: &Path) -> Result<Report, ReadError> {
         };
         fail(at(&e), format!("{what}: {}", text(&e)))
     })?;
-    // (A struct reads from a JSON array too: a report is an object.)
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(fail(None, "not a report.json: it is JSON, but not an object".into()));
-    }
-    match probe.schema {
+    match probe.0 {
         Some(serde_json::Value::String(s)) if s == SCHEMA => {}
         Some(other) => {
             return Err(fail(
@@ -80,7 +76,7 @@ pub fn read_report(path: &Path) -> Result<Report, ReadError> {
             ));
         }
     }
-    let mut report: Report = serde_json::from_slice(&bytes).map_err(|e| {
+    let mut report: Report = serde_json::from_reader(open()?).map_err(|e| {
         fail(
             at(&e),
             format!("not a valid report.json of schema {SCHEMA:?}: {}", text(&e)),
@@ -90,6 +86,33 @@ pub fn read_report(path: &Path) -> Result<Report, ReadError> {
         c.title = c.cause.title();
     }
     Ok(report)
+}
+
+/// A JSON object's `schema`, the rest skipped (a derived struct would read an array too).
+struct Probe(Option<serde_json::Value>);
+
+impl<'de> Deserialize<'de> for Probe {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Object;
+        impl<'de> serde::de::Visitor<'de> for Object {
+            type Value = Probe;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object (a report.json)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
+                let mut schema = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "schema" {
+                        schema = Some(map.next_value()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(Probe(schema))
+            }
+        }
+        d.deserialize_map(Object)
+    }
 }
 
 /// `&'static str`, under a name serde's derive does not borrow from the input (it would tie
