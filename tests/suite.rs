@@ -1739,6 +1739,23 @@ fn report_tool_trials() -> Vec<Trial> {
                     .join("\n")
             };
             ensure(md(&whole) == md(&merged), "report.md differs beyond its timestamps")?;
+            // junit.xml without its times.
+            let junit = |d: &Path| {
+                let xml = std::fs::read_to_string(d.join("junit.xml")).unwrap_or_default();
+                let mut out = String::new();
+                for (i, part) in xml.split(" time=\"").enumerate() {
+                    out.push_str(if i == 0 {
+                        part
+                    } else {
+                        part.split_once('"').map_or("", |(_, rest)| rest)
+                    });
+                }
+                out
+            };
+            ensure(
+                junit(&whole) == junit(&merged) && junit(&whole).contains("<testcase"),
+                "junit.xml differs beyond its times",
+            )?;
             // Refused: a shard twice, a shard missing, another count, implementation or revision.
             let other = |name: &str, extra: &[&str]| -> Result<String, Failed> {
                 let d = dir.join(name);

@@ -17,9 +17,9 @@ pub struct Change {
     /// As `report.md` shows it (`pass (other reason)`, `fail (advisory)`).
     pub old: String,
     pub new: String,
-    /// The requirements whose check failed now (or the test's, for a status without a failure).
+    /// The requirements whose check failed (now; for a fix, then), or the test's when none did.
     pub reqs: String,
-    /// The first line of the new result's message.
+    /// The first line of the new result's message (of the old one, for a fix).
     pub message: String,
 }
 
@@ -84,15 +84,19 @@ fn unfinished(r: &Report) -> Option<String> {
 }
 
 fn change(id: &str, old: Option<&TestResult>, new: Option<&TestResult>) -> Change {
-    let shown = new.or(old);
-    let reqs = shown.map_or(String::new(), |r| {
+    // The side that did not pass speaks (for a fix, what used to fail); else the new one.
+    let said = match (old, new) {
+        (Some(a), Some(b)) if b.status == Status::Pass && a.status != Status::Pass => Some(a),
+        _ => new.or(old),
+    };
+    let reqs = said.map_or(String::new(), |r| {
         if r.failed.is_empty() {
             r.spec.iter().map(|s| s.req.as_str()).collect::<Vec<_>>().join(", ")
         } else {
             r.failed.join(", ")
         }
     });
-    let message = new.map_or(String::new(), |r| r.message.lines().next().unwrap_or("").to_owned());
+    let message = said.map_or(String::new(), |r| r.message.lines().next().unwrap_or("").to_owned());
     Change {
         id: id.to_owned(),
         old: old.map_or(String::new(), label),
