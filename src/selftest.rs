@@ -85,14 +85,38 @@ pub enum Search {
 /// How many already-tripped tests a first-catch search runs at a time.
 const CHUNK: usize = 8;
 
+/// Where a self-test is, for a progress line.
+#[derive(Debug, Clone, Copy)]
+pub enum Step<'a> {
+    /// Running the fault-free baseline.
+    Baseline,
+    /// Trying this fault.
+    Trying(&'a Fault),
+    /// Done with this fault: whether a test caught it.
+    Tried(&'a Fault, bool),
+}
+
 /// Runs the implementation tests of `tests` once clean and once per fault.
 pub async fn selftest(tests: &[Test], catalogs: Arc<Catalogs>, rev: ContentRev, search: Search) -> SelftestReport {
+    selftest_observed(tests, catalogs, rev, search, |_| {}).await
+}
+
+/// [`selftest`], telling `step` where it is.
+pub async fn selftest_observed(
+    tests: &[Test],
+    catalogs: Arc<Catalogs>,
+    rev: ContentRev,
+    search: Search,
+    mut step: impl FnMut(Step),
+) -> SelftestReport {
     let tests: Vec<Test> = tests.iter().filter(|t| t.target == Target::Iut).cloned().collect();
     let timeout = Duration::from_secs(10);
+    step(Step::Baseline);
     let baseline_failures = failing(&tests, Reference::new(rev, BTreeSet::new(), catalogs.clone()), timeout).await;
     let mut faults = Vec::new();
     let mut tripped = BTreeSet::new();
     for fault in Fault::all() {
+        step(Step::Trying(&fault));
         let faulty = || Reference::new(rev, BTreeSet::from([fault]), catalogs.clone());
         let area = tests.iter().filter(|t| sees(t, fault.area())).cloned();
         let caught_by = match search {
@@ -110,6 +134,7 @@ pub async fn selftest(tests: &[Test], catalogs: Arc<Catalogs>, rev: ContentRev, 
             }
         };
         tripped.extend(caught_by.iter().cloned());
+        step(Step::Tried(&fault, !caught_by.is_empty()));
         faults.push(FaultResult { fault, caught_by });
     }
     let never_failed = tests

@@ -20,9 +20,9 @@ use crate::validate::{Options, validate_content};
 use crate::vectors::{Fixtures, VectorFile, VerifyOutcome, verify_against_reference};
 
 /// A command that cannot go on: what to print and how to exit.
-struct Stop(Exit, String);
+pub(super) struct Stop(pub(super) Exit, pub(super) String);
 
-type Outcome = Result<Exit, Stop>;
+pub(super) type Outcome = Result<Exit, Stop>;
 
 pub async fn dispatch(command: Command) -> Exit {
     let result = match command {
@@ -34,6 +34,8 @@ pub async fn dispatch(command: Command) -> Exit {
         Command::Driver(a) => cmd_driver(a).await,
         Command::Bench(a) => cmd_bench(a).await,
         Command::Matrix(a) => cmd_matrix(a),
+        Command::Diff(a) => super::reports::cmd_diff(a),
+        Command::Merge(a) => super::reports::cmd_merge(a),
     };
     match result {
         Ok(exit) => exit,
@@ -51,7 +53,7 @@ fn rev(r: Rev) -> ContentRev {
     }
 }
 
-fn catalogs() -> Result<Arc<Catalogs>, Stop> {
+pub(super) fn catalogs() -> Result<Arc<Catalogs>, Stop> {
     Catalogs::embedded()
         .map(Arc::new)
         .map_err(|e| Stop(Exit::Usage, e.to_string()))
@@ -252,7 +254,7 @@ fn print_result(r: &crate::harness::TestResult) {
 async fn cmd_run(a: super::RunArgs) -> Outcome {
     let catalogs = catalogs()?;
     let rev = rev(a.iut.content_rev);
-    let tests = build(&a.suite, &embedded_vectors()?, &a.scenarios, &catalogs, rev)?;
+    let mut tests = build(&a.suite, &embedded_vectors()?, &a.scenarios, &catalogs, rev)?;
     let expectations = match &a.expectations {
         Some(p) => Expectations::read(p).map_err(|e| Stop(Exit::Usage, e.to_string()))?,
         None => Expectations::default(),
@@ -262,6 +264,18 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
             eprintln!("warning: expectations entry {:?} matches no test", e.pattern);
         }
     }
+    // --partition K/N and the progress line (src/harness/partition.rs, src/cli/progress.rs).
+    let selection = Selection::parse(&a.filter).map_err(run_error)?;
+    if let Some(p) = a.partition {
+        if !tests.iter().any(|t| selection.selects(&t.id)) {
+            return Err(run_error(RunError::NothingSelected(a.filter.clone())));
+        }
+        tests = p
+            .shard(tests, |id| selection.selects(id))
+            .map_err(|e| Stop(Exit::Usage, format!("--partition {e}")))?;
+    }
+    let selected = tests.iter().filter(|t| selection.selects(&t.id)).count();
+    let mut progress = super::progress::Progress::stderr("tests", "failed", selected, a.quiet);
     let (driver, iut_endpoint) = driver(&a.iut, &catalogs).await?;
     let plan = RunPlan {
         tests,
@@ -273,18 +287,24 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
     };
     let mut report = Report::new(drafts(rev), SystemTime::now());
     report.strict = a.strict;
+    report.partition = a.partition;
     let mut writer =
         ReportWriter::create(&a.out, report).map_err(|e| Stop(Exit::Usage, format!("cannot write the report: {e}")))?;
     let mut write_error = None;
     let outcome = run(plan, &driver, |iut, r| {
         if !a.quiet && r.status != Status::Skip {
+            progress.clear();
             print_result(r);
         }
         if let Err(e) = writer.record(iut, r) {
             write_error.get_or_insert(e);
         }
+        if selection.selects(&r.id) {
+            progress.advance(&r.id, r.status.is_unexpected());
+        }
     })
     .await;
+    progress.finish();
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
@@ -324,6 +344,9 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
     if let Some(line) = crate::report::weights_line(&report.failures) {
         println!("{line}");
     }
+    if let Some(p) = a.partition {
+        println!("shard {p}: {selected} of the selected tests (merge the shards' reports with `merge`)");
+    }
     println!(
         "report: {}",
         ["report.json", "report.md", "junit.xml", "report.html"]
@@ -341,7 +364,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
 }
 
 /// Writes to stdout, ending quietly if the reader went away (`list | head`).
-fn write_stdout(text: &str) {
+pub(super) fn write_stdout(text: &str) {
     use std::io::Write;
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
@@ -567,7 +590,15 @@ async fn cmd_selftest(a: super::SelftestArgs) -> Outcome {
     } else {
         crate::selftest::Search::Exhaustive
     };
-    let report = crate::selftest::selftest(&tests, catalogs, rev, search).await;
+    // The progress line: faults tried of all, those no test caught so far, the fault at hand.
+    let mut progress = super::progress::Progress::stderr("faults", "missed", Fault::all().len(), false);
+    let report = crate::selftest::selftest_observed(&tests, catalogs, rev, search, |step| match step {
+        crate::selftest::Step::Baseline => progress.at("baseline (no fault)"),
+        crate::selftest::Step::Trying(f) => progress.at(&f.name()),
+        crate::selftest::Step::Tried(f, caught) => progress.advance(&f.name(), !caught),
+    })
+    .await;
+    progress.finish();
     print!("{}", crate::selftest::render(&report));
     Ok(if report.ok() { Exit::Ok } else { Exit::Unexpected })
 }

@@ -2,6 +2,8 @@
 //! plans, and maps every outcome to an exit code in one place ([`ExitCode`]).
 
 mod commands;
+mod progress;
+mod reports;
 
 use std::path::PathBuf;
 
@@ -53,6 +55,11 @@ pub enum Command {
     Driver(DriverArgs),
     /// Measure content throughput (decode + validate + message ID) on one core.
     Bench(BenchArgs),
+    // Reports of runs: diff and merge (src/cli/reports.rs).
+    /// Compare two runs' report.json: new failures, fixes, tests added and removed (Markdown).
+    Diff(reports::DiffArgs),
+    /// Join shard reports (`run --partition K/N`) into the report of the whole run.
+    Merge(reports::MergeArgs),
     // ---- issue 13: the interop matrix ----
     /// Set several report.json side by side: an interop matrix (matrix.html, matrix.md) per draft revision.
     Matrix(MatrixArgs),
@@ -153,9 +160,13 @@ pub struct RunArgs {
     /// Fail the run (exit 1) on every `fail`, not only on those of `required` MUSTs.
     #[arg(long)]
     pub strict: bool,
-    /// Print only the summary, not one line per test.
+    /// Print only the summary, not one line per test (and no progress line).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run shard K of N of the selected tests (stable: the id-sorted selection dealt round-robin);
+    /// `merge` joins the shards' reports.
+    #[arg(long, value_name = "K/N")]
+    pub partition: Option<crate::harness::partition::Partition>,
 }
 
 #[derive(Args, Debug)]

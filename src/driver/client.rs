@@ -35,14 +35,14 @@ pub enum CallError {
 }
 
 /// One request and its answer, for the transcript.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Exchange {
     pub op: String,
     pub request: Value,
     /// The result object, or the error object / failure as text.
     pub response: Value,
     /// What a stdio driver printed on stderr meanwhile.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stderr: Vec<String>,
     pub duration_ms: u64,
 }

@@ -1,10 +1,10 @@
 //! Causes: one behaviour of an implementation that fails many tests, recognised from what it
 //! answered, so that a report can say "37 failures, one cause" and list them under it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A diagnosed cause shared by failures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Cause {
     /// The message ID of the other content revision (-07: no uint16 length prefixes).

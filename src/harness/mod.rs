@@ -9,6 +9,7 @@
 
 pub mod cause;
 pub mod expectations;
+pub mod partition;
 pub mod run;
 pub mod scenario;
 
@@ -85,7 +86,7 @@ impl std::fmt::Display for Status {
 }
 
 /// What a test exercises: the implementation through its driver, or the draft's own data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Target {
     Iut,
@@ -116,7 +117,7 @@ impl Test {
 }
 
 /// What one test ended with.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct TestResult {
     pub id: String,
     pub title: String,
@@ -126,7 +127,7 @@ pub struct TestResult {
     /// Why it did not pass (Expected / Actual), or why it was skipped.
     pub message: String,
     /// The requirements whose check did not hold (of a `fail` or `xfail`; the others held).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed: Vec<String>,
     /// The strongest basis and level among `failed`: what the failure weighs.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -137,23 +138,23 @@ pub struct TestResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejection: Option<Rejection>,
     /// A pass whose rejection named another rule or section than the one the input breaks.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub other_reason: bool,
     /// The diagnosed cause this failure shares with others, if one was recognised.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<Cause>,
     pub duration_ms: u64,
     /// The driver exchanges and notes (CBOR in diagnostic notation).
-    #[serde(skip_serializing_if = "Transcript::is_empty")]
+    #[serde(default, skip_serializing_if = "Transcript::is_empty")]
     pub transcript: Transcript,
 }
 
 /// Everything said during one test.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Transcript {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exchanges: Vec<Exchange>,
 }
 

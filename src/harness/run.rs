@@ -48,7 +48,7 @@ pub enum RunError {
 }
 
 /// Who was tested.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct IutInfo {
     pub name: String,
     pub version: String,

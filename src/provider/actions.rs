@@ -49,9 +49,12 @@ pub enum ActError {
     /// openmls refused to build the message.
     #[error("MLS: {0}")]
     Mls(String),
-    /// The peer could not be reached or did not answer.
+    /// The peer could not be reached or its answer could not be read.
     #[error("{0}")]
     Transport(String),
+    /// The peer did not answer within the run's step timeout.
+    #[error("{0}")]
+    Timeout(String),
     /// The peer answered with a status the draft does not give for this request.
     #[error("{endpoint}: HTTP {status}: {body}")]
     Status {
@@ -1036,7 +1039,8 @@ pub(crate) async fn post_logged(
         status,
         response,
     });
-    result
-        .map(|(_, status, bytes)| (status, bytes))
-        .map_err(ActError::Transport)
+    result.map(|(_, status, bytes)| (status, bytes)).map_err(|e| match e {
+        super::state::PeerError::Silent(..) => ActError::Timeout(e.to_string()),
+        super::state::PeerError::Other(m) => ActError::Transport(m),
+    })
 }

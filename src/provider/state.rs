@@ -196,20 +196,20 @@ impl Peers {
         endpoint: &str,
         value: &str,
         body: Vec<u8>,
-    ) -> Result<(String, u16, Vec<u8>), String> {
+    ) -> Result<(String, u16, Vec<u8>), PeerError> {
         let path = self.directory(domain).await?.path(domain, endpoint, value)?;
         let (status, bytes) = self.send(reqwest::Method::POST, domain, &path, Some(body)).await?;
         if status == 404 {
             // No -06 endpoint answers 404: nothing is served where the directory points.
-            return Err(format!(
+            return Err(PeerError::Other(format!(
                 "POST https://{domain}{path}: HTTP 404: nothing is served at `{endpoint}` of {domain}'s §5.1 directory"
-            ));
+            )));
         }
         Ok((path, status, bytes))
     }
 
     /// `domain`'s directory, fetched the first time it is needed.
-    async fn directory(&self, domain: &str) -> Result<super::directory::Directory, String> {
+    async fn directory(&self, domain: &str) -> Result<super::directory::Directory, PeerError> {
         let mut known = self.directories.lock().await;
         if let Some(d) = known.get(domain) {
             return Ok(d.clone());
@@ -218,10 +218,10 @@ impl Peers {
             .send(reqwest::Method::GET, domain, super::directory::PATH, None)
             .await?;
         if status != 200 {
-            return Err(format!(
+            return Err(PeerError::Other(format!(
                 "GET https://{domain}{}: HTTP {status}, no directory (§5.1)",
                 super::directory::PATH
-            ));
+            )));
         }
         let directory = super::directory::Directory::parse(&bytes).map_err(|e| format!("{domain}: {e}"))?;
         known.insert(domain.to_owned(), directory.clone());
@@ -236,7 +236,7 @@ impl Peers {
         domain: &str,
         path: &str,
         body: Option<Vec<u8>>,
-    ) -> Result<(u16, Vec<u8>), String> {
+    ) -> Result<(u16, Vec<u8>), PeerError> {
         let addr = self
             .addrs
             .get(domain)
@@ -251,12 +251,31 @@ impl Peers {
                 .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
                 .body(body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| format!("{what}: {}", crate::error_chain::chain(&e)))?;
+        let response = request.send().await.map_err(|e| {
+            if e.is_timeout() {
+                PeerError::Silent(what.clone(), self.timeout)
+            } else {
+                PeerError::Other(format!("{what}: {}", crate::error_chain::chain(&e)))
+            }
+        })?;
         let status = response.status().as_u16();
         Ok((status, read_capped(response, &what).await?))
+    }
+}
+
+/// Why a peer gave no usable answer.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PeerError {
+    /// It did not answer within the run's step timeout: the result is a `timeout`, not a `fail`.
+    #[error("{0}: no answer within {1:?}")]
+    Silent(String, std::time::Duration),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<String> for PeerError {
+    fn from(s: String) -> Self {
+        PeerError::Other(s)
     }
 }
 

@@ -51,7 +51,7 @@ fn weight(r: &TestResult) -> String {
     }
 }
 
-fn status(r: &TestResult) -> String {
+pub(super) fn status(r: &TestResult) -> String {
     match (r.status, r.other_reason) {
         (Status::Pass, true) => "pass (other reason)".into(),
         (Status::Fail, _) if !r.blocks(false) => "fail (advisory)".into(),

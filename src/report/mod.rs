@@ -3,11 +3,14 @@
 //! section, `junit.xml`, and `report.html` (one self-contained page); `matrix` sets several
 //! reports side by side.
 
+mod diff;
 mod junit;
 mod markdown;
 // report.html and the interop matrix (issue 13).
 mod html;
 pub mod matrix;
+mod merge;
+mod read;
 mod readable;
 
 use std::cmp::Ordering;
@@ -15,12 +18,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+pub use diff::{Diff, diff};
 pub use junit::junit_xml;
 pub use markdown::markdown;
 // report.html (issue 13).
 pub use html::{TRANSCRIPT_CAP, anchor, html, section_anchor};
+pub use merge::{MergeError, merge};
+pub use read::{ReadError, read_report};
 
 use crate::harness::run::IutInfo;
 use crate::harness::{Cause, RunOutcome, Status, TestResult};
@@ -29,11 +35,13 @@ use crate::spec::{Basis, Catalogs, Level};
 /// The report format's schema id.
 pub const SCHEMA: &str = "mimi-conformance/report/v1";
 
-/// The whole report, as `report.json` holds it.
-#[derive(Debug, Clone, Serialize)]
+/// The whole report, as `report.json` holds it (read back by [`read_report`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
-    pub schema: &'static str,
-    pub suite_version: &'static str,
+    #[serde(deserialize_with = "read::schema")]
+    pub schema: read::Word,
+    #[serde(deserialize_with = "read::suite_version")]
+    pub suite_version: read::Word,
     /// Draft → revision tested.
     pub drafts: BTreeMap<String, String>,
     pub iut: Option<IutInfo>,
@@ -43,6 +51,9 @@ pub struct Report {
     /// Why the run stopped before running its tests (unreachable implementation, nothing selected).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aborted: Option<String>,
+    /// The shard of the selection this run ran (`run --partition K/N`); `None`: all of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<crate::harness::partition::Partition>,
     pub summary: BTreeMap<Status, usize>,
     /// Whether every `fail` fails the run (`--strict`), or only those of `required` MUSTs.
     pub strict: bool,
@@ -61,7 +72,7 @@ pub struct Report {
 }
 
 /// How many `fail`s weigh one basis and level, and whether they fail the run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Weight {
     pub basis: Basis,
     pub level: Level,
@@ -71,9 +82,11 @@ pub struct Weight {
 }
 
 /// The failures one diagnosed cause explains.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CauseGroup {
     pub cause: Cause,
+    /// Read back from the cause itself ([`read_report`]).
+    #[serde(skip_deserializing)]
     pub title: &'static str,
     pub tests: Vec<String>,
 }
@@ -136,7 +149,7 @@ pub fn weights_line(weights: &[Weight]) -> Option<String> {
 }
 
 /// One requirement's coverage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Coverage {
     pub doc: String,
     pub rev: String,
@@ -144,10 +157,11 @@ pub struct Coverage {
     pub section: String,
     pub level: Level,
     /// `tested`, `untestable` (with a reason), `deferred` (a later suite), or `not-yet`.
-    pub coverage: &'static str,
+    #[serde(deserialize_with = "read::coverage")]
+    pub coverage: read::Word,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tests: Vec<String>,
     /// Worst status among its tests (fail before pass).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -164,6 +178,7 @@ impl Report {
             started: timestamp(started),
             finished: None,
             aborted: None,
+            partition: None,
             summary: Status::ALL.iter().map(|&s| (s, 0)).collect(),
             strict: false,
             failures: Vec::new(),

@@ -168,10 +168,14 @@ pub(super) async fn run_act(
                 }
                 _ => "the implementation",
             };
-            return Err(Outcome::fail(format!(
-                "step {:?}: {who} could not act: {err}",
-                step.name
-            )));
+            let status = match err {
+                ActError::Timeout(_) => crate::harness::Status::Timeout,
+                _ => crate::harness::Status::Fail,
+            };
+            return Err(Outcome::new(
+                status,
+                format!("step {:?}: {who} could not act: {err}", step.name),
+            ));
         }
     };
     tr.notes.push(format!("{}: result {value}", step.name));
