@@ -1726,14 +1726,21 @@ i=2; while read l; do printf '{"id":%d,"result":{"accepted":true,"content":[%s]}
                 .stderr(std::process::Stdio::null())
                 .spawn()
                 .map_err(|e| e.to_string())?;
-            // wait4: the peak of this child alone, not of the other trials' children.
-            let mut status = 0;
-            // SAFETY: an all-zero rusage is valid; wait4 writes it.
-            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-            // SAFETY: waits for our own child, whose pid this is; no memory is shared.
-            let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-            ensure(pid > 0, "wait4 failed")?;
-            let peak_mib = usage.ru_maxrss / 1024;
+            // The peak of the binary itself: its VmHWM, read until it exits (not rusage, whose
+            // maxrss also counts the test process's pages the child had before its exec).
+            let mut child = child;
+            let status_file = format!("/proc/{}/status", child.id());
+            let mut peak_kib = 0u64;
+            while child.try_wait().map_err(|e| e.to_string())?.is_none() {
+                let hwm = std::fs::read_to_string(&status_file).ok().and_then(|s| {
+                    s.lines()
+                        .find_map(|l| l.strip_prefix("VmHWM:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                });
+                peak_kib = peak_kib.max(hwm.unwrap_or(0));
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            let peak_mib = peak_kib / 1024;
             let report = std::fs::metadata(dir.join("report.json"))
                 .map_err(|e| e.to_string())?
                 .len();
