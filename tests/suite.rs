@@ -2032,11 +2032,6 @@ fn report_html_trials() -> Vec<Trial> {
                     serde_json::from_slice(&std::fs::read(&reports[0]).map_err(|e| e.to_string())?)
                         .map_err(|e| e.to_string())?;
                 json["iut"]["name"] = "<script>alert(1)</script>".into();
-                let ran = json["results"]
-                    .as_array()
-                    .and_then(|rs| rs.iter().position(|r| r["status"] != "skip"))
-                    .ok_or("nothing ran")?;
-                json["results"][ran]["role"] = "hub".into();
                 let hostile = dir.join("hostile.json");
                 std::fs::write(&hostile, json.to_string()).map_err(|e| e.to_string())?;
                 let (code, _, stderr) = cli(&[
@@ -2047,7 +2042,7 @@ fn report_html_trials() -> Vec<Trial> {
                 ]);
                 let html = std::fs::read_to_string(out.join("matrix.html")).map_err(|e| e.to_string())?;
                 ensure(
-                    code == 0 && !html.contains("<script") && html.contains("&lt;script&gt;") && html.contains("hub: "),
+                    code == 0 && !html.contains("<script") && html.contains("&lt;script&gt;"),
                     format!("exit {code} {stderr}"),
                 )?;
                 // Bad input: exit 2, naming the file (and the field).

@@ -321,12 +321,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
     let report = writer
         .finish(&outcome, &catalogs)
         .map_err(|e| Stop(Exit::Usage, format!("cannot write the report: {e}")))?;
-    let counts: Vec<String> = report
-        .summary
-        .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(s, n)| format!("{n} {s}"))
-        .collect();
+    let counts = crate::report::counts_line(&report.summary);
     println!(
         "\n{} against {} ({}, {}): {} ({} of {} executed)",
         if a.suite.is_empty() {
@@ -337,7 +332,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
         outcome.iut.name,
         outcome.iut.driver,
         outcome.iut.mode.as_str(),
-        counts.join(", "),
+        counts,
         outcome.executed(),
         outcome.results.len()
     );
@@ -562,18 +557,8 @@ async fn cmd_verify(a: super::VerifyArgs) -> Outcome {
         jobs: jobs(a.iut.jobs),
     };
     let outcome = run(plan, &driver, |_, r| print_result(r)).await.map_err(run_error)?;
-    let counts: Vec<String> = outcome
-        .counts()
-        .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(s, n)| format!("{n} {s}"))
-        .collect();
-    println!(
-        "\nagainst {} ({}): {}",
-        outcome.iut.name,
-        outcome.iut.driver,
-        counts.join(", ")
-    );
+    let counts = crate::report::counts_line(&outcome.counts());
+    println!("\nagainst {} ({}): {}", outcome.iut.name, outcome.iut.driver, counts);
     Ok(if inconsistent > 0 || outcome.blocks(false) {
         Exit::Unexpected
     } else {

@@ -65,17 +65,12 @@ pub fn cmd_merge(a: MergeArgs) -> Outcome {
         .map_err(cannot)?
         .finish(&outcome, &catalogs)
         .map_err(cannot)?;
-    let counts: Vec<String> = report
-        .summary
-        .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(s, n)| format!("{n} {s}"))
-        .collect();
+    let counts = crate::report::counts_line(&report.summary);
     println!(
         "merged {n} reports of {} ({}): {} ({} of {} executed)",
         outcome.iut.name,
         outcome.iut.driver,
-        counts.join(", "),
+        counts,
         outcome.executed(),
         outcome.results.len()
     );

@@ -64,13 +64,7 @@ fn head(r: &Report) -> Head {
             .collect::<Vec<_>>()
             .join(", "),
         finished: r.finished.clone().unwrap_or_else(|| "(not finished)".into()),
-        summary: r
-            .summary
-            .iter()
-            .filter(|(_, n)| **n > 0)
-            .map(|(s, n)| format!("{n} {s}"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        summary: super::counts_line(&r.summary),
     }
 }
 

@@ -189,12 +189,9 @@ pub fn html(report: &Report, catalogs: &Catalogs) -> String {
     // Grouped by the draft and section the test id names (`content/6.1/…`).
     let mut groups: BTreeMap<(String, String), BTreeMap<String, Vec<&TestResult>>> = BTreeMap::new();
     for r in &report.results {
-        let mut parts = r.id.splitn(3, '/');
-        let (short, section) = (parts.next().unwrap_or(""), parts.next().unwrap_or("").to_owned());
-        let doc = crate::suites::draft_of(short).unwrap_or(short).to_owned();
-        let rev = report.drafts.get(&doc).cloned().unwrap_or_default();
+        let (doc, rev, short, section) = super::placed(&r.id, &report.drafts);
         groups
-            .entry((doc, rev))
+            .entry((doc, rev.unwrap_or_default()))
             .or_default()
             .entry(format!("{short}/{section}"))
             .or_default()

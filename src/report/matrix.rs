@@ -2,14 +2,13 @@
 //! (self-contained) and Markdown. One table per draft and revision: each draft section a row,
 //! each implementation a column, each cell the worst status with the counts and a link into that
 //! implementation's `report.html`. Reports that tested another revision of a draft are shown in
-//! that revision's own table, never merged. Reports are read back as `serde_json::Value` here
-//! (checked field by field, every error naming the file), independently of `Report`'s types.
+//! that revision's own table, never merged. Reports are read back by [`super::read_report`], as
+//! `diff` and `merge` read them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use minijinja::{Environment, context};
-use serde_json::Value;
 
 use super::{anchor, html::section_anchor, section_key, severity};
 use crate::harness::Status;
@@ -22,12 +21,11 @@ pub struct MatrixError {
     pub message: String,
 }
 
-/// One result of a report read back: its id and status (and role, where the report records one).
+/// One result of a report read back: its id and status.
 #[derive(Debug, Clone)]
 struct Row {
     id: String,
     status: Status,
-    role: Option<String>,
 }
 
 /// One report read back.
@@ -51,81 +49,43 @@ pub struct Matrix {
     pub tables: usize,
 }
 
-fn status_of(s: &str) -> Option<Status> {
-    Status::ALL.into_iter().find(|x| x.as_str() == s)
-}
-
-/// Reads and checks one report.json.
+/// Reads one report.json (or the directory holding it).
 pub fn load(path: &Path) -> Result<Loaded, MatrixError> {
-    let err = |message: String| MatrixError {
-        path: path.display().to_string(),
-        message,
-    };
-    let text = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    let v: Value = serde_json::from_slice(&text).map_err(|e| err(format!("not JSON: {e}")))?;
-    let schema = v.get("schema").and_then(Value::as_str).unwrap_or("");
-    if schema != super::SCHEMA {
-        return Err(err(format!(
-            "not a mimi-conformance report: `schema` is {:?}, not {:?}",
-            v.get("schema").unwrap_or(&Value::Null),
-            super::SCHEMA
-        )));
-    }
-    let drafts = match v.get("drafts") {
-        Some(Value::Object(m)) => m
-            .iter()
-            .map(|(d, r)| {
-                r.as_str()
-                    .map(|r| (d.clone(), r.to_owned()))
-                    .ok_or_else(|| err(format!("`drafts.{d}` is not a string")))
-            })
-            .collect::<Result<BTreeMap<_, _>, _>>()?,
-        _ => return Err(err("`drafts` is not an object".into())),
-    };
-    let Some(Value::Array(items)) = v.get("results") else {
-        return Err(err("`results` is not an array".into()));
-    };
-    let mut results = Vec::with_capacity(items.len());
-    for (i, r) in items.iter().enumerate() {
-        let id = r
-            .get("id")
-            .and_then(Value::as_str)
-            .filter(|id| id.splitn(3, '/').count() == 3)
-            .ok_or_else(|| err(format!("`results[{i}].id` is not a <draft>/<section>/<slug> string")))?;
-        let status = r
-            .get("status")
-            .and_then(Value::as_str)
-            .and_then(status_of)
-            .ok_or_else(|| err(format!("`results[{i}].status` is not a status ({id})")))?;
-        let role = r.get("role").and_then(Value::as_str).map(str::to_owned);
-        results.push(Row {
-            id: id.to_owned(),
-            status,
-            role,
-        });
-    }
-    let iut = v.get("iut").filter(|i| !i.is_null());
-    let field = |k: &str| {
-        iut.and_then(|i| i.get(k))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned()
-    };
-    if iut.is_some() && field("name").is_empty() {
-        return Err(err("`iut.name` is not a string".into()));
-    }
-    let name = match iut {
-        Some(_) => format!("{} {}", field("name"), field("version")).trim().to_owned(),
-        None => "(no implementation recorded)".to_owned(),
+    let report = super::read_report(path).map_err(|e| MatrixError {
+        path: format!(
+            "{}{}",
+            e.path,
+            e.at.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default()
+        ),
+        message: e.message,
+    })?;
+    let (label, driver, mode) = match &report.iut {
+        Some(i) => (
+            format!("{} {}", i.name, i.version).trim().to_owned(),
+            i.driver.clone(),
+            i.mode.as_str().to_owned(),
+        ),
+        None => ("(no implementation recorded)".to_owned(), String::new(), String::new()),
     };
     Ok(Loaded {
-        path: path.to_owned(),
-        label: name,
-        driver: field("driver"),
-        mode: field("mode"),
-        finished: v.get("finished").is_some_and(|f| !f.is_null()),
-        drafts,
-        results,
+        path: if path.is_dir() {
+            path.join("report.json")
+        } else {
+            path.to_owned()
+        },
+        label,
+        driver,
+        mode,
+        finished: report.finished.is_some(),
+        drafts: report.drafts,
+        results: report
+            .results
+            .into_iter()
+            .map(|r| Row {
+                id: r.id,
+                status: r.status,
+            })
+            .collect(),
     })
 }
 
@@ -247,12 +207,9 @@ pub fn render(reports: &[Loaded], out: &Path, catalogs: &crate::spec::Catalogs) 
     let mut tables: BTreeMap<(String, String), Cells> = BTreeMap::new();
     for (i, r) in reports.iter().enumerate() {
         for row in r.results.iter().filter(|x| x.status != Status::Skip) {
-            let mut parts = row.id.splitn(3, '/');
-            let (short, section) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-            let doc = crate::suites::draft_of(short).unwrap_or(short).to_owned();
-            let rev = r.drafts.get(&doc).cloned().unwrap_or_else(|| "?".into());
+            let (doc, rev, short, section) = super::placed(&row.id, &r.drafts);
             tables
-                .entry((doc, rev))
+                .entry((doc, rev.unwrap_or_else(|| "?".into())))
                 .or_default()
                 .entry(i)
                 .or_default()
@@ -331,38 +288,20 @@ pub fn render(reports: &[Loaded], out: &Path, catalogs: &crate::spec::Catalogs) 
             html: page_of(r),
         })
         .collect();
-    // Roles: only where the reports record the role the implementation played in a scenario.
-    let roles: Vec<(String, Vec<String>)> = {
-        let mut by: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (i, r) in reports.iter().enumerate() {
-            for row in r
-                .results
-                .iter()
-                .filter(|x| x.role.is_some() && x.status != Status::Skip)
-            {
-                let cells = by
-                    .entry(row.id.clone())
-                    .or_insert_with(|| vec![String::new(); reports.len()]);
-                cells[i] = format!("{}: {}", row.role.as_deref().unwrap_or(""), row.status);
-            }
-        }
-        by.into_iter().collect()
-    };
     let roles_note = "hub × follower per scenario: not yet available. report.json does not record the \
                       role the implementation played in each scenario, nor a second implementation \
                       in the other role; each scenario's result is in its section above.";
-    let markdown = markdown(&tables, &columns, &roles, roles_note);
+    let markdown = markdown(&tables, &columns, roles_note);
     let mut env = Environment::new();
     env.add_template("matrix.html", HTML)
         .expect("the matrix template parses");
-    let roles_ctx: Vec<_> = roles.iter().map(|(id, cells)| context! { id, cells }).collect();
     let html = env
         .get_template("matrix.html")
         .expect("template")
         .render(context! {
             tables => minijinja::Value::from(minijinja::value::Serde(&tables)),
             columns => minijinja::Value::from(minijinja::value::Serde(&columns)),
-            roles => roles_ctx, roles_note,
+            roles_note,
         })
         .expect("the matrix template renders");
     Matrix {
@@ -377,7 +316,7 @@ fn md(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
-fn markdown(tables: &[Table], columns: &[Column], roles: &[(String, Vec<String>)], roles_note: &str) -> String {
+fn markdown(tables: &[Table], columns: &[Column], roles_note: &str) -> String {
     let mut out = String::from("# mimi-conformance interop matrix\n\n");
     out.push_str("| Implementation | Report | Drafts | Results |\n|---|---|---|---|\n");
     for c in columns {
@@ -411,25 +350,8 @@ fn markdown(tables: &[Table], columns: &[Column], roles: &[(String, Vec<String>)
         }
     }
     out.push_str("\n## Roles\n\n");
-    if roles.is_empty() {
-        out.push_str(roles_note);
-        out.push('\n');
-    } else {
-        out.push_str("| Scenario |");
-        for c in columns {
-            out.push_str(&format!(" {} |", md(&c.label)));
-        }
-        out.push_str("\n|---|");
-        out.push_str(&"---|".repeat(columns.len()));
-        out.push('\n');
-        for (id, cells) in roles {
-            out.push_str(&format!("| `{}` |", md(id)));
-            for c in cells {
-                out.push_str(&format!(" {} |", md(c)));
-            }
-            out.push('\n');
-        }
-    }
+    out.push_str(roles_note);
+    out.push('\n');
     out
 }
 
@@ -462,9 +384,7 @@ code { font: 12px ui-monospace, monospace; } .muted { color: #666; }
 {% endfor %}</table>
 {% endfor %}
 <h2>Roles</h2>
-{% if roles %}<table><tr><th>Scenario</th>{% for c in columns %}<th>{{ c.label }}</th>{% endfor %}</tr>
-{% for r in roles %}<tr><td><code>{{ r.id }}</code></td>{% for c in r.cells %}<td>{{ c }}</td>{% endfor %}</tr>
-{% endfor %}</table>{% else %}<p>{{ roles_note }}</p>{% endif %}
+<p>{{ roles_note }}</p>
 </body>
 </html>
 "#;

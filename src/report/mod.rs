@@ -91,6 +91,27 @@ pub struct CauseGroup {
     pub tests: Vec<String>,
 }
 
+/// `summary` as a run prints it: "1097 pass, 3 xfail", statuses with no test left out.
+pub fn counts_line(summary: &BTreeMap<Status, usize>) -> String {
+    summary
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Where a result goes in a report: the draft its id names, the revision `drafts` records for
+/// it, the id's short name and its section (`content/6.1/…`: draft-ietf-mimi-content, "content",
+/// "6.1").
+pub fn placed<'a>(id: &'a str, drafts: &BTreeMap<String, String>) -> (String, Option<String>, &'a str, &'a str) {
+    let mut parts = id.splitn(3, '/');
+    let (short, section) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let doc = crate::suites::draft_of(short).unwrap_or(short).to_owned();
+    let rev = drafts.get(&doc).cloned();
+    (doc, rev, short, section)
+}
+
 /// The `fail`s of `results` by basis and level, strongest first.
 pub fn weights(results: &[TestResult], strict: bool) -> Vec<Weight> {
     let mut by: BTreeMap<(Basis, Level), usize> = BTreeMap::new();

@@ -76,10 +76,13 @@ pub fn read_report(path: &Path) -> Result<Report, ReadError> {
             ));
         }
     }
-    let mut report: Report = serde_json::from_reader(open()?).map_err(|e| {
+    // The field that is wrong is named by its path (`results[1].status`), not only its place.
+    let mut json = serde_json::Deserializer::from_reader(open()?);
+    let mut report: Report = serde_path_to_error::deserialize(&mut json).map_err(|e| {
+        let (path, e) = (e.path().to_string(), e.into_inner());
         fail(
             at(&e),
-            format!("not a valid report.json of schema {SCHEMA:?}: {}", text(&e)),
+            format!("not a valid report.json of schema {SCHEMA:?}: `{path}`: {}", text(&e)),
         )
     })?;
     for c in &mut report.causes {
