@@ -163,7 +163,7 @@ pub struct RunArgs {
     /// Print only the summary, not one line per test (and no progress line).
     #[arg(long, short)]
     pub quiet: bool,
-    /// Run shard K of N of the selected tests (stable: the id-sorted selection dealt round-robin);
+    /// Run shard K of N of the selected tests (stable: a test's shard is a fixed hash of its id modulo N);
     /// `merge` joins the shards' reports.
     #[arg(long, value_name = "K/N")]
     pub partition: Option<crate::harness::partition::Partition>,

@@ -143,10 +143,21 @@ pub struct TestResult {
     /// The diagnosed cause this failure shares with others, if one was recognised.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<Cause>,
+    /// The role the implementation played, in a scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<IutRole>,
     pub duration_ms: u64,
     /// The driver exchanges and notes (CBOR in diagnostic notation).
     #[serde(default, skip_serializing_if = "Transcript::is_empty")]
     pub transcript: Transcript,
+}
+
+/// The role an implementation plays in a scenario: the room's hub, or a follower provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IutRole {
+    Hub,
+    Follower,
 }
 
 /// Everything said during one test.

@@ -320,6 +320,7 @@ fn finish(
         Status::Fail | Status::Xfail => outcome.failed,
         _ => Vec::new(),
     };
+    let role = test.check.iut_role();
     let mut result = TestResult {
         id: test.id,
         title: test.title,
@@ -338,6 +339,7 @@ fn finish(
         }),
         other_reason: outcome.other_reason,
         cause: outcome.cause,
+        role,
         duration_ms: started.elapsed().as_millis() as u64,
         transcript,
     };

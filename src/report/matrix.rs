@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use minijinja::{Environment, context};
 
 use super::{anchor, html::section_anchor, section_key, severity};
-use crate::harness::Status;
+use crate::harness::{IutRole, Status};
 
 /// A report file that cannot be used; `message` says why.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +26,7 @@ pub struct MatrixError {
 struct Row {
     id: String,
     status: Status,
+    role: Option<IutRole>,
 }
 
 /// One report read back.
@@ -84,6 +85,7 @@ pub fn load(path: &Path) -> Result<Loaded, MatrixError> {
             .map(|r| Row {
                 id: r.id,
                 status: r.status,
+                role: r.role,
             })
             .collect(),
     })
@@ -123,6 +125,14 @@ struct Cell {
     worst: &'static str,
     counts: String,
     href: String,
+}
+
+/// One implementation's scenario results by the role it played.
+#[derive(serde::Serialize)]
+struct RoleRow {
+    label: String,
+    hub: Option<Cell>,
+    follower: Option<Cell>,
 }
 
 #[derive(serde::Serialize)]
@@ -237,20 +247,7 @@ pub fn render(reports: &[Loaded], out: &Path, catalogs: &crate::spec::Catalogs) 
                         .iter()
                         .map(|i| {
                             let rows = by_report[i].get(key)?;
-                            let statuses: Vec<Status> = rows.iter().map(|r| r.status).collect();
-                            let worst = statuses.iter().copied().max_by_key(|s| severity(*s))?;
-                            let target = match worst {
-                                Status::Pass | Status::Unsupported | Status::Skip => section_anchor(short, section),
-                                w => rows
-                                    .iter()
-                                    .find(|r| r.status == w)
-                                    .map_or_else(|| section_anchor(short, section), |r| anchor(&r.id)),
-                            };
-                            Some(Cell {
-                                worst: worst.as_str(),
-                                counts: counts_text(&statuses),
-                                href: format!("{}#{target}", page_of(&reports[*i])),
-                            })
+                            cell(rows, &page_of(&reports[*i]), &section_anchor(short, section))
                         })
                         .collect();
                     TableRow {
@@ -288,10 +285,30 @@ pub fn render(reports: &[Loaded], out: &Path, catalogs: &crate::spec::Catalogs) 
             html: page_of(r),
         })
         .collect();
-    let roles_note = "hub × follower per scenario: not yet available. report.json does not record the \
-                      role the implementation played in each scenario, nor a second implementation \
-                      in the other role; each scenario's result is in its section above.";
-    let markdown = markdown(&tables, &columns, roles_note);
+    let roles: Vec<RoleRow> = reports
+        .iter()
+        .zip(&labels)
+        .map(|(r, label)| {
+            let played = |role| {
+                let rows: Vec<&Row> = r
+                    .results
+                    .iter()
+                    .filter(|x| x.status != Status::Skip && x.role == Some(role))
+                    .collect();
+                cell(&rows, &page_of(r), "")
+            };
+            RoleRow {
+                label: label.clone(),
+                hub: played(IutRole::Hub),
+                follower: played(IutRole::Follower),
+            }
+        })
+        .collect();
+    let roles_note = "The scenarios each implementation ran, by the role it played in them (report.json records \
+                      it per result). In every scenario the other roles are the suite's simulated providers; \
+                      a deployment of two outside implementations, one the hub and one a follower, is not yet \
+                      supported.";
+    let markdown = markdown(&tables, &columns, &roles, roles_note);
     let mut env = Environment::new();
     env.add_template("matrix.html", HTML)
         .expect("the matrix template parses");
@@ -301,6 +318,7 @@ pub fn render(reports: &[Loaded], out: &Path, catalogs: &crate::spec::Catalogs) 
         .render(context! {
             tables => minijinja::Value::from(minijinja::value::Serde(&tables)),
             columns => minijinja::Value::from(minijinja::value::Serde(&columns)),
+            roles => minijinja::Value::from(minijinja::value::Serde(&roles)),
             roles_note,
         })
         .expect("the matrix template renders");
@@ -311,12 +329,35 @@ pub fn render(reports: &[Loaded], out: &Path, catalogs: &crate::spec::Catalogs) 
     }
 }
 
+/// The worst status of `rows`, their counts, and a link into `page`: to the first result with
+/// that status, or to `fallback` when all passed (`fallback` empty: the page itself).
+fn cell(rows: &[&Row], page: &str, fallback: &str) -> Option<Cell> {
+    let statuses: Vec<Status> = rows.iter().map(|r| r.status).collect();
+    let worst = statuses.iter().copied().max_by_key(|s| severity(*s))?;
+    let target = match worst {
+        Status::Pass | Status::Unsupported | Status::Skip => fallback.to_owned(),
+        w => rows
+            .iter()
+            .find(|r| r.status == w)
+            .map_or_else(|| fallback.to_owned(), |r| anchor(&r.id)),
+    };
+    Some(Cell {
+        worst: worst.as_str(),
+        counts: counts_text(&statuses),
+        href: if target.is_empty() {
+            page.to_owned()
+        } else {
+            format!("{page}#{target}")
+        },
+    })
+}
+
 /// Text safe in a Markdown table cell.
 fn md(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
-fn markdown(tables: &[Table], columns: &[Column], roles_note: &str) -> String {
+fn markdown(tables: &[Table], columns: &[Column], roles: &[RoleRow], roles_note: &str) -> String {
     let mut out = String::from("# mimi-conformance interop matrix\n\n");
     out.push_str("| Implementation | Report | Drafts | Results |\n|---|---|---|---|\n");
     for c in columns {
@@ -351,7 +392,19 @@ fn markdown(tables: &[Table], columns: &[Column], roles_note: &str) -> String {
     }
     out.push_str("\n## Roles\n\n");
     out.push_str(roles_note);
-    out.push('\n');
+    out.push_str("\n\n| Implementation | as hub | as follower |\n|---|---|---|\n");
+    let md_cell = |c: &Option<Cell>| match c {
+        Some(c) => format!("[**{}** ({})]({})", c.worst, c.counts, c.href),
+        None => "—".to_owned(),
+    };
+    for r in roles {
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            md(&r.label),
+            md_cell(&r.hub),
+            md_cell(&r.follower)
+        ));
+    }
     out
 }
 
@@ -384,7 +437,11 @@ code { font: 12px ui-monospace, monospace; } .muted { color: #666; }
 {% endfor %}</table>
 {% endfor %}
 <h2>Roles</h2>
-<p>{{ roles_note }}</p>
+<p class="muted">{{ roles_note }}</p>
+<table>
+<tr><th>Implementation</th><th>as hub</th><th>as follower</th></tr>
+{% for r in roles %}<tr><td>{{ r.label }}</td>{% for c in [r.hub, r.follower] %}{% if c %}<td class="st-{{ c.worst }}"><a href="{{ c.href }}"><b>{{ c.worst }}</b> <span class="c">{{ c.counts }}</span></a></td>{% else %}<td class="muted">—</td>{% endif %}{% endfor %}</tr>
+{% endfor %}</table>
 </body>
 </html>
 "#;

@@ -36,6 +36,14 @@ pub enum Check {
 }
 
 impl Check {
+    /// The role the implementation plays in a scenario (recorded in its result for the matrix).
+    pub fn iut_role(&self) -> Option<crate::harness::IutRole> {
+        match self {
+            Check::Scenario(s, _) => s.iut_role(),
+            _ => None,
+        }
+    }
+
     pub async fn run(
         &self,
         driver: &Driver,

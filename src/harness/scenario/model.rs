@@ -449,6 +449,14 @@ impl ActOp {
 }
 
 impl Scenario {
+    /// The role the implementation under test plays: the hub when it plays `hub`, else a
+    /// follower (scenarios name followers `follower1`, `follower2`, ...).
+    pub fn iut_role(&self) -> Option<crate::harness::IutRole> {
+        use crate::harness::IutRole;
+        let (name, _) = self.roles.iter().find(|(_, p)| **p == Player::Iut)?;
+        Some(if name == "hub" { IutRole::Hub } else { IutRole::Follower })
+    }
+
     /// Whether a step waits on purpose (a slow simulated peer): such scenarios are started first,
     /// so that the others run during the wait.
     pub fn waits(&self) -> bool {
