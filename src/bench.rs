@@ -88,7 +88,7 @@ pub async fn scenarios(
     use crate::harness::{Expectations, RunPlan, Status, run};
     let tests: Vec<_> = tests
         .into_iter()
-        .filter(|t| matches!(t.check, crate::suites::Check::Scenario(..)))
+        .filter(|t| matches!(t.check, crate::harness::Check::Scenario(..)))
         .collect();
     let scenarios = tests.len();
     let (started, cpu_start) = (Instant::now(), crate::cpu_time::process());

@@ -9,10 +9,10 @@ use std::time::Duration;
 use crate::codec::content::ContentRev;
 use crate::driver::Driver;
 use crate::harness::scenario::IutEndpoint;
+use crate::harness::{Check, Family};
 use crate::harness::{Expectations, RunPlan, Status, Target, Test, run};
 use crate::provider::{Area, Fault, Reference};
 use crate::spec::Catalogs;
-use crate::suites::Check;
 
 /// What one fault did.
 #[derive(Debug, Clone)]
@@ -155,7 +155,10 @@ pub async fn selftest_observed(
 /// under a fault of the hub, nor scenarios under one of the content decoder).
 fn sees(t: &Test, area: Area) -> bool {
     match (&t.check, area) {
-        (Check::Content(_), Area::Content) | (Check::Wire(_), Area::Wire) | (Check::Policy(_), Area::Policy) => true,
+        (Check::Driver(c), area) => matches!(
+            (c.family(), area),
+            (Family::Content, Area::Content) | (Family::Wire, Area::Wire) | (Family::Policy, Area::Policy)
+        ),
         (Check::Scenario(..), Area::Https) => t.id.starts_with("protocol/"),
         (Check::Scenario(..), Area::Policy) => t.id.starts_with("policy/"),
         _ => false,

@@ -1355,7 +1355,7 @@ fn report_statuses(dir: &Path) -> Result<std::collections::BTreeMap<String, (Str
 fn scenario_ids() -> BTreeSet<String> {
     all_tests(ContentRev::Rev08)
         .into_iter()
-        .filter(|t| matches!(t.check, mimi_conformance::suites::Check::Scenario(..)))
+        .filter(|t| matches!(t.check, mimi_conformance::harness::Check::Scenario(..)))
         .map(|t| t.id)
         .collect()
 }
@@ -1399,7 +1399,9 @@ fn builtin_failures(faults: &[Fault]) -> Result<BTreeSet<String>, Failed> {
 fn client_behaviour_ids() -> BTreeSet<String> {
     all_tests(ContentRev::Rev08)
         .into_iter()
-        .filter(|t| matches!(&t.check, mimi_conformance::suites::Check::Scenario(s, _) if s.client_behaviour.is_some()))
+        .filter(
+            |t| matches!(&t.check, mimi_conformance::harness::Check::Scenario(s, _) if s.client_behaviour.is_some()),
+        )
         .map(|t| t.id)
         .collect()
 }

@@ -8,6 +8,7 @@
 //! ```
 
 pub mod cause;
+pub mod check;
 pub mod expectations;
 pub mod partition;
 pub mod run;
@@ -16,6 +17,7 @@ pub mod scenario;
 use serde::Serialize;
 
 pub use cause::Cause;
+pub use check::{Check, DriverCheck, Family, Running, call_failed};
 pub use expectations::{Expectation, Expectations};
 pub use run::{RunError, RunOutcome, RunPlan, run};
 
@@ -104,7 +106,7 @@ pub struct Test {
     /// The driver operation it needs, if any.
     pub op: Option<&'static str>,
     pub target: Target,
-    pub check: crate::suites::Check,
+    pub check: Check,
     /// A known error in the draft that makes this check fail today: a fail becomes xfail.
     pub known_erratum: Option<String>,
 }

@@ -11,12 +11,12 @@ use std::time::{Duration, Instant};
 use globset::{Glob, GlobMatcher};
 use serde::Serialize;
 
+use super::Check;
 use super::expectations::Expected;
 use super::{Expectations, Outcome, Status, Test, TestResult, Transcript};
 use crate::driver::messages::{Capabilities, Mode, Rejection};
 use crate::driver::{Driver, ops};
 use crate::harness::scenario::{IutEndpoint, OutsideIut, run_scenario};
-use crate::suites::Check;
 
 /// After this many driver calls in a row time out or fail, the rest are not attempted.
 const MAX_SILENT: usize = 3;

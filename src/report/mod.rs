@@ -13,7 +13,6 @@ mod merge;
 mod read;
 mod readable;
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
@@ -293,29 +292,7 @@ fn severity(s: Status) -> u8 {
     }
 }
 
-/// Orders sections as the draft does: 3.3 < 3.10 < 6.1 < A.1 < A.2.
-pub fn section_key(section: &str) -> Vec<(u8, u64, String)> {
-    section
-        .split('.')
-        .map(|p| match p.parse::<u64>() {
-            Ok(n) => (0, n, String::new()),
-            Err(_) => (1, 0, p.to_owned()),
-        })
-        .collect()
-}
-
-/// Orders test ids by draft, then section as the draft does, then slug.
-pub fn id_order(a: &str, b: &str) -> Ordering {
-    let split = |s: &str| {
-        let mut it = s.splitn(3, '/');
-        (
-            it.next().unwrap_or("").to_owned(),
-            section_key(it.next().unwrap_or("")),
-            it.next().unwrap_or("").to_owned(),
-        )
-    };
-    split(a).cmp(&split(b))
-}
+pub use crate::suites::{id_order, section_key};
 
 /// Writes the report files of one run into a directory.
 pub struct ReportWriter {

@@ -115,7 +115,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                 .fold(h.slug.as_str(), |s, p| s.strip_prefix(p).unwrap_or(s));
             let mut test = |id: String, title: String, reqs: Vec<SpecRef>, op: Option<&'static str>, check: Check| {
                 let target = if op.is_some() { Target::Iut } else { Target::Draft };
-                let check = super::Check::Content(Box::new(check));
+                let check = crate::harness::Check::Driver(std::sync::Arc::new(check));
                 out.push(Test {
                     id,
                     title,
@@ -295,7 +295,7 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
                         spec: vec![spec("CONT-S08", file)?],
                         op: None,
                         target: Target::Draft,
-                        check: super::Check::Content(Box::new(Check::DraftBytes {
+                        check: crate::harness::Check::Driver(std::sync::Arc::new(Check::DraftBytes {
                             cbor: cbor.clone(),
                             field: field.clone(),
                             expected: expected.clone(),
@@ -317,8 +317,18 @@ pub fn tests(files: &[VectorFile], catalogs: &Catalogs, rev: ContentRev) -> Resu
     Ok(out)
 }
 
+impl crate::harness::DriverCheck for Check {
+    fn family(&self) -> crate::harness::Family {
+        crate::harness::Family::Content
+    }
+
+    fn run<'a>(&'a self, driver: &'a Driver, timeout: Duration, tr: &'a mut Transcript) -> crate::harness::Running<'a> {
+        Box::pin(self.run_on(driver, timeout, tr))
+    }
+}
+
 impl Check {
-    pub async fn run(&self, driver: &Driver, timeout: Duration, tr: &mut Transcript) -> Outcome {
+    async fn run_on(&self, driver: &Driver, timeout: Duration, tr: &mut Transcript) -> Outcome {
         match self {
             Check::DecodeValid { cbor, expected } => {
                 tr.cbor("input", cbor);
@@ -488,7 +498,7 @@ impl Check {
                             format!("refused ({e}), which is allowed for bytes that are not deterministically encoded"),
                         );
                     }
-                    Err(e) => return super::call_failed(e),
+                    Err(e) => return crate::harness::call_failed(e),
                 };
                 if &r.message_id == expected {
                     Outcome::pass()

@@ -6,64 +6,16 @@ macro_rules! call {
     ($driver:expr, $op:expr, $params:expr, $timeout:expr, $tr:expr) => {
         match $driver.call($op, &$params, $timeout, &mut $tr.exchanges).await {
             Ok(r) => r,
-            Err(e) => return $crate::suites::call_failed(e),
+            Err(e) => return $crate::harness::call_failed(e),
         }
     };
 }
 
+use std::cmp::Ordering;
+
 pub mod content;
 pub mod policy;
 pub mod protocol;
-
-use std::sync::Arc;
-use std::time::Duration;
-
-use crate::driver::Driver;
-use crate::harness::scenario::{IutEndpoint, Scenario, run_scenario};
-use crate::harness::{Outcome, Status, Transcript};
-
-/// What a test does.
-#[derive(Debug, Clone)]
-pub enum Check {
-    /// A content check through the driver (or of the draft's own data).
-    Content(Box<content::Check>),
-    /// A scenario against the implementation's HTTPS side, under one MLS ciphersuite.
-    Scenario(Arc<Scenario>, u16),
-    /// A protocol struct through `wire.decode` / `wire.encode`.
-    Wire(Box<protocol::WireCheck>),
-    /// An authorization decision through `policy.decide`.
-    Policy(Box<policy::PolicyCheck>),
-}
-
-impl Check {
-    /// The role the implementation plays in a scenario (recorded in its result for the matrix).
-    pub fn iut_role(&self) -> Option<crate::harness::IutRole> {
-        match self {
-            Check::Scenario(s, _) => s.iut_role(),
-            _ => None,
-        }
-    }
-
-    pub async fn run(
-        &self,
-        driver: &Driver,
-        iut: Option<IutEndpoint>,
-        timeout: Duration,
-        tr: &mut Transcript,
-    ) -> Outcome {
-        match (self, iut) {
-            (Check::Content(c), _) => c.run(driver, timeout, tr).await,
-            (Check::Wire(c), _) => c.run(driver, timeout, tr).await,
-            (Check::Policy(c), _) => c.run(driver, timeout, tr).await,
-            (Check::Scenario(s, cs), Some(iut)) => run_scenario(s, iut, Some(driver), *cs, timeout, tr).await,
-            (Check::Scenario(..), None) => Outcome::new(
-                Status::Unsupported,
-                "scenarios need the implementation's MIMI endpoints: give --iut-url (its driver then \
-                          sets it up with `configure` and acts with `user.create`, `room.*` and `message.*`)",
-            ),
-        }
-    }
-}
 
 use crate::harness::Test;
 use crate::spec::Catalogs;
@@ -72,16 +24,28 @@ use crate::vectors::VectorFile;
 /// The suites this build knows.
 pub const SUITES: &[&str] = &["content", "protocol", "policy"];
 
-/// What a failed driver call means for a test: `unsupported` is never a failure, a timeout is a
-/// timeout, a broken transport is our `error`, and a wrong or malformed answer is a `fail`.
-pub(crate) fn call_failed(e: crate::driver::CallError) -> Outcome {
-    use crate::driver::CallError;
-    match e {
-        CallError::Unsupported(m) => Outcome::new(Status::Unsupported, m),
-        CallError::Timeout(t) => Outcome::new(Status::Timeout, format!("no answer within {t:?}")),
-        CallError::Transport(m) => Outcome::error(m),
-        e @ (CallError::Driver(_) | CallError::BadResponse(_)) => Outcome::fail(e.to_string()),
-    }
+/// Orders sections as the draft does: 3.3 < 3.10 < 6.1 < A.1 < A.2.
+pub fn section_key(section: &str) -> Vec<(u8, u64, String)> {
+    section
+        .split('.')
+        .map(|p| match p.parse::<u64>() {
+            Ok(n) => (0, n, String::new()),
+            Err(_) => (1, 0, p.to_owned()),
+        })
+        .collect()
+}
+
+/// Orders test ids by draft, then section as the draft does, then slug.
+pub fn id_order(a: &str, b: &str) -> Ordering {
+    let split = |s: &str| {
+        let mut it = s.splitn(3, '/');
+        (
+            it.next().unwrap_or("").to_owned(),
+            section_key(it.next().unwrap_or("")),
+            it.next().unwrap_or("").to_owned(),
+        )
+    };
+    split(a).cmp(&split(b))
 }
 
 /// The drafts test ids start with, by their short names.
@@ -146,7 +110,7 @@ pub fn build(
     for t in &mut tests {
         catalogs.grade(&t.id, &mut t.spec);
     }
-    tests.sort_by(|a, b| crate::report::id_order(&a.id, &b.id));
+    tests.sort_by(|a, b| id_order(&a.id, &b.id));
     for w in tests.windows(2) {
         if w[0].id == w[1].id {
             return Err(SuiteError(format!("test id {} is built twice", w[0].id)));

@@ -7,14 +7,15 @@
 //! an engine that denies everything fails it, and its note names the control.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
+use super::SuiteError;
 use super::protocol::WireCheck;
-use super::{Check, SuiteError};
 use crate::driver::{Driver, ops};
-use crate::harness::{Outcome, Target, Test, Transcript};
+use crate::harness::{Check, Outcome, Target, Test, Transcript};
 use crate::spec::Catalogs;
 use crate::vectors::{CaseBody, Fixtures, VectorFile};
 
@@ -101,7 +102,7 @@ pub(super) fn decision_tests(files: &[VectorFile], catalogs: &Catalogs) -> Resul
                         spec: vec![spec(req, &what)?],
                         op: Some(ops::POLICY_DECIDE),
                         target: Target::Iut,
-                        check: Check::Policy(Box::new(PolicyCheck {
+                        check: Check::Driver(Arc::new(PolicyCheck {
                             params,
                             allowed,
                             rule: expected["rule"].as_str().unwrap_or_default().to_owned(),
@@ -139,7 +140,7 @@ pub(super) fn decision_tests(files: &[VectorFile], catalogs: &Catalogs) -> Resul
                             spec: vec![spec("POL-S01", &what)?],
                             op: Some(op),
                             target: Target::Iut,
-                            check: Check::Wire(Box::new(check)),
+                            check: Check::Driver(Arc::new(check)),
                             known_erratum: None,
                         });
                     }
@@ -151,8 +152,18 @@ pub(super) fn decision_tests(files: &[VectorFile], catalogs: &Catalogs) -> Resul
     Ok(out)
 }
 
+impl crate::harness::DriverCheck for PolicyCheck {
+    fn family(&self) -> crate::harness::Family {
+        crate::harness::Family::Policy
+    }
+
+    fn run<'a>(&'a self, driver: &'a Driver, timeout: Duration, tr: &'a mut Transcript) -> crate::harness::Running<'a> {
+        Box::pin(self.run_on(driver, timeout, tr))
+    }
+}
+
 impl PolicyCheck {
-    pub async fn run(&self, driver: &Driver, timeout: Duration, tr: &mut Transcript) -> Outcome {
+    async fn run_on(&self, driver: &Driver, timeout: Duration, tr: &mut Transcript) -> Outcome {
         let r: Value = call!(driver, ops::POLICY_DECIDE, self.params, timeout, tr);
         let Some(allowed) = r.get("allowed").and_then(Value::as_bool) else {
             return Outcome::fail(format!("policy.decide result without a boolean `allowed`: {r}"));

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{Check, SuiteError};
+use super::SuiteError;
 use crate::driver::messages::{WireDecodeParams, WireDecodeResult, WireEncodeParams, WireEncodeResult};
 use crate::driver::{Driver, ops};
 use crate::harness::scenario::Scenario;
-use crate::harness::{Outcome, Target, Test, Transcript};
+use crate::harness::{Check, Outcome, Target, Test, Transcript};
 use crate::spec::Catalogs;
 use crate::vectors::{CaseBody, FileKind, VectorFile, Verdict};
 
@@ -154,7 +154,7 @@ pub(super) fn wire_tests(files: &[VectorFile], catalogs: &Catalogs, draft: &str)
                     spec: spec_refs(&[req.to_owned()], catalogs, &what)?,
                     op: Some(op),
                     target: Target::Iut,
-                    check: Check::Wire(Box::new(check)),
+                    check: Check::Driver(Arc::new(check)),
                     known_erratum: None,
                 });
                 Ok(())
@@ -209,8 +209,18 @@ pub(super) fn wire_tests(files: &[VectorFile], catalogs: &Catalogs, draft: &str)
     Ok(out)
 }
 
+impl crate::harness::DriverCheck for WireCheck {
+    fn family(&self) -> crate::harness::Family {
+        crate::harness::Family::Wire
+    }
+
+    fn run<'a>(&'a self, driver: &'a Driver, timeout: Duration, tr: &'a mut Transcript) -> crate::harness::Running<'a> {
+        Box::pin(self.run_on(driver, timeout, tr))
+    }
+}
+
 impl WireCheck {
-    pub async fn run(&self, driver: &Driver, timeout: Duration, tr: &mut Transcript) -> Outcome {
+    async fn run_on(&self, driver: &Driver, timeout: Duration, tr: &mut Transcript) -> Outcome {
         match self {
             WireCheck::Decode {
                 structure,

@@ -207,6 +207,6 @@ pub(super) async fn act_by_driver(
     match iut.driver.call(op, &params, iut.timeout, &mut tr.exchanges).await {
         Ok(v) => Ok(Ok(v)),
         Err(CallError::Driver(e)) if e.code == ErrorCode::Failed => Ok(Err(ActError::Failed(e.message))),
-        Err(e) => Err(crate::suites::call_failed(e)),
+        Err(e) => Err(crate::harness::call_failed(e)),
     }
 }

@@ -398,7 +398,7 @@ impl Deployment {
                 .driver
                 .call(ops::CLIENT_INBOX, &params, iut.timeout, &mut tr.exchanges)
                 .await
-                .map_err(crate::suites::call_failed)?;
+                .map_err(crate::harness::call_failed)?;
             let mut st = lock(&r.state);
             for (i, m) in inbox.messages.iter().enumerate() {
                 match FanoutMessage::read_all(&m.message, &Reading::default()) {
@@ -442,7 +442,7 @@ impl Deployment {
             {
                 Ok(v) => states.push((user, v)),
                 Err(CallError::Driver(e)) if e.code == ErrorCode::Failed => {}
-                Err(e) => return Err(crate::suites::call_failed(e)),
+                Err(e) => return Err(crate::harness::call_failed(e)),
             }
         }
         Ok(states)
@@ -493,7 +493,7 @@ pub(super) async fn setup_call(
         .call::<_, Value>(op, &params, iut.timeout, &mut tr.exchanges)
         .await;
     result.map_err(|e| match e {
-        CallError::Unsupported(_) | CallError::Timeout(_) => crate::suites::call_failed(e),
+        CallError::Unsupported(_) | CallError::Timeout(_) => crate::harness::call_failed(e),
         e => Outcome::error(format!("setting up the implementation as {role}: {op}: {e}")),
     })
 }
