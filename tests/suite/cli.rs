@@ -308,6 +308,22 @@ fn matrix_sets_reports_side_by_side_one_table_per_draft_revision() -> Result<(),
     ensure(code == 0, format!("exit {code}\n{stdout}\n{stderr}"))?;
     let md = std::fs::read_to_string(out.join("matrix.md")).map_err(|e| e.to_string())?;
     let html = std::fs::read_to_string(out.join("matrix.html")).map_err(|e| e.to_string())?;
+    // The README's excerpt is of these runs: its summary line and every table line are the matrix's.
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).map_err(|e| e.to_string())?;
+    let excerpt = readme
+        .split("### The interop matrix")
+        .nth(1)
+        .and_then(|s| s.split("### In CI").next())
+        .ok_or("README.md has no interop matrix section")?;
+    let stale: Vec<&str> = excerpt
+        .lines()
+        .filter(|l| l.starts_with("| ") && !md.lines().any(|m| m == *l))
+        .collect();
+    ensure(
+        stale.is_empty() && excerpt.contains(&format!("\n{}\n", stdout.lines().next().unwrap_or("?"))),
+        format!("README's matrix excerpt is not this run's: {stale:#?}\n{stdout}\n{md}"),
+    )?;
     // The -07 run has its own table, with only its column; -08 has the other three.
     let table = |title: &str| -> String {
         md.split("\n## ")

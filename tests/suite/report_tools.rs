@@ -82,6 +82,24 @@ fn diff_lists_new_failures_exits_1_and_fixes_exit_0() -> Result<(), Failed> {
             && !md.contains("### Fixes"),
         format!("clean → faulty: exit {code}\n{md}{err}"),
     )?;
+    // The README's excerpt is of these runs: each of its lines is the diff's, but for the report
+    // paths and the timestamps.
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).map_err(|e| e.to_string())?;
+    let excerpt = readme
+        .split("$ mimi-conformance diff nightly/ pr/\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .ok_or("README.md has no diff excerpt")?;
+    let stale: Vec<&str> = excerpt
+        .lines()
+        .filter(|l| !l.is_empty() && *l != "..." && !l.starts_with("| report |") && !l.starts_with("| finished |"))
+        .filter(|l| !md.lines().any(|m| m == *l))
+        .collect();
+    ensure(
+        stale.is_empty(),
+        format!("README's diff excerpt is not this run's: {stale:#?}\n{md}"),
+    )?;
     let out = dir.join("comment.md");
     let (code, stdout, err) = cli(&["diff", &path(&faulty), &path(&clean), "--out", &path(&out)]);
     let md = std::fs::read_to_string(&out).unwrap_or_default();
