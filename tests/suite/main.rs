@@ -3,7 +3,7 @@
 //! - every suite test, run against the built-in reference (`suite/...`);
 //! - the self-test: every fault caught, every check tripped (`selftest/...`);
 //! - the catalogs, the docs, the transports, the outside implementation, hostile input, the CLI's
-//!   exit codes and the report formats.
+//!   exit codes, the report formats and the source tree's layout.
 //!
 //! One module per feature, each with its trials (`trials()`); `common` holds what they share.
 //! Trials that need the compiled binary or the example adapter find them next to this test.
@@ -14,6 +14,7 @@ mod common;
 mod docs;
 mod driver;
 mod hostile;
+mod layout;
 mod outside;
 mod report;
 mod report_html;
@@ -41,6 +42,7 @@ fn main() {
         outside::trials,
         report_html::trials,
         report_tools::trials,
+        layout::trials,
     ] {
         trials.extend(more());
     }
