@@ -1,23 +1,21 @@
 //! What each subcommand does, and the exit code it ends with.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::{Command, ContentCommand, Exit, IutArgs, Rev, Role, VectorsCommand};
-use crate::codec::cbor;
-use crate::codec::content::{ContentRev, message_id};
+use crate::codec::content::ContentRev;
 use crate::driver::Driver;
 use crate::harness::run::Selection;
 use crate::harness::scenario::{IutEndpoint, IutRole, OutsideIut};
 use crate::harness::{Expectations, RunError, RunPlan, Status, Test, run};
 use crate::provider::{Fault, Reference};
 use crate::report::{Report, ReportWriter};
-use crate::spec::{Catalogs, Level};
+use crate::spec::Catalogs;
 use crate::suites::{self, SUITES};
-use crate::validate::{Options, validate_content};
-use crate::vectors::{Fixtures, VectorFile, VerifyOutcome, verify_against_reference};
+use crate::vectors::VectorFile;
 
 /// A command that cannot go on: what to print and how to exit.
 pub(super) struct Stop(pub(super) Exit, pub(super) String);
@@ -28,8 +26,8 @@ pub async fn dispatch(command: Command) -> Exit {
     let result = match command {
         Command::Run(a) => cmd_run(a).await,
         Command::List(a) => cmd_list(a),
-        Command::Content(ContentCommand::Inspect(a)) => cmd_inspect(a),
-        Command::Vectors(VectorsCommand::Verify(a)) => cmd_verify(a).await,
+        Command::Content(ContentCommand::Inspect(a)) => super::files::cmd_inspect(a),
+        Command::Vectors(VectorsCommand::Verify(a)) => super::files::cmd_verify(a).await,
         Command::Selftest(a) => cmd_selftest(a).await,
         Command::Driver(a) => cmd_driver(a).await,
         Command::Bench(a) => cmd_bench(a).await,
@@ -46,7 +44,7 @@ pub async fn dispatch(command: Command) -> Exit {
     }
 }
 
-fn rev(r: Rev) -> ContentRev {
+pub(super) fn rev(r: Rev) -> ContentRev {
     match r {
         Rev::R08 => ContentRev::Rev08,
         Rev::R07 => ContentRev::Rev07,
@@ -59,7 +57,7 @@ pub(super) fn catalogs() -> Result<Arc<Catalogs>, Stop> {
         .map_err(|e| Stop(Exit::Usage, e.to_string()))
 }
 
-fn embedded_vectors() -> Result<Vec<VectorFile>, Stop> {
+pub(super) fn embedded_vectors() -> Result<Vec<VectorFile>, Stop> {
     VectorFile::embedded().map_err(|e| Stop(Exit::Usage, e.to_string()))
 }
 
@@ -141,7 +139,7 @@ async fn outside(iut: &IutArgs) -> Result<Option<IutEndpoint>, Stop> {
 }
 
 /// The implementation under test: its driver, and where scenarios reach its HTTPS side.
-async fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<(Driver, Option<IutEndpoint>), Stop> {
+pub(super) async fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<(Driver, Option<IutEndpoint>), Stop> {
     let outside = outside(iut).await?;
     match (&iut.iut_driver, &iut.iut_driver_cmd) {
         (Some(url), _) => {
@@ -172,7 +170,7 @@ async fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<(Driver, Opti
 }
 
 /// `--timeout` times `--timeout-factor`.
-fn timeout(iut: &IutArgs) -> Result<Duration, Stop> {
+pub(super) fn timeout(iut: &IutArgs) -> Result<Duration, Stop> {
     if !(iut.timeout_factor.is_finite() && iut.timeout_factor > 0.0) {
         return Err(Stop(
             Exit::Usage,
@@ -203,7 +201,7 @@ fn timeout(iut: &IutArgs) -> Result<Duration, Stop> {
 }
 
 /// `--jobs` (checked by clap), or the number of cores.
-fn jobs(given: Option<usize>) -> usize {
+pub(super) fn jobs(given: Option<usize>) -> usize {
     given.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
@@ -234,7 +232,7 @@ fn build(
     suites::build(&suites, files, &scenarios, catalogs, rev).map_err(|e| Stop(Exit::Usage, e.to_string()))
 }
 
-fn run_error(e: RunError) -> Stop {
+pub(super) fn run_error(e: RunError) -> Stop {
     match e {
         RunError::NothingSelected(_) => Stop(Exit::NothingSelected, e.to_string()),
         RunError::Unreachable(_) => Stop(Exit::Unreachable, e.to_string()),
@@ -242,7 +240,7 @@ fn run_error(e: RunError) -> Stop {
     }
 }
 
-fn print_result(r: &crate::harness::TestResult) {
+pub(super) fn print_result(r: &crate::harness::TestResult) {
     println!("{:<11} {}", r.status.as_str().to_uppercase(), r.id);
     if !matches!(r.status, Status::Pass | Status::Skip) {
         for line in r.message.lines().filter(|l| !l.is_empty()) {
@@ -417,153 +415,6 @@ fn cmd_list(a: super::ListArgs) -> Outcome {
         return Err(run_error(crate::harness::RunError::NothingSelected(a.filter.clone())));
     }
     Ok(Exit::Ok)
-}
-
-/// A file's bytes, up to the 16 MiB any one message may have (`/dev/zero` is a file too).
-fn read_capped_file(path: &Path) -> Result<Vec<u8>, Stop> {
-    use std::io::Read as _;
-    let limit = crate::driver::client::MAX_MESSAGE;
-    let cannot = |e: std::io::Error| Stop(Exit::Usage, format!("{}: cannot read: {e}", path.display()));
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .map_err(cannot)?
-        .take(limit as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() > limit {
-        return Err(Stop(
-            Exit::Usage,
-            format!(
-                "{}: over {} MiB, more than any MIMI content",
-                path.display(),
-                limit >> 20
-            ),
-        ));
-    }
-    Ok(bytes)
-}
-
-fn cmd_inspect(a: super::InspectArgs) -> Outcome {
-    let bytes = read_capped_file(&a.file)?;
-    let now = a.now.or_else(|| {
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .ok()
-            .map(|d| d.as_secs())
-    });
-    let report = validate_content(&bytes, Options { now });
-    println!("{} ({} bytes)\n", a.file.display(), bytes.len());
-    println!("{}\n", cbor::diagnostic(&bytes));
-    if let Some(c) = &report.content {
-        let sender = a.sender.clone().or_else(|| c.sender_uri());
-        let room = a.room.clone().or_else(|| c.room_uri());
-        match (sender, room) {
-            (Some(s), Some(r)) => match message_id(rev(a.content_rev), &s, &r, &bytes, &c.salt) {
-                Ok(id) => println!(
-                    "message ID (-{}): {}\n  sender {s}\n  room   {r}\n",
-                    rev(a.content_rev).as_str(),
-                    hex::encode(id)
-                ),
-                Err(e) => println!("message ID: {e}\n"),
-            },
-            _ => println!("message ID: needs --sender and --room (the content has no senderUri/roomUri text)\n"),
-        }
-        let parts = c.nested_part.part_indices();
-        println!(
-            "parts ({}, depth-first): {}\n",
-            parts.len(),
-            parts
-                .iter()
-                .map(|p| format!("{}:{:?}@{}", p.index, p.cardinality, p.depth))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-    }
-    if report.findings.is_empty() {
-        println!("breaks no rule of draft-ietf-mimi-content-08");
-    }
-    let catalogs = catalogs()?;
-    for f in &report.findings {
-        let section = catalogs
-            .get(f.kind.req())
-            .map(|(_, r)| r.section.clone())
-            .unwrap_or_default();
-        println!("{:<6} §{:<5} {f}", f.kind.level(), section);
-    }
-    let must = report.findings.iter().any(|f| f.kind.level() == Level::Must);
-    Ok(if must { Exit::Unexpected } else { Exit::Ok })
-}
-
-fn vector_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Stop> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|e| Stop(Exit::Usage, format!("{}: {e}", p.display())))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .collect();
-            found.sort();
-            if found.is_empty() {
-                return Err(Stop(Exit::Usage, format!("{}: no .json vector files", p.display())));
-            }
-            out.extend(found);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
-}
-
-async fn cmd_verify(a: super::VerifyArgs) -> Outcome {
-    let catalogs = catalogs()?;
-    let files = if a.paths.is_empty() {
-        embedded_vectors()?
-    } else {
-        vector_paths(&a.paths)?
-            .iter()
-            .map(|p| VectorFile::read(Path::new(p)))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Stop(Exit::Usage, e.to_string()))?
-    };
-    // A decisions file may rely on the built-in fixtures.
-    let mut fixture_files = embedded_vectors()?;
-    fixture_files.extend(files.iter().cloned());
-    let fixtures = Fixtures::from_files(&fixture_files);
-    let mut inconsistent = 0;
-    let mut cases = 0;
-    for f in &files {
-        for c in &f.cases {
-            cases += 1;
-            if let VerifyOutcome::Inconsistent(why) = verify_against_reference(c, &fixtures) {
-                inconsistent += 1;
-                println!("INCONSISTENT {}#{} ({}): {why}", f.path, c.head.tc_id, c.head.slug);
-            }
-        }
-    }
-    println!(
-        "{cases} cases in {} files: {inconsistent} disagree with the draft's rules\n",
-        files.len()
-    );
-    let tests = suites::from_vectors(&files, &catalogs, rev(a.iut.content_rev))
-        .map_err(|e| Stop(Exit::Usage, e.to_string()))?;
-    let (driver, iut_endpoint) = driver(&a.iut, &catalogs).await?;
-    let plan = RunPlan {
-        tests,
-        filters: Vec::new(),
-        expectations: Expectations::default(),
-        timeout: timeout(&a.iut)?,
-        iut_endpoint,
-        jobs: jobs(a.iut.jobs),
-    };
-    let outcome = run(plan, &driver, |_, r| print_result(r)).await.map_err(run_error)?;
-    let counts = crate::report::counts_line(&outcome.counts());
-    println!("\nagainst {} ({}): {}", outcome.iut.name, outcome.iut.driver, counts);
-    Ok(if inconsistent > 0 || outcome.blocks(false) {
-        Exit::Unexpected
-    } else {
-        Exit::Ok
-    })
 }
 
 async fn cmd_selftest(a: super::SelftestArgs) -> Outcome {

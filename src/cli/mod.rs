@@ -2,6 +2,7 @@
 //! plans, and maps every outcome to an exit code in one place ([`ExitCode`]).
 
 mod commands;
+mod files;
 mod progress;
 mod reports;
 

@@ -1,9 +1,10 @@
 //! The binary's commands and exit codes, the matrix, the CI action and the progress line (`cli/...`).
 
-use libtest_mimic::{Failed, Trial};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use libtest_mimic::{Failed, Trial};
 
 use crate::common::*;
 

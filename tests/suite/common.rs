@@ -1,6 +1,12 @@
 //! Helpers shared by the trials: the suite built once, the reference as a driver, runs, the
 //! binary, temporary directories, reading a report.json back, the reference outside the process.
 
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
 use libtest_mimic::Failed;
 use mimi_conformance::codec::content::ContentRev;
 use mimi_conformance::driver::Driver;
@@ -8,11 +14,6 @@ use mimi_conformance::harness::{Expectations, RunOutcome, RunPlan, Test, run};
 use mimi_conformance::provider::{Fault, Reference};
 use mimi_conformance::spec::Catalogs;
 use mimi_conformance::vectors::VectorFile;
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::Arc;
-use std::time::Duration;
 
 pub fn catalogs() -> Arc<Catalogs> {
     Arc::new(Catalogs::embedded().expect("catalogs parse"))

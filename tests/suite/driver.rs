@@ -1,14 +1,15 @@
 //! The driver transports (in process, HTTP, stdio, the example adapter), the driver schema and the
 //! providers' mutual TLS (`driver/...`, `provider/...`).
 
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
 use libtest_mimic::{Failed, Trial};
 use mimi_conformance::codec::content::ContentRev;
 use mimi_conformance::driver::Driver;
 use mimi_conformance::harness::{Expectations, RunPlan, Status, run};
 use mimi_conformance::provider::Reference;
-use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::time::Duration;
 
 use mimi_conformance::provider::https::{PeerClient, ProviderServer};
 use mimi_conformance::provider::pki::TestCa;

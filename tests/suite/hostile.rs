@@ -1,12 +1,13 @@
 //! Hostile input, drivers and endpoints: named findings, errors and timeouts, never a panic (`hostile/...`).
 
+use std::time::Duration;
+
 use libtest_mimic::{Failed, Trial};
 use mimi_conformance::codec::content::ContentRev;
 use mimi_conformance::driver::Driver;
 use mimi_conformance::harness::{Expectations, RunPlan, Status, run};
 use mimi_conformance::provider::Fault;
 use mimi_conformance::validate::{Kind, Options, validate_content};
-use std::time::Duration;
 
 use crate::common::*;
 

@@ -1,11 +1,12 @@
 //! The reference outside the harness's process, played through its driver and its MIMI endpoints
 //! as a third party's implementation is (`driver/outside-...`, `driver/server-only-...`).
 
+use std::collections::BTreeSet;
+
 use libtest_mimic::{Failed, Trial};
 use mimi_conformance::codec::content::ContentRev;
 use mimi_conformance::harness::Status;
 use mimi_conformance::provider::Fault;
-use std::collections::BTreeSet;
 
 use crate::common::*;
 

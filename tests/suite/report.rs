@@ -1,13 +1,14 @@
 //! What a run's report says: advisory and required failures, the requirement charged, other
 //! reasons, causes, and the Markdown and JUnit snapshots (`report/...`).
 
+use std::time::SystemTime;
+
 use libtest_mimic::{Failed, Trial};
 use mimi_conformance::codec::content::ContentRev;
 use mimi_conformance::harness::{Cause, Status, TestResult};
 use mimi_conformance::provider::Fault;
 use mimi_conformance::report::{Report, junit_xml, markdown};
 use mimi_conformance::spec::Basis;
-use std::time::SystemTime;
 
 use crate::common::*;
 

@@ -1,13 +1,14 @@
 //! report.html: escaping, caps and no loads; its filters in headless Chromium (`report/html-...`).
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
 use libtest_mimic::{Failed, Trial};
 use mimi_conformance::codec::content::ContentRev;
 use mimi_conformance::harness::Status;
 use mimi_conformance::provider::Fault;
 use mimi_conformance::report::Report;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, SystemTime};
 
 use crate::common::*;
 

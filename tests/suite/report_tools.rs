@@ -1,7 +1,8 @@
 //! Reports read back, diffed, partitioned and merged (`report/...`).
 
-use libtest_mimic::{Failed, Trial};
 use std::path::Path;
+
+use libtest_mimic::{Failed, Trial};
 
 use crate::common::*;
 

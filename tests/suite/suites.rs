@@ -1,12 +1,13 @@
 //! Every suite test against the built-in reference (`suite/...`), and the suite's own switches.
 
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
 use libtest_mimic::{Failed, Trial};
 use mimi_conformance::codec::content::ContentRev;
 use mimi_conformance::driver::Driver;
 use mimi_conformance::harness::{Status, TestResult};
 use mimi_conformance::provider::{Fault, Reference};
-use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use crate::common::*;
 

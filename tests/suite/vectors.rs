@@ -1,9 +1,10 @@
 //! Every vector case checked against the draft's rules (`vectors/...`), and the vector set's own coverage.
 
+use std::sync::Arc;
+
 use libtest_mimic::{Failed, Trial};
 use mimi_conformance::validate::Kind;
 use mimi_conformance::vectors::{VerifyOutcome, verify_against_reference};
-use std::sync::Arc;
 
 use crate::common::*;
 

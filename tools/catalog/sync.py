@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Brings the `tests:` lists of a requirement catalog in line with the tests that name its
-requirements. Run from the repository root after adding or renaming tests:
+"""Brings the `tests:` lists of the requirement catalogs in line with the tests that name their
+requirements: the one catalog-sync tool, for every catalog (after adding or renaming tests,
+scenarios or vectors). Run from the repository root:
 
-    cargo run -q -- list > /tmp/tests.txt
+    python3 tools/catalog/sync.py                    # every spec/*.yaml, from `cargo run -q -- list`
+    cargo run -q -- list > /tmp/tests.txt            # or one catalog, from a saved listing
     python3 tools/catalog/sync.py spec/draft-ietf-mimi-protocol-06.yaml /tmp/tests.txt
 
 The catalog trial of `cargo test` wants each list exact: every test naming the requirement is
@@ -53,7 +55,9 @@ def main(catalog, listing):
         req = m.group(1)
         mine = by_req[req]
         others = everything - mine
-        listed = re.findall(r'(?m)^      - "(.*)"$', block)
+        # Only the `tests:` list: `robustness:` and `readings:` hold globs of the same form.
+        tests_list = re.search(r'(?m)^    tests:.*\n((?:      - ".*"\n)*)', block)
+        listed = re.findall(r'(?m)^      - "(.*)"$', tests_list.group(1)) if tests_list else []
         keep = [g for g in listed
                 if any(fnmatch.fnmatchcase(t, g) for t in mine)
                 and not any(fnmatch.fnmatchcase(t, g) for t in others)]
@@ -74,5 +78,24 @@ def main(catalog, listing):
     print("\n".join(changed) or "catalog already in line")
 
 
+def sync_all():
+    """Every catalog under spec/, against the suite's own listing."""
+    import glob
+    import subprocess
+    import tempfile
+    listing = subprocess.run(["cargo", "run", "-q", "--", "list"], check=True, capture_output=True, text=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as f:
+        f.write(listing)
+        f.flush()
+        for catalog in sorted(glob.glob("spec/*.yaml")):
+            print(f"{catalog}:")
+            main(catalog, f.name)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if len(sys.argv) == 1:
+        sync_all()
+    elif len(sys.argv) == 3:
+        main(sys.argv[1], sys.argv[2])
+    else:
+        sys.exit(__doc__)

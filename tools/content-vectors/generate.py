@@ -12,9 +12,15 @@
 # How to rerun (CI never runs this script; the JSON files are committed):
 #     pip install cbor2
 #     python3 tools/content-vectors/generate.py [--drafts DIR] [--out DIR]
-# DIR (default /work/shared/drafts) must hold mimi-content-examples/, mimi-message-status-examples/
-# and rendered/draft-ietf-mimi-content-editors-copy.txt; individual paths can be overridden with
+# DIR (default spec/drafts/ of this repository, whose README names each file's source) must hold
+# mimi-content-examples/, mimi-message-status-examples/ and
+# rendered/draft-ietf-mimi-content-editors-copy.txt; individual paths can be overridden with
 # --examples, --status and --rendered. The output is deterministic (run twice, diff).
+#
+# main() runs one function per draft section (or output file) in order: the inputs read and
+# cross-checked, then examples.json, edge-valid.json, edge-acceptable.json, invalid.json (one
+# function per section whose rule its cases break), encode.json, message-status.json,
+# implied.json and findings.json; `ctx` carries what a later function reads of an earlier one's.
 
 from __future__ import annotations
 
@@ -29,6 +35,7 @@ import struct
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import cbor2
 
@@ -1095,10 +1102,11 @@ def valid_expected(data: bytes, allow_float=False) -> tuple[dict, Analysis]:
 # The generator proper
 # ---------------------------------------------------------------------------------------------
 
-def main() -> int:
+def inputs(ctx: SimpleNamespace) -> None:
+    """The command line: where the draft files are read from and the vectors written to."""
     here = Path(__file__).resolve().parent
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--drafts", default="/work/shared/drafts")
+    ap.add_argument("--drafts", default=str(here.parent.parent / "spec" / "drafts"))
     ap.add_argument("--examples")
     ap.add_argument("--status")
     ap.add_argument("--rendered")
@@ -1111,8 +1119,16 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     report: list[str] = []
+    ctx.exdir = exdir
+    ctx.out = out
+    ctx.rendered_path = rendered_path
+    ctx.report = report
+    ctx.status_path = status_path
 
-    # ---- load and cross-check the examples --------------------------------------------------
+def load_examples(ctx: SimpleNamespace) -> None:
+    """The draft's example files (§5, App. B): each .cbor decoded, its message ID recomputed and
+    checked against the printed one, its .edn and .pretty checked against its bytes."""
+    exdir, report = ctx.exdir, ctx.report
     raw = {name: (exdir / f"{name}.cbor").read_bytes() for name, _ in EXAMPLES}
     base = {}
     ids08 = {}
@@ -1139,8 +1155,14 @@ def main() -> int:
     id07_original = message_id_07(orig.sender, orig.room, raw["original"],
                                   bytes.fromhex(orig.model["salt"]))
     assert hx(id07_original) == PRINTED_ORIGINAL_ID07
+    ctx.base = base
+    ctx.ids08 = ids08
+    ctx.orig = orig
+    ctx.raw = raw
 
-    # ---- the rendered text: section of each example, inline EDN, printed IDs, hex dumps -----
+def read_rendered(ctx: SimpleNamespace) -> None:
+    """The rendered -08 text: the section of each example, its inline EDN, printed IDs and hex dumps."""
+    base, raw, rendered_path, report = ctx.base, ctx.raw, ctx.rendered_path, ctx.report
     rendered = rendered_path.read_text()
     rlines = rendered.splitlines()
     section_of_line = []
@@ -1182,7 +1204,13 @@ def main() -> int:
             report.append(f"inline hex dump of section {sec} (line {lineno}) differs from {name}.cbor "
                           f"at offsets {diffs[0]}..{diffs[-1]} ({len(diffs)} bytes)")
     assert set(inline_dumps) == {"5.1", "5.2", "5.3", "5.8", "5.9", "5.10"}, sorted(inline_dumps)
+    ctx.inline_diffs = inline_diffs
+    ctx.inline_dumps = inline_dumps
+    ctx.rendered = rendered
 
+def check_timestamp_comments(ctx: SimpleNamespace) -> None:
+    """The ISO-8601 renderings in the .edn timestamp comments (draft observations only)."""
+    exdir, report = ctx.exdir, ctx.report
     # ISO-8601 renderings in the .edn timestamp comments
     import datetime as _dt
     for name, _ in EXAMPLES + [("implied-original", None)]:
@@ -1193,9 +1221,9 @@ def main() -> int:
             if iso != m.group(2):
                 report.append(f"{name}.edn: {ms} is {iso}, comment says {m.group(2)}")
 
-    # ======================================================================================
-    # examples.json
-    # ======================================================================================
+def examples_json(ctx: SimpleNamespace) -> None:
+    """examples.json: the draft's 14 examples (§5.1-§5.10, App. B), unchanged."""
+    out, raw = ctx.out, ctx.raw
     reg = Registry()
     for name, sec in EXAMPLES:
         data = raw[name]
@@ -1213,9 +1241,9 @@ def main() -> int:
     assert [p["cardinality"] for p in mp3] == ["multi"] * 3 + ["single"] * 3 + ["multi"] * 2 + ["single"] * 3
     write(out / "examples.json", file_header("content", SRC_EXAMPLES, ["DraftExample"]), reg.tests)
 
-    # ======================================================================================
-    # edge-valid.json
-    # ======================================================================================
+def edge_valid_json(ctx: SimpleNamespace) -> None:
+    """edge-valid.json: valid edge cases, each one example changed (§3.3-§9.1)."""
+    base, out, rendered = ctx.base, ctx.out, ctx.rendered
     B = base
     ROOM = "mimi://example.com/r/engineering_team"
     ALICE = "mimi://example.com/u/alice-smith"
@@ -1405,10 +1433,23 @@ def main() -> int:
           file_header("content", SRC_EXAMPLES + "; each case changes one example as its comment says",
                       ["Mutation", "Boundary", "Should", "Extension", "Receiver"]), reg.tests)
     edge_trees = {slug: tree for slug, _, _, _, _, tree in edge}
+    ctx.ALICE = ALICE
+    ctx.B = B
+    ctx.PLAIN = PLAIN
+    ctx.ROOM = ROOM
+    ctx.SENDER63 = SENDER63
+    ctx.chain4 = chain4
+    ctx.edge_trees = edge_trees
+    ctx.emojis = emojis
+    ctx.euro255 = euro255
+    ctx.mp1 = mp1
+    ctx.mp3_depth5 = mp3_depth5
+    ctx.topic4096 = topic4096
+    ctx.val256 = val256
 
-    # ======================================================================================
-    # edge-acceptable.json
-    # ======================================================================================
+def edge_acceptable_json(ctx: SimpleNamespace) -> None:
+    """edge-acceptable.json: floats (§6.2), discouraged but not forbidden."""
+    ALICE, B, ROOM, out = ctx.ALICE, ctx.B, ctx.ROOM, ctx.out
     reg = Registry()
     acc = [
         ("float-half-1-5", "f16 1.5 (f93e00)", Float(2, 0x3E00)),
@@ -1437,9 +1478,9 @@ def main() -> int:
           file_header("content", SRC_EXAMPLES + "; each case changes one example as its comment says",
                       ["Mutation", "Float", "Extension"]), reg.tests)
 
-    # ======================================================================================
-    # invalid.json
-    # ======================================================================================
+def invalid_setup(ctx: SimpleNamespace) -> None:
+    """invalid.json, first: the case list and the examples the mutations start from."""
+    B, raw = ctx.B, ctx.raw
     inv: list[tuple] = []  # (slug, rule, flags, comment, bytes, base name for sender/room)
 
     def I(slug, rule, comment, data, of, flags=()):  # noqa: E743
@@ -1458,7 +1499,21 @@ def main() -> int:
         b = copy.deepcopy(c[6])
         b[idx] = val
         return with_body(c, b)
+    ctx.A_ = A_
+    ctx.C_ = C_
+    ctx.ED = ED
+    ctx.E_ = E_
+    ctx.I = I
+    ctx.MP3 = MP3
+    ctx.O = O
+    ctx.Ob = Ob
+    ctx.R_ = R_
+    ctx.body_with = body_with
+    ctx.inv = inv
 
+def invalid_a1_well_formedness(ctx: SimpleNamespace) -> None:
+    """invalid.json, A.1: CBOR that is not well-formed."""
+    I, O, Ob, body_with, raw = ctx.I, ctx.O, ctx.Ob, ctx.body_with, ctx.raw
     # --- A.1 well-formedness ---
     I("invalid-reserved-initial-byte", "malformed-cbor",
       "original with the topicId byte 0x40 replaced by 0x1c (major type 0 with the reserved additional "
@@ -1483,6 +1538,10 @@ def main() -> int:
       "original with one 0x00 byte appended after the top-level array.", Ob + b"\x00", "original")
     I("invalid-trailing-null", "trailing-bytes",
       "original with a second top-level item (null, 0xf6) appended.", Ob + b"\xf6", "original")
+
+def invalid_a1_shape_and_ranges(ctx: SimpleNamespace) -> None:
+    """invalid.json, A.1: the CDDL's shapes and ranges."""
+    A_, B, E_, I, O, body_with = ctx.A_, ctx.B, ctx.E_, ctx.I, ctx.O, ctx.body_with
     # --- A.1 shape and ranges ---
     I("invalid-content-6-elements", "cddl-shape",
       "original with the inReplyTo element removed, leaving a 6-element mimiContent array (0x86).",
@@ -1520,6 +1579,10 @@ def main() -> int:
     I("invalid-cardinality-255", "unknown-cardinality",
       "delete with the NullPart cardinality changed from 0 to 255 (0x18 ff).",
       enc(body_with(B["delete"], 2, 255)), "delete")
+
+def invalid_a1_every_shape(ctx: SimpleNamespace) -> None:
+    """invalid.json, A.1: every array one element too long and too short, every field tagged."""
+    A_, B, E_, I, MP3, O, inv = ctx.A_, ctx.B, ctx.E_, ctx.I, ctx.MP3, ctx.O, ctx.inv
     # --- A.1 every shape: each array one element too many and one too few, each field of it
     # wrapped in an unexpected tag (1000, unassigned). Cases whose bytes an earlier case already
     # has are left out. ---
@@ -1574,6 +1637,10 @@ def main() -> int:
             shape_case(f"invalid-shape-{short}-{name.lower()}-tagged",
                        f"{of} with the {name} field of its {what} wrapped in tag 1000, which the CDDL "
                        "does not allow there.", enc(put(wrapped)), of)
+
+def invalid_4_3_extension_types(ctx: SimpleNamespace) -> None:
+    """invalid.json, §4.3: the known extension types."""
+    ALICE, I, O, ROOM = ctx.ALICE, ctx.I, ctx.O, ctx.ROOM
     # --- 4.3 known extension types ---
     I("invalid-sender-uri-bstr", "known-extension-type",
       "original with the senderUri (key 1) value given as a byte string (0x58 20) instead of a text string.",
@@ -1582,11 +1649,19 @@ def main() -> int:
       "original with the roomUri (key 2) value given as tag 32 (URI) wrapping the text string instead of "
       "a plain text string.", enc(with_ext(O, ext_map((1, ALICE), (2, Tag(32, ROOM))))), "original",
       ["Extension"])
+
+def invalid_4_1_salt(ctx: SimpleNamespace) -> None:
+    """invalid.json, §4.1: the salt."""
+    I, O = ctx.I, ctx.O
     # --- 4.1 salt ---
     I("invalid-salt-15-bytes", "salt-length", "original with the last salt byte removed (15-byte salt).",
       enc(with_field(O, 0, O[0][:15])), "original", ["Boundary"])
     I("invalid-salt-17-bytes", "salt-length", "original with a byte 0x00 appended to the salt (17-byte salt).",
       enc(with_field(O, 0, O[0] + b"\x00")), "original", ["Boundary"])
+
+def invalid_3_3_message_ids(ctx: SimpleNamespace) -> None:
+    """invalid.json, §3.3: message IDs."""
+    B, ED, I, R_ = ctx.B, ctx.ED, ctx.I, ctx.R_
     # --- 3.3 message IDs ---
     I("invalid-replaces-31-bytes", "message-id-length",
       "edit with the last byte of replaces removed (31-byte message ID).",
@@ -1606,6 +1681,10 @@ def main() -> int:
     I("invalid-replaces-hash-alg-2", "unknown-hash-alg",
       "delete with the first octet of replaces changed from 0x01 to 0x02.",
       enc(with_field(B["delete"], 1, b"\x02" + B["delete"][1][1:])), "delete")
+
+def invalid_4_4_parts(ctx: SimpleNamespace) -> None:
+    """invalid.json, §4.4: NestedPart."""
+    B, I, mp1 = ctx.B, ctx.I, ctx.mp1
     # --- 4.4 parts ---
     mp1b = mp1[6]
     I("invalid-multipart-1-part", "too-few-parts",
@@ -1621,6 +1700,10 @@ def main() -> int:
     I("invalid-part-semantics-255", "unknown-part-semantics",
       "multipart-2 with partSemantics changed from 2 (processAll) to 255 (0x18 ff).",
       enc(with_body(B["multipart-2"], mp2b[:3] + [255, mp2b[4]])), "multipart-2")
+
+def invalid_4_5_external_part(ctx: SimpleNamespace) -> None:
+    """invalid.json, §4.5: ExternalPart."""
+    A_, C_, I, body_with = ctx.A_, ctx.C_, ctx.I, ctx.body_with
     # --- 4.5 ExternalPart ---
     conf_key = copy.deepcopy(C_[6])
     conf_key[8] = bytes(range(16))
@@ -1635,6 +1718,10 @@ def main() -> int:
     I("invalid-enc-alg-0-with-aad", "enc-alg-zero-with-key",
       "conferencing (encAlg 0) with aad set to the 3 bytes \"aad\" instead of empty.",
       enc(with_body(C_, conf_aad)), "conferencing")
+
+def invalid_4_3_duplicate_keys(ctx: SimpleNamespace) -> None:
+    """invalid.json, §4.3: duplicate extension keys."""
+    ALICE, I, O, ROOM = ctx.ALICE, ctx.I, ctx.O, ctx.ROOM
     # --- 4.3 duplicate keys ---
     I("invalid-duplicate-sender-uri", "duplicate-extension-key",
       "original with a second senderUri entry (key 1, \"mimi://example.com/u/mallory\") after the first.",
@@ -1644,6 +1731,10 @@ def main() -> int:
       "original with two extensions under the same text key \"x\" (values \"a\" and \"b\").",
       enc(with_ext(O, ext_map((1, ALICE), (2, ROOM), ("x", "a"), ("x", "b"), sort=False))),
       "original", ["Extension"])
+
+def invalid_4_4_cid(ctx: SimpleNamespace) -> None:
+    """invalid.json, §4.4: cid: references."""
+    I, MP3 = ctx.I, ctx.MP3
     # --- 4.4 cid ---
     def mp3_cid(new: bytes):
         c = copy.deepcopy(MP3)
@@ -1661,6 +1752,11 @@ def main() -> int:
     I("invalid-cid-beyond-last-part", "cid-reference",
       "multipart-3 with the English HTML part (index 3) referencing cid:11@local.invalid, one past the "
       "last part index 10.", mp3_cid(b"cid:11@"), "multipart-3", ["Boundary"])
+
+def invalid_6_1_deterministic_encoding(ctx: SimpleNamespace) -> None:
+    """invalid.json, §6.1: deterministic encoding."""
+    (ALICE, A_, E_, I, O, ROOM, SENDER63, body_with, edge_trees) = (
+        ctx.ALICE, ctx.A_, ctx.E_, ctx.I, ctx.O, ctx.ROOM, ctx.SENDER63, ctx.body_with, ctx.edge_trees)
     # --- 6.1 deterministic encoding ---
     I("invalid-non-shortest-disposition", "non-shortest-argument",
       "original with the body disposition 1 encoded as 0x18 01 instead of 0x01.",
@@ -1724,6 +1820,11 @@ def main() -> int:
       "f16 (also uses a float, which is only discouraged).",
       enc(with_ext(O, ext_map((1, ALICE), (2, ROOM), (-1, Float(4, 0x3FC00000))))), "original",
       ["Encoding", "Extension", "Float"])
+    ctx.tree63 = tree63
+
+def invalid_6_2_data_model(ctx: SimpleNamespace) -> None:
+    """invalid.json, §6.2: the data model."""
+    ALICE, I, O, ROOM, body_with, euro255 = ctx.ALICE, ctx.I, ctx.O, ctx.ROOM, ctx.body_with, ctx.euro255
     # --- 6.2 data model ---
     I("invalid-extension-text-key-256-octets", "extension-key-type",
       "original with an additional extension whose text key is 85 U+20AC characters plus \"a\": 86 "
@@ -1796,6 +1897,11 @@ def main() -> int:
     I("invalid-utf8-extension-key", "invalid-utf8",
       "original with an additional extension whose 1-octet text key is 0xff.",
       enc(with_ext(O, ext_map((1, ALICE), (2, ROOM), (BadText(b"\xff"), 1)))), "original", ["Extension"])
+
+def invalid_6_3_depth(ctx: SimpleNamespace) -> None:
+    """invalid.json, §6.3: depth."""
+    (ALICE, I, O, PLAIN, ROOM, SENDER63, chain4, mp1, mp3_depth5, tree63, val256) = (
+        ctx.ALICE, ctx.I, ctx.O, ctx.PLAIN, ctx.ROOM, ctx.SENDER63, ctx.chain4, ctx.mp1, ctx.mp3_depth5, ctx.tree63, ctx.val256)
     # --- 6.3 depth ---
     chain5 = copy.deepcopy(chain4)
     l3 = chain5[4][0][4][0]
@@ -1823,6 +1929,10 @@ def main() -> int:
       enc(with_ext(tree63, ext_map((1, SENDER63), (2, ROOM),
                                    (256, [[bytes.fromhex("1234"), Tag(21, Tag(32, "http://example.com"))],
                                           val256[1]])))), "ext63", ["Extension", "Boundary"])
+
+def invalid_9_1_sanity(ctx: SimpleNamespace) -> None:
+    """invalid.json, §9.1: the SHOULD-level sanity rules."""
+    B, C_, I, PLAIN, emojis, topic4096 = ctx.B, ctx.C_, ctx.I, ctx.PLAIN, ctx.emojis, ctx.topic4096
     # --- 9.1 SHOULD-level sanity rules ---
     I("invalid-topic-id-4097-octets", "topic-id-too-long",
       "conferencing with the topicId replaced by 4097 octets (\"Foo 118 \" x 512 plus \"!\").",
@@ -1833,6 +1943,10 @@ def main() -> int:
       enc(with_body(B["multipart-2"], multi(2, "", 2, [single(2, "", PLAIN, emojis[i % 3]) for i in range(1025)]))),
       "multipart-2", ["Should", "Boundary"])
 
+def invalid_json(ctx: SimpleNamespace) -> None:
+    """invalid.json, last: each case breaks exactly its rule (and cbor2 agrees on
+    well-formedness); the file written."""
+    ROOM, SENDER63, inv, out, raw = ctx.ROOM, ctx.SENDER63, ctx.inv, ctx.out, ctx.raw
     reg = Registry()
     rule_counts: dict[str, int] = {}
     sender_room = {name: (analyze(raw[name]).sender, analyze(raw[name]).room) for name, _ in EXAMPLES}
@@ -1873,10 +1987,13 @@ def main() -> int:
                       "built from one) as its comment says, keeping every other length header right",
                       ["Mutation", "Boundary", "Should", "Encoding", "Extension", "Float", "Shape"]), reg.tests)
     invalid_tests = reg.tests
+    ctx.invalid_tests = invalid_tests
+    ctx.rule_counts = rule_counts
+    ctx.sender_room = sender_room
 
-    # ======================================================================================
-    # encode.json
-    # ======================================================================================
+def encode_json(ctx: SimpleNamespace) -> None:
+    """encode.json: models to encode (§6.1)."""
+    out, raw = ctx.out, ctx.raw
     reg = Registry()
     om = analyze(raw["original"]).model
 
@@ -1965,9 +2082,9 @@ def main() -> int:
           file_header("encode", SRC_EXAMPLES + "; models derived from the examples as each comment says",
                       ["Encoding"]), reg.tests)
 
-    # ======================================================================================
-    # message-status.json
-    # ======================================================================================
+def message_status_json(ctx: SimpleNamespace) -> None:
+    """message-status.json: draft-mahy-mimi-message-status-01's example and its mutations."""
+    ids08, out, status_path = ctx.ids08, ctx.out, ctx.status_path
     sdata = status_path.read_bytes()
     status_edn = Edn((status_path.parent / "status.edn").read_text()).value()
 
@@ -2068,9 +2185,9 @@ def main() -> int:
                                  "analogy; the status draft does not restate it.")
     write(out / "message-status.json", hdr, reg.tests)
 
-    # ======================================================================================
-    # implied.json
-    # ======================================================================================
+def implied_json(ctx: SimpleNamespace) -> None:
+    """implied.json: the implied values of App. A.2."""
+    exdir, ids08, orig, out, rendered = ctx.exdir, ctx.ids08, ctx.orig, ctx.out, ctx.rendered
     imp = (exdir / "implied-original.cbor").read_bytes()
     stale = bytes.fromhex(PRINTED_ORIGINAL_ID07)
     assert imp.count(stale) == 1 and imp[3:35] == stale
@@ -2102,10 +2219,13 @@ def main() -> int:
                                  f"{CONTENT_REPO} at commit {CONTENT_COMMIT} (section 5.1, Appendix A.2), with the "
                                  f"32-byte message ID corrected to the -08 value",
                       ["DraftExample", "Mutation"]), reg.tests)
+    ctx.imp = imp
+    ctx.stale = stale
 
-    # ======================================================================================
-    # findings.json
-    # ======================================================================================
+def findings_json(ctx: SimpleNamespace) -> None:
+    """findings.json: the errors in the draft's own examples."""
+    (ids08, imp, inline_diffs, inline_dumps, out, raw, sender_room, stale) = (
+        ctx.ids08, ctx.imp, ctx.inline_diffs, ctx.inline_dumps, ctx.out, ctx.raw, ctx.sender_room, ctx.stale)
     reg = Registry()
     reg.add({"slug": "finding-implied-original-stale-message-id", "section": "A.2", "result": "invalid",
              "flags": ["DraftErratum"],
@@ -2143,7 +2263,9 @@ def main() -> int:
 
     selfcheck(out)
 
-    # ---- summary ------------------------------------------------------------------------------
+def summary(ctx: SimpleNamespace) -> None:
+    """What was written, and the draft observations."""
+    invalid_tests, out, report, rule_counts = ctx.invalid_tests, ctx.out, ctx.report, ctx.rule_counts
     print(f"wrote {out}")
     for f in sorted(out.glob("*.json")):
         n = len(json.loads(f.read_text())["tests"])
@@ -2158,6 +2280,40 @@ def main() -> int:
     for r in report:
         print("  - " + r)
     _ = invalid_tests
+
+
+def main() -> int:
+    """Every vector file, one draft section (or output file) at a time; `ctx` carries what a later
+    section reads of an earlier one's."""
+    ctx = SimpleNamespace()
+    inputs(ctx)
+    load_examples(ctx)
+    read_rendered(ctx)
+    check_timestamp_comments(ctx)
+    examples_json(ctx)
+    edge_valid_json(ctx)
+    edge_acceptable_json(ctx)
+    invalid_setup(ctx)
+    invalid_a1_well_formedness(ctx)
+    invalid_a1_shape_and_ranges(ctx)
+    invalid_a1_every_shape(ctx)
+    invalid_4_3_extension_types(ctx)
+    invalid_4_1_salt(ctx)
+    invalid_3_3_message_ids(ctx)
+    invalid_4_4_parts(ctx)
+    invalid_4_5_external_part(ctx)
+    invalid_4_3_duplicate_keys(ctx)
+    invalid_4_4_cid(ctx)
+    invalid_6_1_deterministic_encoding(ctx)
+    invalid_6_2_data_model(ctx)
+    invalid_6_3_depth(ctx)
+    invalid_9_1_sanity(ctx)
+    invalid_json(ctx)
+    encode_json(ctx)
+    message_status_json(ctx)
+    implied_json(ctx)
+    findings_json(ctx)
+    summary(ctx)
     return 0
 
 

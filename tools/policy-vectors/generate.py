@@ -8,7 +8,7 @@ rule it names alone and names an allowed control (see "Decision cases" below). R
 repository root, then bring the catalog's test lists in line:
 
     python3 tools/policy-vectors/generate.py
-    python3 tools/policy-vectors/sync-catalog.py
+    python3 tools/catalog/sync.py
 
 Readings of -03 that these vectors rely on are listed in the catalog
 (spec/draft-ietf-mimi-room-policy-03.yaml, POL-S01 and the POL-S rules) and in READINGS below.
