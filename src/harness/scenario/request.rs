@@ -23,6 +23,63 @@ pub(super) async fn run_request(
     decoded: &mut Decoded,
     tr: &mut Transcript,
 ) -> Result<(), Outcome> {
+    let (req, path) = build(d, step, r, tr).await?;
+    let Some(response) = send(d, step, r, req, &path, tr).await? else {
+        return Ok(());
+    };
+    let e = &step.expect;
+    let receiver = &d.roles[&r.to].identity;
+    let status = response.status().as_u16();
+    let body = crate::provider::state::read_capped(response, &format!("step {:?}", step.name))
+        .await
+        .map_err(Outcome::fail)?;
+    tr.notes.push(format!(
+        "{}: HTTP {status}, {} bytes: {}",
+        step.name,
+        body.len(),
+        String::from_utf8_lossy(&body[..body.len().min(512)])
+    ));
+    if let (Some(endpoint), 404) = (&r.endpoint, status)
+        && !e.status.as_ref().is_some_and(|w| w.allows(404))
+    {
+        return Err(Outcome::fail(format!(
+            "step {:?}: {:?} https://{}{path}: HTTP 404: nothing is served at `{endpoint}` of {}'s §5.1 directory",
+            step.name, r.method, receiver.domain, r.to
+        )));
+    }
+    if let Some(want) = &e.status
+        && !want.allows(status)
+    {
+        return Err(Outcome::mismatch(
+            &format!("step {:?}: status", step.name),
+            want,
+            status,
+        ));
+    }
+    if e.refused && (200..300).contains(&status) && !refused_in_body(r.endpoint.as_deref(), &body) {
+        return Err(Outcome::mismatch(
+            &format!("step {:?}: status", step.name),
+            "a refusal (a status outside 2xx, or the endpoint's response with a refusal code)",
+            status,
+        ));
+    }
+    if !e.json_keys.is_empty() {
+        check_json_keys(step, &body)?;
+    }
+    if let Some(name) = &e.response_struct {
+        check_response(d, step, name, &body, decoded, tr)?;
+    }
+    Ok(())
+}
+
+/// The request a step describes: its client certificate, `From`, `Host`, path (given, or from
+/// the receiver's directory) and body; and the path.
+async fn build(
+    d: &Deployment,
+    step: &Step,
+    r: &Request,
+    tr: &mut Transcript,
+) -> Result<(reqwest::RequestBuilder, String), Outcome> {
     let sender = &d.roles[&r.from].identity;
     let receiver = &d.roles[&r.to].identity;
     let addr = d.roles[&r.to].addr;
@@ -90,9 +147,26 @@ pub(super) async fn run_request(
         "{}: {} → {} {:?} https://{}{path} (From: {from}, client cert: {:?})",
         step.name, r.from, r.to, r.method, receiver.domain, r.client_cert
     ));
+    Ok((req, path))
+}
+
+/// Sends the request; a response, or `None` when the step expected the TLS handshake to be
+/// refused and it was (with a control request proving the server reachable).
+async fn send(
+    d: &Deployment,
+    step: &Step,
+    r: &Request,
+    req: reqwest::RequestBuilder,
+    path: &str,
+    tr: &mut Transcript,
+) -> Result<Option<reqwest::Response>, Outcome> {
+    let sender = &d.roles[&r.from].identity;
+    let receiver = &d.roles[&r.to].identity;
+    let addr = d.roles[&r.to].addr;
+    let error = |m: String| Outcome::error(format!("step {:?}: {m}", step.name));
+    let peers = [(receiver.domain.clone(), addr)];
     let result = req.send().await;
-    let e = &step.expect;
-    let response = match (result, e.tls) {
+    let response = match (result, step.expect.tls) {
         (Err(err), Some(_)) => {
             // A refusal proves something only if the same request with the sender's own
             // certificate and From gets through: otherwise the server is just unreachable.
@@ -102,7 +176,7 @@ pub(super) async fn run_request(
                 Method::Post => reqwest::Method::POST,
             };
             if let Err(e) = control
-                .request(method, &receiver.domain, addr.port(), &path)
+                .request(method, &receiver.domain, addr.port(), path)
                 .send()
                 .await
             {
@@ -118,7 +192,7 @@ pub(super) async fn run_request(
                 step.name,
                 crate::error_chain::chain(&err)
             ));
-            return Ok(());
+            return Ok(None);
         }
         (Ok(resp), Some(_)) => {
             return Err(Outcome::mismatch(
@@ -134,111 +208,96 @@ pub(super) async fn run_request(
                 crate::error_chain::chain(&err)
             )));
         }
-        (Ok(resp), None) => resp,
+        (Ok(resp), None) => Some(resp),
     };
-    let status = response.status().as_u16();
-    let body = crate::provider::state::read_capped(response, &format!("step {:?}", step.name))
-        .await
-        .map_err(Outcome::fail)?;
-    tr.notes.push(format!(
-        "{}: HTTP {status}, {} bytes: {}",
-        step.name,
-        body.len(),
-        String::from_utf8_lossy(&body[..body.len().min(512)])
-    ));
-    if let (Some(endpoint), 404) = (&r.endpoint, status)
-        && !e.status.as_ref().is_some_and(|w| w.allows(404))
-    {
-        return Err(Outcome::fail(format!(
-            "step {:?}: {:?} https://{}{path}: HTTP 404: nothing is served at `{endpoint}` of {}'s §5.1 directory",
-            step.name, r.method, receiver.domain, r.to
-        )));
+    Ok(response)
+}
+
+/// The JSON members a step expects of the body (a directory lacking one is its own cause).
+// An `Outcome` is a step's failure throughout the runner (its async steps are not linted for size).
+#[allow(clippy::result_large_err)]
+fn check_json_keys(step: &Step, body: &[u8]) -> Result<(), Outcome> {
+    let e = &step.expect;
+    let json: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|err| Outcome::fail(format!("step {:?}: the body is not JSON: {err}", step.name)))?;
+    let missing: Vec<&String> = e.json_keys.iter().filter(|k| json.get(k.as_str()).is_none()).collect();
+    if !missing.is_empty() {
+        let o = Outcome::mismatch(
+            &format!("step {:?}: JSON members", step.name),
+            format!("{:?}", e.json_keys),
+            format!("missing {missing:?}"),
+        );
+        let directory = step
+            .request
+            .as_ref()
+            .is_some_and(|r| r.path.as_deref() == Some(crate::provider::directory::PATH));
+        return Err(if directory {
+            o.with_cause(crate::harness::Cause::DirectoryLacksEndpoint)
+        } else {
+            o
+        });
     }
-    if let Some(want) = &e.status
-        && !want.allows(status)
-    {
-        return Err(Outcome::mismatch(
-            &format!("step {:?}: status", step.name),
-            want,
-            status,
-        ));
-    }
-    if e.refused && (200..300).contains(&status) && !refused_in_body(r.endpoint.as_deref(), &body) {
-        return Err(Outcome::mismatch(
-            &format!("step {:?}: status", step.name),
-            "a refusal (a status outside 2xx, or the endpoint's response with a refusal code)",
-            status,
-        ));
-    }
-    if !e.json_keys.is_empty() {
-        let json: serde_json::Value = serde_json::from_slice(&body)
-            .map_err(|err| Outcome::fail(format!("step {:?}: the body is not JSON: {err}", step.name)))?;
-        let missing: Vec<&String> = e.json_keys.iter().filter(|k| json.get(k.as_str()).is_none()).collect();
-        if !missing.is_empty() {
-            let o = Outcome::mismatch(
-                &format!("step {:?}: JSON members", step.name),
-                format!("{:?}", e.json_keys),
-                format!("missing {missing:?}"),
-            );
-            let directory = step
-                .request
-                .as_ref()
-                .is_some_and(|r| r.path.as_deref() == Some(crate::provider::directory::PATH));
-            return Err(if directory {
-                o.with_cause(crate::harness::Cause::DirectoryLacksEndpoint)
-            } else {
-                o
-            });
+    Ok(())
+}
+
+/// The response decoded as the protocol struct `name`, matched against what the step expects,
+/// and kept for later steps.
+#[allow(clippy::result_large_err)]
+fn check_response(
+    d: &Deployment,
+    step: &Step,
+    name: &str,
+    body: &[u8],
+    decoded: &mut Decoded,
+    tr: &mut Transcript,
+) -> Result<(), Outcome> {
+    let e = &step.expect;
+    let value = crate::codec::protocol::decode_named(name, body).map_err(|err| {
+        Outcome::mismatch(
+            &format!("step {:?}: the response body", step.name),
+            format!("a {name}"),
+            format!(
+                "{err} ({} bytes: {})",
+                body.len(),
+                hex::encode(&body[..body.len().min(64)])
+            ),
+        )
+    })?;
+    tr.notes.push(format!("{}: decoded {name}: {value}", step.name));
+    if let Some(want) = &e.response_json {
+        let want = d.expand_json(want);
+        if let Err(at) = subset(&want, &value, "") {
+            return Err(Outcome::mismatch(
+                &format!("step {:?}: the decoded {name} at `{at}`", step.name),
+                &want,
+                &value,
+            ));
         }
     }
-    if let Some(name) = &e.response_struct {
-        let value = crate::codec::protocol::decode_named(name, &body).map_err(|err| {
-            Outcome::mismatch(
-                &format!("step {:?}: the response body", step.name),
-                format!("a {name}"),
-                format!(
-                    "{err} ({} bytes: {})",
-                    body.len(),
-                    hex::encode(&body[..body.len().min(64)])
+    if let Some(k) = &e.mls_key_packages {
+        check_key_packages(&value, k).map_err(|m| Outcome::fail(format!("step {:?}: {m}", step.name)))?;
+    }
+    if let Some(dist) = &e.distinct_from {
+        let earlier = members(&decoded[&dist.step], &dist.member);
+        let repeated: Vec<&Value> = members(&value, &dist.member)
+            .into_iter()
+            .filter(|v| earlier.contains(v))
+            .collect();
+        if !repeated.is_empty() {
+            return Err(Outcome::mismatch(
+                &format!(
+                    "step {:?}: {} `{}` value(s) of step {:?} given again",
+                    step.name,
+                    repeated.len(),
+                    dist.member,
+                    dist.step
                 ),
-            )
-        })?;
-        tr.notes.push(format!("{}: decoded {name}: {value}", step.name));
-        if let Some(want) = &e.response_json {
-            let want = d.expand_json(want);
-            if let Err(at) = subset(&want, &value, "") {
-                return Err(Outcome::mismatch(
-                    &format!("step {:?}: the decoded {name} at `{at}`", step.name),
-                    &want,
-                    &value,
-                ));
-            }
+                "none in common",
+                Value::Array(repeated.into_iter().cloned().collect()),
+            ));
         }
-        if let Some(k) = &e.mls_key_packages {
-            check_key_packages(&value, k).map_err(|m| Outcome::fail(format!("step {:?}: {m}", step.name)))?;
-        }
-        if let Some(dist) = &e.distinct_from {
-            let earlier = members(&decoded[&dist.step], &dist.member);
-            let repeated: Vec<&Value> = members(&value, &dist.member)
-                .into_iter()
-                .filter(|v| earlier.contains(v))
-                .collect();
-            if !repeated.is_empty() {
-                return Err(Outcome::mismatch(
-                    &format!(
-                        "step {:?}: {} `{}` value(s) of step {:?} given again",
-                        step.name,
-                        repeated.len(),
-                        dist.member,
-                        dist.step
-                    ),
-                    "none in common",
-                    Value::Array(repeated.into_iter().cloned().collect()),
-                ));
-            }
-        }
-        decoded.insert(step.name.clone(), value);
     }
+    decoded.insert(step.name.clone(), value);
     Ok(())
 }
 
