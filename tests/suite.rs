@@ -289,11 +289,8 @@ fn docs_say(claims: &[(&str, String)]) -> Result<(), Failed> {
 fn checks() -> Vec<Trial> {
     vec![
         Trial::test("docs/driver-md-names-every-wire-rule", || {
-            let protocol = mimi_conformance::codec::protocol::ProtocolDecodeError::RULES;
-            let policy = mimi_conformance::codec::policy::DecodeError::RULES;
-            let claims: Vec<(&str, String)> = protocol
+            let claims: Vec<(&str, String)> = mimi_conformance::codec::tls::RULES
                 .iter()
-                .chain(policy.iter())
                 .map(|r| ("docs/driver.md", format!("`{r}`")))
                 .collect();
             docs_say(&claims)

@@ -135,7 +135,7 @@ fn check(case: &Case, fixtures: &Fixtures) -> Result<(), String> {
             ..
         } => {
             use crate::codec::tls;
-            match (tls::decode(structure, bytes, *alternative), expected, rule) {
+            match (tls::decode_named(structure, bytes, *alternative), expected, rule) {
                 (Ok(got), Some(want), _) if &got == want => {
                     let again = tls::encode(structure, want, *alternative).map_err(|e| e.to_string())?;
                     if &again == bytes {
@@ -146,13 +146,13 @@ fn check(case: &Case, fixtures: &Fixtures) -> Result<(), String> {
                 }
                 (Ok(got), Some(_), _) => Err(format!("decodes to {got}")),
                 (Err(e), Some(_), _) => Err(format!("does not decode: {e}")),
-                (Err(e), None, Some(r)) if &e.rule == r => Ok(()),
-                (Err(e), None, r) => Err(format!("fails with {} ({e}), the vector says {r:?}", e.rule)),
+                (Err(e), None, Some(r)) if e.slug() == r => Ok(()),
+                (Err(e), None, r) => Err(format!("fails with {} ({e}), the vector says {r:?}", e.slug())),
                 (Ok(got), None, _) => Err(format!("an invalid case decodes to {got}")),
             }
         }
         CaseBody::PolicyFixture { roles, bytes, .. } => {
-            let decoded = crate::codec::tls::decode("RoleData", bytes, false).map_err(|e| e.to_string())?;
+            let decoded = crate::codec::tls::decode_named("RoleData", bytes, false).map_err(|e| e.to_string())?;
             if &decoded == roles {
                 Ok(())
             } else {
