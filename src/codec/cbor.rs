@@ -134,6 +134,12 @@ fn err(at: usize, e: minicbor::decode::Error) -> ParseError {
     }
 }
 
+/// How an item is written, beside what it holds.
+struct Form {
+    shortest: bool,
+    indefinite: bool,
+}
+
 struct Reader<'b> {
     d: Decoder<'b>,
     /// Index of each enclosing array element or map entry, for `TooDeep`.
@@ -144,127 +150,38 @@ impl<'b> Reader<'b> {
     fn item(&mut self) -> Result<Item<'b>, ParseError> {
         let start = self.d.position();
         let ty = self.d.datatype().map_err(|e| err(start, e))?;
-        let mut indefinite = false;
-        let mut shortest = true;
+        let mut form = Form {
+            shortest: true,
+            indefinite: false,
+        };
         let value = match ty {
             Type::U8 | Type::U16 | Type::U32 | Type::U64 => {
                 let n = self.d.u64().map_err(|e| err(start, e))?;
-                shortest = self.d.position() - start == shortest_header_len(n);
+                form.shortest = self.d.position() - start == shortest_header_len(n);
                 Value::Uint(n)
             }
             Type::I8 | Type::I16 | Type::I32 | Type::I64 | Type::Int => {
                 let n = i128::from(self.d.int().map_err(|e| err(start, e))?);
                 // Only reached for negative integers: minicbor types 0x00..0x1b as U*.
                 let arg = u64::try_from(-1 - n).unwrap_or(u64::MAX);
-                shortest = self.d.position() - start == shortest_header_len(arg);
+                form.shortest = self.d.position() - start == shortest_header_len(arg);
                 Value::Nint(arg)
             }
             Type::Bytes => {
                 let b = self.d.bytes().map_err(|e| err(start, e))?;
-                shortest = self.d.position() - start - b.len() == shortest_header_len(b.len() as u64);
+                form.shortest = self.d.position() - start - b.len() == shortest_header_len(b.len() as u64);
                 Value::Bytes(Cow::Borrowed(b))
             }
-            Type::String => {
-                let s = self.d.str();
-                match s {
-                    Ok(s) => {
-                        shortest = self.d.position() - start - s.len() == shortest_header_len(s.len() as u64);
-                        Value::Text(Cow::Borrowed(s))
-                    }
-                    Err(e) if e.is_end_of_input() => {
-                        return Err(ParseError::Truncated { at: start });
-                    }
-                    Err(_) => {
-                        // Well-formed but not UTF-8: re-read the payload as bytes.
-                        self.d.set_position(start);
-                        let raw = self.raw_string_payload(start)?;
-                        shortest = self.d.position() - start - raw.len() == shortest_header_len(raw.len() as u64);
-                        Value::BadText(Cow::Borrowed(raw))
-                    }
-                }
-            }
+            Type::String => self.text(start, &mut form)?,
             Type::BytesIndef | Type::StringIndef => {
-                indefinite = true;
-                let mut buf = Vec::new();
-                if ty == Type::BytesIndef {
-                    let chunks = self.d.bytes_iter().map_err(|e| err(start, e))?;
-                    for c in chunks {
-                        buf.extend_from_slice(c.map_err(|e| ParseError::Malformed {
-                            at: start,
-                            what: format!("bad chunk in indefinite-length bstr: {e}"),
-                        })?);
-                    }
-                    Value::Bytes(Cow::Owned(buf))
-                } else {
-                    // Chunks are read as bytes so that invalid UTF-8 is reported, not fatal.
-                    self.d.set_position(start + 1);
-                    loop {
-                        let at = self.d.position();
-                        match self.d.datatype().map_err(|e| err(at, e))? {
-                            Type::Break => {
-                                self.d.set_position(at + 1);
-                                break;
-                            }
-                            Type::String => buf.extend_from_slice(self.raw_string_payload(at)?),
-                            other => {
-                                return Err(ParseError::Malformed {
-                                    at,
-                                    what: format!("{other} chunk inside an indefinite-length tstr"),
-                                });
-                            }
-                        }
-                    }
-                    match String::from_utf8(buf) {
-                        Ok(s) => Value::Text(Cow::Owned(s)),
-                        Err(e) => Value::BadText(Cow::Owned(e.into_bytes())),
-                    }
-                }
+                form.indefinite = true;
+                self.indefinite_string(ty, start)?
             }
-            Type::Array | Type::ArrayIndef => {
-                let len = self.d.array().map_err(|e| err(start, e))?;
-                let mut items = Vec::new();
-                match len {
-                    Some(n) => {
-                        shortest = self.d.position() - start == shortest_header_len(n);
-                        for i in 0..n {
-                            items.push(self.nested(i as usize)?);
-                        }
-                    }
-                    None => {
-                        indefinite = true;
-                        let mut i = 0;
-                        while !self.at_break()? {
-                            items.push(self.nested(i)?);
-                            i += 1;
-                        }
-                    }
-                }
-                Value::Array(items)
-            }
-            Type::Map | Type::MapIndef => {
-                let len = self.d.map().map_err(|e| err(start, e))?;
-                let mut entries = Vec::new();
-                match len {
-                    Some(n) => {
-                        shortest = self.d.position() - start == shortest_header_len(n);
-                        for i in 0..n {
-                            entries.push((self.nested(i as usize)?, self.nested(i as usize)?));
-                        }
-                    }
-                    None => {
-                        indefinite = true;
-                        let mut i = 0;
-                        while !self.at_break()? {
-                            entries.push((self.nested(i)?, self.nested(i)?));
-                            i += 1;
-                        }
-                    }
-                }
-                Value::Map(entries)
-            }
+            Type::Array | Type::ArrayIndef => self.array(start, &mut form)?,
+            Type::Map | Type::MapIndef => self.map(start, &mut form)?,
             Type::Tag => {
                 let tag = u64::from(self.d.tag().map_err(|e| err(start, e))?);
-                shortest = self.d.position() - start == shortest_header_len(tag);
+                form.shortest = self.d.position() - start == shortest_header_len(tag);
                 Value::Tag(tag, Box::new(self.nested(0)?))
             }
             Type::Bool => Value::Bool(self.d.bool().map_err(|e| err(start, e))?),
@@ -276,32 +193,8 @@ impl<'b> Reader<'b> {
                 self.d.undefined().map_err(|e| err(start, e))?;
                 Value::Undefined
             }
-            Type::Simple => {
-                let n = self.d.simple().map_err(|e| err(start, e))?;
-                // RFC 8949 §3.3: a two-byte simple value below 32 is not well-formed.
-                if self.d.input()[start] == 0xf8 && n < 32 {
-                    return Err(ParseError::Malformed {
-                        at: start,
-                        what: format!("two-byte simple value {n} below 32"),
-                    });
-                }
-                Value::Simple(n)
-            }
-            Type::F16 | Type::F32 | Type::F64 => {
-                let value = match ty {
-                    Type::F16 => self.d.f16().map(f64::from),
-                    Type::F32 => self.d.f32().map(f64::from),
-                    _ => self.d.f64(),
-                }
-                .map_err(|e| err(start, e))?;
-                let raw = &self.d.input()[start + 1..self.d.position()];
-                let bits = raw.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b));
-                Value::Float {
-                    value,
-                    width: raw.len() as u8,
-                    bits,
-                }
-            }
+            Type::Simple => self.simple(start)?,
+            Type::F16 | Type::F32 | Type::F64 => self.float(ty, start)?,
             Type::Break => {
                 return Err(ParseError::Malformed {
                     at: start,
@@ -317,9 +210,139 @@ impl<'b> Reader<'b> {
         };
         Ok(Item {
             span: start..self.d.position(),
-            shortest,
-            indefinite,
+            shortest: form.shortest,
+            indefinite: form.indefinite,
             value,
+        })
+    }
+
+    /// A definite-length text string; well-formed but not UTF-8 is kept as `BadText`.
+    fn text(&mut self, start: usize, form: &mut Form) -> Result<Value<'b>, ParseError> {
+        match self.d.str() {
+            Ok(s) => {
+                form.shortest = self.d.position() - start - s.len() == shortest_header_len(s.len() as u64);
+                Ok(Value::Text(Cow::Borrowed(s)))
+            }
+            Err(e) if e.is_end_of_input() => Err(ParseError::Truncated { at: start }),
+            Err(_) => {
+                // Well-formed but not UTF-8: re-read the payload as bytes.
+                self.d.set_position(start);
+                let raw = self.raw_string_payload(start)?;
+                form.shortest = self.d.position() - start - raw.len() == shortest_header_len(raw.len() as u64);
+                Ok(Value::BadText(Cow::Borrowed(raw)))
+            }
+        }
+    }
+
+    /// An indefinite-length byte or text string, its chunks joined.
+    fn indefinite_string(&mut self, ty: Type, start: usize) -> Result<Value<'b>, ParseError> {
+        let mut buf = Vec::new();
+        if ty == Type::BytesIndef {
+            let chunks = self.d.bytes_iter().map_err(|e| err(start, e))?;
+            for c in chunks {
+                buf.extend_from_slice(c.map_err(|e| ParseError::Malformed {
+                    at: start,
+                    what: format!("bad chunk in indefinite-length bstr: {e}"),
+                })?);
+            }
+            return Ok(Value::Bytes(Cow::Owned(buf)));
+        }
+        // Chunks are read as bytes so that invalid UTF-8 is reported, not fatal.
+        self.d.set_position(start + 1);
+        loop {
+            let at = self.d.position();
+            match self.d.datatype().map_err(|e| err(at, e))? {
+                Type::Break => {
+                    self.d.set_position(at + 1);
+                    break;
+                }
+                Type::String => buf.extend_from_slice(self.raw_string_payload(at)?),
+                other => {
+                    return Err(ParseError::Malformed {
+                        at,
+                        what: format!("{other} chunk inside an indefinite-length tstr"),
+                    });
+                }
+            }
+        }
+        Ok(match String::from_utf8(buf) {
+            Ok(s) => Value::Text(Cow::Owned(s)),
+            Err(e) => Value::BadText(Cow::Owned(e.into_bytes())),
+        })
+    }
+
+    /// An array, definite or indefinite, each element one level deeper.
+    fn array(&mut self, start: usize, form: &mut Form) -> Result<Value<'b>, ParseError> {
+        let len = self.d.array().map_err(|e| err(start, e))?;
+        let mut items = Vec::new();
+        match len {
+            Some(n) => {
+                form.shortest = self.d.position() - start == shortest_header_len(n);
+                for i in 0..n {
+                    items.push(self.nested(i as usize)?);
+                }
+            }
+            None => {
+                form.indefinite = true;
+                let mut i = 0;
+                while !self.at_break()? {
+                    items.push(self.nested(i)?);
+                    i += 1;
+                }
+            }
+        }
+        Ok(Value::Array(items))
+    }
+
+    /// A map, definite or indefinite, each key and value one level deeper.
+    fn map(&mut self, start: usize, form: &mut Form) -> Result<Value<'b>, ParseError> {
+        let len = self.d.map().map_err(|e| err(start, e))?;
+        let mut entries = Vec::new();
+        match len {
+            Some(n) => {
+                form.shortest = self.d.position() - start == shortest_header_len(n);
+                for i in 0..n {
+                    entries.push((self.nested(i as usize)?, self.nested(i as usize)?));
+                }
+            }
+            None => {
+                form.indefinite = true;
+                let mut i = 0;
+                while !self.at_break()? {
+                    entries.push((self.nested(i)?, self.nested(i)?));
+                    i += 1;
+                }
+            }
+        }
+        Ok(Value::Map(entries))
+    }
+
+    /// A simple value; RFC 8949 §3.3: a two-byte simple value below 32 is not well-formed.
+    fn simple(&mut self, start: usize) -> Result<Value<'b>, ParseError> {
+        let n = self.d.simple().map_err(|e| err(start, e))?;
+        if self.d.input()[start] == 0xf8 && n < 32 {
+            return Err(ParseError::Malformed {
+                at: start,
+                what: format!("two-byte simple value {n} below 32"),
+            });
+        }
+        Ok(Value::Simple(n))
+    }
+
+    /// A float, with its width and raw bits (what the encoding rules on floats look at).
+    fn float(&mut self, ty: Type, start: usize) -> Result<Value<'b>, ParseError> {
+        let value = match ty {
+            Type::F16 => self.d.f16().map(f64::from),
+            Type::F32 => self.d.f32().map(f64::from),
+            _ => self.d.f64(),
+        }
+        .map_err(|e| err(start, e))?;
+        let raw = &self.d.input()[start + 1..self.d.position()];
+        let bits = raw.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b));
+        Ok(Value::Float {
+            value,
+            width: raw.len() as u8,
+            bits,
         })
     }
 

@@ -235,7 +235,7 @@ fn every_codec_case_matches_the_codec() {
             }
             _ => {
                 let err = got.expect_err(slug);
-                assert_eq!(err.rule(), case["rule"].as_str().unwrap(), "{slug}: {err}");
+                assert_eq!(err.slug(), case["rule"].as_str().unwrap(), "{slug}: {err}");
             }
         }
     }

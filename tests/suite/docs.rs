@@ -85,11 +85,8 @@ fn every_count_in_the_docs_is_the_suites() -> Result<(), Failed> {
 }
 
 fn driver_md_names_every_wire_rule() -> Result<(), Failed> {
-    let protocol = mimi_conformance::codec::protocol::ProtocolDecodeError::RULES;
-    let policy = mimi_conformance::codec::policy::DecodeError::RULES;
-    let claims: Vec<(&str, String)> = protocol
+    let claims: Vec<(&str, String)> = mimi_conformance::codec::tls::RULES
         .iter()
-        .chain(policy.iter())
         .map(|r| ("docs/driver.md", format!("`{r}`")))
         .collect();
     docs_say(&claims)

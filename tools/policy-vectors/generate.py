@@ -1783,29 +1783,29 @@ codec_case("trailing-byte-after-role-data", "RoleData", "3", rd + b"\x00", "A.1 
 codec_case("truncated-role-index", "Role", "3", enc_role(COOPERATIVE[0])[:2], "A Role cut inside role_index.",
            rule="truncated")
 codec_case("truncated-inside-roles-vector", "RoleData", "3", rd[:-3],
-           "RoleData cut three bytes short: the roles vector declares more than remains.", rule="vector-length-overflow")
+           "RoleData cut three bytes short: the roles vector declares more than remains.", rule="over-long-vector")
 r0 = bytearray(enc_role(COOPERATIVE[0]))
 # no_role: index(4) name(1+7) description(1) capabilities(1) min(4) -> max presence octet at 18.
 assert r0[18] == 0
 r0[18] = 2
 codec_case("bad-optional-flag-max-participants", "Role", "3", bytes(r0),
-           "maximum_participants_constraint's presence octet is 2.", rule="bad-optional-flag")
+           "maximum_participants_constraint's presence octet is 2.", rule="bad-optional-presence")
 b = bytearray(enc_base(base()))
 b[0] = 2
 codec_case("bad-bool-fixed-membership", "BaseRoomPolicy", "5", bytes(b), "fixed_membership octet 2.", rule="bad-bool")
 codec_case("huge-declared-length", "RoleData", "3", bytes([0xbf, 0xff, 0xff, 0xff]) + b"\x00" * 8,
-           "The roles vector declares 2^30-1 bytes; 8 follow.", rule="vector-length-overflow", flags=["Hostile"])
+           "The roles vector declares 2^30-1 bytes; 8 follow.", rule="over-long-vector", flags=["Hostile"])
 codec_case("eight-octet-length", "RoleData", "3", bytes([0xc0, 0, 0, 0, 0, 0, 0, 0]),
            "The 8-octet variable-size length form does not exist in RFC 9420 section 2.1.2.",
-           rule="bad-vector-length", flags=["Hostile"])
+           rule="bad-length-prefix", flags=["Hostile"])
 codec_case("non-minimal-length", "RoleData", "3", bytes([0x40, 0x00]),
-           "An empty roles vector with a two-octet length.", rule="bad-vector-length")
+           "An empty roles vector with a two-octet length.", rule="non-minimal-length")
 codec_case("element-overruns-vector", "SingleSourceRoleChangeTargets", "3", u32(0) + bytes([0x03]) + u32(2),
            "target_role_indexes declares 3 bytes but holds a uint32 of 4.", rule="vector-length-mismatch")
 codec_case("unknown-optionality", "StatusNotificationPolicy", "6.1", bytes([0, 3]),
-           "read_receipts 3 is not an Optionality value.", rule="unknown-enum-value")
+           "read_receipts 3 is not an Optionality value.", rule="bad-enum-value")
 codec_case("pending-proposal-extension-arm", "PendingProposalPolicy", "7", bytes([3, 0, 0x24]),
-           "The 'extension' arm has no PendingProposalStrategy value; 3 is unknown.", rule="unknown-enum-value")
+           "The 'extension' arm has no PendingProposalStrategy value; 3 is unknown.", rule="bad-enum-value")
 codec_case("empty-input", "RoleData", "3", b"", "No bytes at all.", rule="truncated")
 
 # --------------------------------------------------------------------------------------------

@@ -11,8 +11,11 @@ rule at a known place:
   trailing-bytes   one 0x00 after a whole struct
   over-long-vector a top-level vector declares one byte more than is left, or 2^30-1
   bad-enum-value   a select discriminator with no arm
+  vector-length-mismatch  a vector's last element runs past the vector's declared length
   ...              bad-length-prefix, non-minimal-length, bad-optional-presence, mls-message-shape,
                    malformed-mls-object
+
+These are the slugs of src/codec/tls (Rule), one vocabulary with the room-policy vectors.
 
 The RFC 9420 objects the structs embed (MLSMessage, KeyPackage, Welcome, GroupInfo) are real ones,
 read from mls-samples.json (written once by `cargo run --example mls_samples`), and are embedded
@@ -660,7 +663,7 @@ def participant_list():
     bad_vec = bytearray(plu.raw)  # removedIndices holds 4 octets; declare 3 → element truncated inside the span
     i = len(vlen(8)) + 8
     bad_vec[i] = 3
-    extra = [("ParticipantListUpdate", "participant-list-update-ragged-uint32-vector", "7.5", "truncated",
+    extra = [("ParticipantListUpdate", "participant-list-update-ragged-uint32-vector", "7.5", "vector-length-mismatch",
               "removedIndices declares 3 octets: its uint32 element is cut by the vector's end.",
               bytes(bad_vec[:i + 1]) + bytes(bad_vec[i + 1:i + 4]) + bytes(bad_vec[i + 5:]))]
     return valid, [("ParticipantListUpdate", plu, "7.5"), ("UserRolePair", urp, "7.5")], extra

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use tls_codec::{TlsDeserializeBytes, TlsSerializeBytes, TlsSize};
 
 use super::component_ids::ComponentId;
-use super::wire::{self, Text};
+use crate::codec::tls::{self, Text};
 
 /// `struct { opaque uri<V>; } Uri`; JSON: the URI as a string.
 #[derive(
@@ -33,26 +33,26 @@ impl From<&str> for Uri {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 #[serde(deny_unknown_fields)]
 pub struct BaseRoomPolicy {
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     pub fixed_membership: bool,
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     #[serde(alias = "parent_dependent")]
     pub parent_dependant: bool,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub parent_room: Vec<Uri>,
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     pub multi_device: bool,
-    #[tls_codec(with = "wire::optional")]
+    #[tls_codec(with = "tls::optional")]
     pub max_clients: Option<u32>,
-    #[tls_codec(with = "wire::optional")]
+    #[tls_codec(with = "tls::optional")]
     pub max_users: Option<u32>,
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     pub pseudonyms_allowed: bool,
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     pub persistent_room: bool,
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     pub discoverable: bool,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub policy_component_ids: Vec<ComponentId>,
 }
 

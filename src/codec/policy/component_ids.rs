@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::wire::open_newtype_codec;
+use crate::codec::tls::open_newtype_codec;
 
 /// `uint16 ComponentID` (draft-ietf-mls-extensions). Open: any value decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

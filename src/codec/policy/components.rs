@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use tls_codec::{DeserializeBytes, Error, SerializeBytes, Size, TlsDeserializeBytes, TlsSerializeBytes, TlsSize};
 
 use super::base_policy::Uri;
-use super::wire::{self, ENUM_OPTIONALITY, Text, open_newtype_codec, unknown_enum};
+use crate::codec::tls::{self, Text, bad_enum, open_newtype_codec};
 
 /// `enum { optional(0), required(1), forbidden(2) } Optionality`. Closed: the value selects
 /// what follows, so an unknown value cannot be read past.
@@ -46,7 +46,7 @@ impl DeserializeBytes for Optionality {
             0 => Optionality::Optional,
             1 => Optionality::Required,
             2 => Optionality::Forbidden,
-            _ => return Err(unknown_enum(ENUM_OPTIONALITY, u64::from(v))),
+            _ => return Err(bad_enum("Optionality", u64::from(v))),
         };
         Ok((o, rest))
     }
@@ -115,10 +115,10 @@ pub struct StatusNotificationPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 #[serde(deny_unknown_fields)]
 pub struct JoinLinkPolicy {
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     pub on_request: bool,
     pub join_link: Uri,
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     pub multiuser: bool,
     pub expiration: u32,
 }
@@ -135,7 +135,7 @@ pub struct JoinLink {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 #[serde(transparent)]
 pub struct JoinLinksData {
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub links: Vec<JoinLink>,
 }
 
@@ -143,10 +143,10 @@ pub struct JoinLinksData {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 #[serde(deny_unknown_fields)]
 pub struct JoinLinksUpdate {
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     #[serde(rename = "removedIndices")]
     pub removed_indices: Vec<u32>,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub added_links: Vec<JoinLink>,
 }
 
@@ -167,7 +167,7 @@ impl Size for LinkPreviewPolicy {
         4 + self
             .link_preview_proxy
             .as_ref()
-            .map_or(0, wire::vector::tls_serialized_len)
+            .map_or(0, tls::vector::tls_serialized_len)
     }
 }
 
@@ -187,7 +187,7 @@ impl SerializeBytes for LinkPreviewPolicy {
                         .into(),
                 ));
             }
-            (_, Some(p)) => out.extend_from_slice(&wire::vector::tls_serialize_bytes(p)?),
+            (_, Some(p)) => out.extend_from_slice(&tls::vector::tls_serialize_bytes(p)?),
         }
         Ok(out)
     }
@@ -202,7 +202,7 @@ impl DeserializeBytes for LinkPreviewPolicy {
         let (link_preview_proxy, rest) = match link_preview_proxy_use {
             Optionality::Forbidden => (None, rest),
             _ => {
-                let (p, rest) = wire::vector::tls_deserialize_bytes(rest)?;
+                let (p, rest) = tls::vector::tls_deserialize_bytes(rest)?;
                 (Some(p), rest)
             }
         };
@@ -244,7 +244,7 @@ pub struct DomainName {
 #[serde(deny_unknown_fields)]
 pub struct ProviderAssetUploadDomains {
     pub provider: DomainName,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub asset_upload_destinations: Vec<DomainName>,
 }
 
@@ -265,9 +265,9 @@ impl DownloadPrivacyType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 #[serde(deny_unknown_fields)]
 pub struct DownloadPrivacy {
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub allowed_download_types: Vec<DownloadPrivacyType>,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub forbidden_download_types: Vec<DownloadPrivacyType>,
     pub default_download_type: DownloadPrivacyType,
 }
@@ -285,7 +285,7 @@ pub struct Parameter {
 #[serde(deny_unknown_fields)]
 pub struct MediaType {
     pub media_type: Text,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub parameters: Vec<Parameter>,
 }
 
@@ -296,16 +296,16 @@ pub struct MediaType {
 #[serde(deny_unknown_fields)]
 pub struct AssetPolicy {
     pub asset_upload_location: AssetUploadLocation,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub upload_domains: Vec<ProviderAssetUploadDomains>,
     pub download_privacy: DownloadPrivacy,
     pub max_image: u64,
     pub max_audio: u64,
     pub max_video: u64,
     pub max_attachment: u64,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub forbidden_media_types: Vec<MediaType>,
-    #[tls_codec(with = "wire::optional_vector")]
+    #[tls_codec(with = "tls::optional_vector")]
     pub permitted_media_types: Option<Vec<MediaType>>,
 }
 
@@ -313,7 +313,7 @@ pub struct AssetPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 #[serde(deny_unknown_fields)]
 pub struct LoggingSettings {
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub logging_clients: Vec<Uri>,
     pub machine_readable_policy: Uri,
     pub human_readable_policy: Uri,
@@ -333,9 +333,9 @@ optionality_select!(LoggingPolicy, logging, LoggingSettings);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 #[serde(deny_unknown_fields)]
 pub struct HistorySettings {
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub roles_that_can_share: Vec<u32>,
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     pub automatically_share: bool,
     pub max_time_period: u32,
 }
@@ -357,12 +357,12 @@ pub struct Bot {
     pub name: Text,
     pub description: Text,
     pub homepage: Uri,
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     pub local_client_bot: bool,
     pub bot_role_index: u32,
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     pub can_target_message_in_group: bool,
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     pub per_user_content: bool,
 }
 
@@ -370,7 +370,7 @@ pub struct Bot {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 #[serde(deny_unknown_fields)]
 pub struct BotPolicy {
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub allowed_bots: Vec<Bot>,
 }
 
@@ -380,7 +380,7 @@ pub struct BotPolicy {
 pub struct ExpirationSettings {
     pub min_expiration_duration: u32,
     pub max_expiration_duration: u32,
-    #[tls_codec(with = "wire::optional")]
+    #[tls_codec(with = "tls::optional")]
     pub default_expiration_duration: Option<u32>,
 }
 

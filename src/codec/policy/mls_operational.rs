@@ -14,13 +14,13 @@ use tls_codec::{DeserializeBytes, Error, SerializeBytes, Size, TlsDeserializeByt
 
 use super::component_ids::ComponentId;
 use super::components::MediaType;
-use super::wire::{self, ENUM_PENDING_PROPOSAL_STRATEGY, unknown_enum};
+use crate::codec::tls::{self, bad_enum};
 
 /// draft-ietf-mls-extensions `struct { WireFormat wire_formats<V>; } WireFormats`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 #[serde(deny_unknown_fields)]
 pub struct WireFormats {
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub wire_formats: Vec<u16>,
 }
 
@@ -28,25 +28,25 @@ pub struct WireFormats {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 #[serde(deny_unknown_fields)]
 pub struct ExtendedCapabilities {
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub versions: Vec<u16>,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub cipher_suites: Vec<u16>,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub extensions: Vec<u16>,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub proposals: Vec<u16>,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub credentials: Vec<u16>,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub wire_formats: Vec<WireFormats>,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub component_ids: Vec<ComponentId>,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub safe_aad_types: Vec<ComponentId>,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub media_types: Vec<MediaType>,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub content_types: Vec<u8>,
 }
 
@@ -101,7 +101,7 @@ impl DeserializeBytes for PendingProposalPolicy {
             0 => PendingProposalStrategy::Unspecified,
             1 => PendingProposalStrategy::ImmediateCommit,
             2 => PendingProposalStrategy::RandomDelay,
-            _ => return Err(unknown_enum(ENUM_PENDING_PROPOSAL_STRATEGY, u64::from(v))),
+            _ => return Err(bad_enum("PendingProposalStrategy", u64::from(v))),
         };
         if strategy != PendingProposalStrategy::RandomDelay {
             return Ok((
@@ -149,11 +149,11 @@ pub struct OperationalParameters {
     pub mandatory_capabilities: ExtendedCapabilities,
     pub default_capabilities: ExtendedCapabilities,
     pub forbidden_capabilities: ExtendedCapabilities,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub handshake_formats: Vec<WireFormats>,
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     pub external_proposal_allowed: bool,
-    #[tls_codec(with = "wire::boolean")]
+    #[tls_codec(with = "tls::boolean")]
     pub external_commit_allowed: bool,
     pub pending_proposal_policy: PendingProposalPolicy,
     #[serde(rename = "LeafNode_update_time")]

@@ -1,6 +1,7 @@
 //! Codec tests: round trips and named rejections.
 
 use super::*;
+use crate::codec::tls::{DecodeError, Rule};
 
 fn ordinary_user() -> Role {
     Role {
@@ -62,32 +63,32 @@ fn rejects_trailing_bytes_after_role_data() {
     bytes.push(0);
     assert_eq!(
         RoleData::decode(&bytes).unwrap_err(),
-        DecodeError::TrailingBytes {
+        DecodeError {
             ty: "RoleData",
-            trailing: 1
+            rule: Rule::TrailingBytes { count: 1 }
         }
     );
 }
 
 #[test]
-fn rejects_a_bad_optional_flag() {
+fn rejects_a_bad_optional_presence_octet() {
     let mut bytes = ordinary_user().encode().unwrap();
     // maximum_participants_constraint presence octet: after 4 + 14 + 1 + 5 + 4 bytes.
     bytes[28] = 2;
-    assert_eq!(Role::decode(&bytes).unwrap_err().rule(), "bad-optional-flag");
+    assert_eq!(Role::decode(&bytes).unwrap_err().slug(), "bad-optional-presence");
 }
 
 #[test]
 fn rejects_a_huge_declared_length_without_allocating() {
     // RoleData whose roles vector claims 2^30-1 bytes.
     let err = RoleData::decode(&[0xbf, 0xff, 0xff, 0xff, 0x00]).unwrap_err();
-    assert_eq!(err.rule(), "vector-length-overflow");
+    assert_eq!(err.slug(), "over-long-vector");
     // The 8-octet length form does not exist in RFC 9420.
     let err = RoleData::decode(&[0xc0, 0, 0, 0, 0, 0, 0, 1]).unwrap_err();
-    assert_eq!(err.rule(), "bad-vector-length");
+    assert_eq!(err.slug(), "bad-length-prefix");
     // A non-minimal length.
     let err = RoleData::decode(&[0x40, 0x00]).unwrap_err();
-    assert_eq!(err.rule(), "bad-vector-length");
+    assert_eq!(err.slug(), "non-minimal-length");
 }
 
 #[test]
@@ -100,7 +101,7 @@ fn rejects_every_truncation_of_a_role_without_panicking() {
     for n in 0..bytes.len() {
         let err = RoleData::decode(&bytes[..n]).unwrap_err();
         assert!(
-            ["truncated", "vector-length-overflow", "vector-length-mismatch"].contains(&err.rule()),
+            ["truncated", "over-long-vector", "vector-length-mismatch"].contains(&err.slug()),
             "{n}: {err}"
         );
     }
@@ -110,17 +111,19 @@ fn rejects_every_truncation_of_a_role_without_panicking() {
 fn rejects_a_bad_bool_in_base_room_policy() {
     let mut bytes = BaseRoomPolicy::default().encode().unwrap();
     bytes[0] = 7;
-    assert_eq!(BaseRoomPolicy::decode(&bytes).unwrap_err().rule(), "bad-bool");
+    assert_eq!(BaseRoomPolicy::decode(&bytes).unwrap_err().slug(), "bad-bool");
 }
 
 #[test]
 fn rejects_an_unknown_optionality() {
     assert_eq!(
         StatusNotificationPolicy::decode(&[0, 3]).unwrap_err(),
-        DecodeError::UnknownEnumValue {
+        DecodeError {
             ty: "StatusNotificationPolicy",
-            enum_name: "Optionality",
-            value: 3
+            rule: Rule::BadEnumValue {
+                enum_name: "Optionality".into(),
+                value: 3
+            }
         }
     );
 }

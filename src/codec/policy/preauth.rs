@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use tls_codec::{TlsDeserializeBytes, TlsSerializeBytes, TlsSize};
 
 use super::roles::Role;
-use super::wire;
 use crate::codec::hexbytes;
+use crate::codec::tls;
 
 /// `ClaimId`: which claim of an MLS credential. `credential_type` is RFC 9420's
 /// `CredentialType` (uint16); `id` is an X.509 OID's bytes, a JWT claim name or a CWT key, so it
@@ -15,7 +15,7 @@ use crate::codec::hexbytes;
 #[serde(deny_unknown_fields)]
 pub struct ClaimId {
     pub credential_type: u16,
-    #[tls_codec(with = "wire::opaque")]
+    #[tls_codec(with = "tls::opaque")]
     #[serde(with = "hexbytes")]
     pub id: Vec<u8>,
 }
@@ -25,7 +25,7 @@ pub struct ClaimId {
 #[serde(deny_unknown_fields)]
 pub struct Claim {
     pub claim_id: ClaimId,
-    #[tls_codec(with = "wire::opaque")]
+    #[tls_codec(with = "tls::opaque")]
     #[serde(with = "hexbytes")]
     pub claim_value: Vec<u8>,
 }
@@ -35,7 +35,7 @@ pub struct Claim {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 #[serde(deny_unknown_fields)]
 pub struct PreAuthRoleEntry {
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub claimset: Vec<Claim>,
     pub target_role: Role,
 }
@@ -55,7 +55,7 @@ impl PreAuthRoleEntry {
 )]
 #[serde(deny_unknown_fields)]
 pub struct PreAuthData {
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub preauthorized_entries: Vec<PreAuthRoleEntry>,
 }
 

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tls_codec::{TlsDeserializeBytes, TlsSerializeBytes, TlsSize};
 
-use super::wire::{self, Text, open_newtype_codec};
+use crate::codec::tls::{self, Text, open_newtype_codec};
 
 /// `uint16 CapabilityType` (§10.2). Open: a code the registry does not list still decodes and
 /// travels as a number in JSON; registered codes travel as their names.
@@ -169,7 +169,7 @@ impl<'de> Deserialize<'de> for CapabilityType {
 #[serde(deny_unknown_fields)]
 pub struct SingleSourceRoleChangeTargets {
     pub from_role_index: u32,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub target_role_indexes: Vec<u32>,
 }
 
@@ -181,15 +181,15 @@ pub struct Role {
     pub role_index: u32,
     pub role_name: Text,
     pub role_description: Text,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub role_capabilities: Vec<CapabilityType>,
     pub minimum_participants_constraint: u32,
-    #[tls_codec(with = "wire::optional")]
+    #[tls_codec(with = "tls::optional")]
     pub maximum_participants_constraint: Option<u32>,
     pub minimum_active_participants_constraint: u32,
-    #[tls_codec(with = "wire::optional")]
+    #[tls_codec(with = "tls::optional")]
     pub maximum_active_participants_constraint: Option<u32>,
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub authorized_role_changes: Vec<SingleSourceRoleChangeTargets>,
 }
 
@@ -217,7 +217,7 @@ impl Role {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 #[serde(deny_unknown_fields)]
 pub struct RoleData {
-    #[tls_codec(with = "wire::vector")]
+    #[tls_codec(with = "tls::vector")]
     pub roles: Vec<Role>,
 }
 

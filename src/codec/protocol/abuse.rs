@@ -6,7 +6,7 @@ use tls_codec::{TlsDeserializeBytes, TlsSerialize, TlsSize};
 
 use super::common::{AppDataDictionary, IdentifierUri};
 use super::submit::Frank;
-use super::wire::{Opaque, VecOf, open_enum};
+use crate::codec::tls::{Opaque, VecOf, open_enum};
 
 /// §5.9 `AbusiveMessage`.
 #[derive(Debug, Clone, PartialEq, Eq, TlsSize, TlsSerialize, TlsDeserializeBytes, Serialize, Deserialize)]

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use tls_codec::{DeserializeBytes, Error, TlsDeserializeBytes, TlsSerialize, TlsSize};
 
-use super::wire::{Opaque, VecOf, open_enum};
+use crate::codec::tls::{Opaque, VecOf, open_enum};
 
 pub use super::mls_object::{GroupInfoBytes, KeyPackageBytes, MlsMessageBytes, WelcomeBytes};
 /// RFC 9420 `opaque SignaturePublicKey<V>` (byte-exact).
@@ -64,7 +64,7 @@ impl Protocol {
         if self == Protocol::MLS10 {
             Ok(())
         } else {
-            Err(self.unknown())
+            Err(self.no_arm())
         }
     }
 }
@@ -224,7 +224,7 @@ impl DeserializeBytes for Credential {
                 let (certificates, r) = VecOf::tls_deserialize_bytes(r)?;
                 (CredentialBody::X509 { certificates }, r)
             }
-            t => return Err(t.unknown()),
+            t => return Err(t.no_arm()),
         };
         Ok((Credential { credential_type, body }, r))
     }

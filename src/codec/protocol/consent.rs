@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use tls_codec::{DeserializeBytes, Error, TlsDeserializeBytes, TlsSerialize, TlsSize};
 
 use super::common::{AppDataDictionary, IdentifierUri, KeyPackageBytes, arm_mismatch, size_by_serializing};
-use super::wire::{Optional, VecOf, open_enum};
+use crate::codec::tls::{Optional, VecOf, open_enum};
 
 open_enum! {
     /// §5.7 `ConsentOperation`; selects the arm of [`ConsentEntry`].
@@ -78,7 +78,7 @@ impl DeserializeBytes for ConsentEntry {
                 (ConsentArm::Grant { client_key_packages }, r)
             }
             o if o.is_known() => (ConsentArm::None {}, r),
-            o => return Err(o.unknown()),
+            o => return Err(o.no_arm()),
         };
         let (consent_extensions, r) = AppDataDictionary::tls_deserialize_bytes(r)?;
         let entry = ConsentEntry {

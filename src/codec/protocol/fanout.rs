@@ -19,9 +19,10 @@ use tls_codec::{DeserializeBytes, Error, Serialize as _};
 use super::Reading;
 use super::common::{MlsMessageBytes, Protocol, arm_mismatch, size_by_serializing};
 use super::mls_object::read_mls_messages;
+use super::mls_peek::{ContentType, MlsPeek, WireFormat, peek_mls};
 use super::ratchet_tree::RatchetTreeOption;
 use super::submit::Frank;
-use super::wire::{ContentType, MlsPeek, Optional, VecOf, WireFormat, peek_mls};
+use crate::codec::tls::{Optional, VecOf};
 
 /// §5.5 `FanoutMessage`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,8 +76,8 @@ fn kind(peek: MlsPeek) -> Result<Kind, Error> {
         (_, Some(ContentType::APPLICATION)) => Ok(Kind::Application),
         (_, Some(ContentType::PROPOSAL)) => Ok(Kind::Proposal),
         (_, Some(ContentType::COMMIT)) => Ok(Kind::Commit),
-        (_, Some(ct)) => Err(ct.unknown()),
-        (wf, None) => Err(wf.unknown()),
+        (_, Some(ct)) => Err(ct.no_arm()),
+        (wf, None) => Err(wf.no_arm()),
     }
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tls_codec::{TlsDeserializeBytes, TlsSerialize, TlsSize};
 
 use super::common::{CipherSuite, Credential, IdentifierUri, SignaturePublicKey};
-use super::wire::Bytes32;
+use crate::codec::tls::Bytes32;
 
 /// §5.4.1 `FrankAAD`.
 #[derive(Debug, Clone, PartialEq, Eq, TlsSize, TlsSerialize, TlsDeserializeBytes, Serialize, Deserialize)]

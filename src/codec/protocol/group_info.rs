@@ -21,8 +21,8 @@ use super::common::{
     SignaturePublicKey, size_by_serializing,
 };
 use super::ratchet_tree::RatchetTreeOption;
-use super::wire::{Opaque, VecOf, open_enum, read_optional, read_span};
 use super::{JoiningCodeReading, Reading};
+use crate::codec::tls::{Opaque, VecOf, open_enum, read_optional, read_span};
 
 /// §5.6 `GroupInfoRequestTBS`; the mls10 arm's fields sit here directly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use tls_codec::{DeserializeBytes, Error, TlsDeserializeBytes, TlsSerialize, TlsSize};
 
 use super::common::{AppDataDictionary, IdentifierUri, arm_mismatch, size_by_serializing};
-use super::wire::{Opaque, VecOf, open_enum};
+use crate::codec::tls::{Opaque, VecOf, open_enum};
 
 open_enum! {
     /// §5.8 `SearchIdentifierType`; selects the arm of [`QueryElement`]. `reserved(0)` and
@@ -84,7 +84,7 @@ impl DeserializeBytes for QueryElement {
                 (QueryArm::Property { property_name }, r)
             }
             t if (1..=6).contains(&t.0) => (QueryArm::None {}, r),
-            t => return Err(t.unknown()),
+            t => return Err(t.no_arm()),
         };
         let (search_value, r) = Opaque::tls_deserialize_bytes(r)?;
         let q = QueryElement {

@@ -12,7 +12,7 @@ use super::common::{
     Capabilities, CipherSuite, Credential, IdentifierUri, KeyPackageBytes, Protocol, RequiredCapabilities,
     SignaturePublicKey, arm_mismatch, size_by_serializing,
 };
-use super::wire::{Opaque, Optional, VecOf, open_enum, read_span};
+use crate::codec::tls::{Opaque, Optional, VecOf, open_enum, read_span};
 
 /// §5.2 `KeyMaterialRequest`. The `select (protocol)` has only the mls10 arm, whose fields sit
 /// here directly: decoding any other protocol fails naming `Protocol` and the value.
@@ -210,7 +210,7 @@ impl DeserializeBytes for ClientKeyMaterial {
                 (ClientMaterial::Capabilities { client_capabilities }, r)
             }
             KeyMaterialClientCode::KEY_MATERIAL_EXHAUSTED => (ClientMaterial::None {}, r),
-            s => return Err(s.unknown()),
+            s => return Err(s.no_arm()),
         };
         let ckm = ClientKeyMaterial {
             client_status,

@@ -10,9 +10,9 @@
 //!   Welcome and VerifiableGroupInfo reach, `debug_assert`s on a vector longer than the input, so
 //!   a truncated object would panic in debug builds instead of failing.
 //! * An MLSMessage's header is read here first: too short for `version` and `wire_format` is
-//!   [`Fail::MlsShape`]; a `version` other than mls10 or a `wire_format` without an RFC 9420 arm
-//!   is [`Fail::UnknownEnum`] (the rest cannot be delimited). Whatever openmls refuses after that
-//!   is [`Fail::MlsObject`] (rule `malformed-mls-object`), truncation included.
+//!   [`Rule::MlsMessageShape`]; a `version` other than mls10 or a `wire_format` without an
+//!   RFC 9420 arm is [`Rule::BadEnumValue`] (the rest cannot be delimited). Whatever openmls
+//!   refuses after that is [`Rule::MalformedMlsObject`], truncation included.
 //! * Parsing is syntax only: no signature, membership tag or lifetime is checked. openmls does
 //!   refuse some syntactically well-formed objects, e.g. a cipher suite it does not know (outside
 //!   RFC 9420's 1–7) or a KeyPackage whose version differs from its MLSMessage's: this codec
@@ -26,10 +26,13 @@
 use openmls::messages::Welcome;
 use openmls::messages::group_info::VerifiableGroupInfo;
 use openmls::prelude::{KeyPackageIn, MlsMessageIn};
+use std::borrow::Cow;
+
 use tls_codec::{Deserialize, DeserializeBytes, Error, Serialize, Size};
 
 use super::common::ProtocolVersion;
-use super::wire::{Fail, MLS_SHAPES, VecOf, WireFormat, read_span};
+use super::mls_peek::{WireFormat, short};
+use crate::codec::tls::{Rule, VecOf, read_span};
 
 /// Declares a newtype over the raw bytes of one RFC 9420 object: the same API and JSON (lowercase
 /// hex) as [`super::Opaque`], but no length header on the wire.
@@ -142,10 +145,10 @@ pub(crate) fn read_mls_messages(
 
 /// The length of the MLSMessage at the start of `bytes`.
 fn frame_mls_message(bytes: &[u8], semiprivate: Option<u16>) -> Result<usize, Error> {
-    let head = bytes.get(..4).ok_or(Fail::MlsShape(MLS_SHAPES[0]))?;
+    let head = bytes.get(..4).ok_or_else(|| short(0))?;
     let version = ProtocolVersion(u16::from_be_bytes([head[0], head[1]]));
     if version != ProtocolVersion::MLS10 {
-        return Err(version.unknown());
+        return Err(version.no_arm());
     }
     let wire_format = WireFormat(u16::from_be_bytes([head[2], head[3]]));
     // An RFC 9420 code point keeps its meaning even if a reading names it for SemiPrivateMessage.
@@ -154,17 +157,14 @@ fn frame_mls_message(bytes: &[u8], semiprivate: Option<u16>) -> Result<usize, Er
     } else if Some(wire_format.0) == semiprivate {
         Ok(4 + frame_semiprivate(&bytes[4..])?)
     } else {
-        Err(wire_format.unknown())
+        Err(wire_format.no_arm())
     }
 }
 
 /// The length of the `T` at the start of `bytes`, as openmls parses it.
 fn frame_with<T: Deserialize>(bytes: &[u8], object: &'static str) -> Result<usize, Error> {
     let mut rest = bytes;
-    T::tls_deserialize(&mut rest).map_err(|e| Fail::MlsObject {
-        object,
-        detail: describe(e),
-    })?;
+    T::tls_deserialize(&mut rest).map_err(|e| malformed(object, e))?;
     Ok(bytes.len() - rest.len())
 }
 
@@ -173,12 +173,7 @@ fn frame_with<T: Deserialize>(bytes: &[u8], object: &'static str) -> Result<usiz
 /// keys_for_external_receivers<V>, framed_content_tbs_hash<V>, encrypted_sender_data<V>,
 /// ciphertext<V>.
 fn frame_semiprivate(body: &[u8]) -> Result<usize, Error> {
-    let fail = |e: Error| {
-        Error::from(Fail::MlsObject {
-            object: "SemiPrivateMessage",
-            detail: describe(e),
-        })
-    };
+    let fail = |e: Error| malformed("SemiPrivateMessage", e);
     let (_group_id, r) = read_span(body).map_err(fail)?;
     let mut r = r.get(8 + 1..).ok_or_else(|| fail(Error::EndOfStream))?;
     for _ in 0..6 {
@@ -187,20 +182,15 @@ fn frame_semiprivate(body: &[u8]) -> Result<usize, Error> {
     Ok(body.len() - r.len())
 }
 
-/// A short reason for an error met inside an MLS object.
-fn describe(e: Error) -> String {
-    match e {
+/// The error for an embedded `object` that does not parse, with a short reason.
+fn malformed(object: &'static str, e: Error) -> Error {
+    let detail = match e {
         Error::EndOfStream => "the input ends inside it".to_owned(),
-        Error::DecodingError(msg) => match Fail::parse(&msg) {
-            Some(Fail::OverLong { declared, left }) => {
-                format!("a vector declares {declared} byte(s) but only {left} are left")
-            }
-            Some(Fail::BadLengthPrefix) => "a length header uses the reserved prefix 0b11".to_owned(),
-            Some(Fail::NonMinimalLength { value, header }) => {
-                format!("vector length {value} is encoded in {header} octets, not the fewest")
-            }
-            _ => msg,
-        },
-        other => other.to_string(),
+        other => Rule::from_tls(other).to_string(),
+    };
+    Rule::MalformedMlsObject {
+        object: Cow::Borrowed(object),
+        detail,
     }
+    .into()
 }

@@ -9,16 +9,19 @@
 //!     └──────────────────────────────encode::<T>() ◄── T ◄──────────────serde───────────────────┘
 //! ```
 //!
+//! The presentation-language pieces (`<V>` vectors, `optional<T>`, open enums) and the one
+//! [`DecodeError`] are [`crate::codec::tls`]'s.
+//!
 //! * A top-level decode reads the whole buffer: trailing bytes fail naming the type
-//!   ([`ProtocolDecodeError::TrailingBytes`]).
+//!   ([`Rule::TrailingBytes`]).
 //! * Code points are open enums. One whose value selects the layout of what follows (a `select`
-//!   discriminator) fails decoding when the draft gives it no arm
-//!   ([`ProtocolDecodeError::UnknownEnumValue`]); any other (status codes, cipher suites) decodes
-//!   whatever its value, and the validator reports it.
+//!   discriminator) fails decoding when the draft gives it no arm ([`Rule::BadEnumValue`]); any
+//!   other (status codes, cipher suites) decodes whatever its value, and the validator reports
+//!   it.
 //! * A declared vector length is checked against the bytes left before anything is allocated.
 //! * MLS objects (MLSMessage, KeyPackage, Welcome, GroupInfo) are embedded whole, as -06 writes
 //!   them: no length prefix, framed by letting openmls parse them, raw bytes kept; a malformed one
-//!   fails with [`ProtocolDecodeError::MalformedMlsObject`]. See [`mls_object`].
+//!   fails with [`Rule::MalformedMlsObject`]. See [`mls_object`].
 //! * Where -06 contradicts itself, the codec reads it one way, says so at the struct, and takes a
 //!   [`Reading`] for the other way where the bytes differ.
 //!
@@ -34,14 +37,15 @@ pub mod group_info;
 pub mod identifier;
 pub mod key_material;
 pub mod mls_object;
+pub mod mls_peek;
 pub mod participant_list;
 pub mod pseudonymous;
 pub mod ratchet_tree;
 pub mod room_metadata;
 pub mod submit;
 pub mod update;
-pub mod wire;
 
+pub use crate::codec::tls::{Bytes32, Opaque, Optional, VecOf};
 pub use abuse::{AbuseReport, AbuseType, AbusiveMessage};
 pub use common::{
     AppDataDictionary, Capabilities, CipherSuite, Credential, ExternalSender, HpkeCiphertext, IdentifierUri, Protocol,
@@ -66,12 +70,11 @@ pub use ratchet_tree::{DomainList, PartialGroupInfo, RatchetTreeOption, RatchetT
 pub use room_metadata::{RichDescription, RoomMetaData};
 pub use submit::{Frank, SubmitMessageRequest, SubmitMessageResponse, SubmitResponseCode};
 pub use update::{GroupInfoOption, HandshakeBundle, UpdateRequest, UpdateResponseCode, UpdateRoomResponse};
-pub use wire::{Bytes32, Opaque, Optional, VecOf};
 
 use serde::{Serialize as SerdeSerialize, de::DeserializeOwned};
 use tls_codec::{DeserializeBytes, Serialize};
 
-use wire::Fail;
+use crate::codec::tls::{DecodeError, EncodeError, Rule, decode_whole};
 
 /// How to read the places where draft-ietf-mimi-protocol-06 contradicts itself and the bytes
 /// differ between readings. `Reading::default()` is the suite's reading (catalog PROT-X..).
@@ -108,119 +111,6 @@ pub enum JoiningCodeReading {
     Optional,
     /// `opaque joiningCode<V>` in both, empty when there is no code.
     Plain,
-}
-
-/// Why bytes do not decode as a protocol struct. `ty` is the struct asked for.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ProtocolDecodeError {
-    #[error("{ty}: the input ends inside a fixed-size field or a length header")]
-    Truncated { ty: &'static str },
-    #[error("{ty}: {count} trailing byte(s) after the struct")]
-    TrailingBytes { ty: &'static str, count: usize },
-    #[error("{ty}: {enum_name} value {value} is unknown or has no arm here")]
-    UnknownEnumValue {
-        ty: &'static str,
-        enum_name: &'static str,
-        value: u64,
-    },
-    #[error("{ty}: a vector declares {declared} byte(s) but only {left} are left")]
-    OverLongVector {
-        ty: &'static str,
-        declared: u64,
-        left: usize,
-    },
-    #[error("{ty}: a vector length header uses the reserved prefix 0b11")]
-    BadLengthPrefix { ty: &'static str },
-    #[error("{ty}: vector length {value} is encoded in {header} octets, not the fewest (RFC 9420 §2.1.2)")]
-    NonMinimalLength {
-        ty: &'static str,
-        value: u64,
-        header: usize,
-    },
-    #[error("{ty}: optional<T> presence octet {value}, expected 0 or 1")]
-    BadPresence { ty: &'static str, value: u8 },
-    #[error("{ty}: {what}")]
-    MlsMessageShape { ty: &'static str, what: &'static str },
-    #[error("{ty}: the embedded {object} does not parse as RFC 9420 defines it: {detail}")]
-    MalformedMlsObject {
-        ty: &'static str,
-        object: &'static str,
-        detail: String,
-    },
-    #[error("no protocol struct is named {name:?}")]
-    UnknownType { name: String },
-    #[error("{ty}: {detail}")]
-    Malformed { ty: &'static str, detail: String },
-}
-
-impl ProtocolDecodeError {
-    /// The rule slug that vectors name for this failure.
-    pub fn rule(&self) -> &'static str {
-        match self {
-            Self::Truncated { .. } => "truncated",
-            Self::TrailingBytes { .. } => "trailing-bytes",
-            Self::UnknownEnumValue { .. } => "bad-enum-value",
-            Self::OverLongVector { .. } => "over-long-vector",
-            Self::BadLengthPrefix { .. } => "bad-length-prefix",
-            Self::NonMinimalLength { .. } => "non-minimal-length",
-            Self::BadPresence { .. } => "bad-optional-presence",
-            Self::MlsMessageShape { .. } => "mls-message-shape",
-            Self::MalformedMlsObject { .. } => "malformed-mls-object",
-            Self::UnknownType { .. } => "unknown-type",
-            Self::Malformed { .. } => "malformed",
-        }
-    }
-
-    /// Every slug a protocol struct's rejection can name (`wire.decode`'s `rule`).
-    pub const RULES: [&'static str; 11] = [
-        "truncated",
-        "trailing-bytes",
-        "bad-enum-value",
-        "over-long-vector",
-        "bad-length-prefix",
-        "non-minimal-length",
-        "bad-optional-presence",
-        "mls-message-shape",
-        "malformed-mls-object",
-        "unknown-type",
-        "malformed",
-    ];
-
-    fn from_tls(ty: &'static str, e: tls_codec::Error) -> Self {
-        use tls_codec::Error as E;
-        match e {
-            E::EndOfStream => Self::Truncated { ty },
-            E::DecodingError(msg) => match Fail::parse(&msg) {
-                Some(Fail::OverLong { declared, left }) => Self::OverLongVector { ty, declared, left },
-                Some(Fail::BadLengthPrefix) => Self::BadLengthPrefix { ty },
-                Some(Fail::NonMinimalLength { value, header }) => Self::NonMinimalLength { ty, value, header },
-                Some(Fail::UnknownEnum { name, value }) => Self::UnknownEnumValue {
-                    ty,
-                    enum_name: name,
-                    value,
-                },
-                Some(Fail::BadPresence(value)) => Self::BadPresence { ty, value },
-                Some(Fail::MlsShape(what)) => Self::MlsMessageShape { ty, what },
-                Some(Fail::MlsObject { object, detail }) => Self::MalformedMlsObject { ty, object, detail },
-                None => Self::Malformed { ty, detail: msg },
-            },
-            other => Self::Malformed {
-                ty,
-                detail: other.to_string(),
-            },
-        }
-    }
-}
-
-/// Why a value does not encode.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ProtocolEncodeError {
-    #[error("no protocol struct is named {name:?}")]
-    UnknownType { name: String },
-    #[error("{ty}: the JSON does not describe one: {detail}")]
-    Json { ty: &'static str, detail: String },
-    #[error("{ty}: {detail}")]
-    Encoding { ty: &'static str, detail: String },
 }
 
 /// A protocol struct that can be decoded and encoded whole, under a [`Reading`].
@@ -264,11 +154,11 @@ macro_rules! messages {
             name: &str,
             bytes: &[u8],
             reading: &Reading,
-        ) -> Result<serde_json::Value, ProtocolDecodeError> {
+        ) -> Result<serde_json::Value, DecodeError> {
             match name {
                 $($pname => to_json(decode_with::<$pt>(bytes, reading)?),)*
                 $($rname => to_json(decode_with::<$rt>(bytes, reading)?),)*
-                _ => Err(ProtocolDecodeError::UnknownType { name: name.to_owned() }),
+                _ => Err(DecodeError { ty: "struct", rule: Rule::UnknownStruct { name: name.to_owned() } }),
             }
         }
 
@@ -277,11 +167,11 @@ macro_rules! messages {
             name: &str,
             value: &serde_json::Value,
             reading: &Reading,
-        ) -> Result<Vec<u8>, ProtocolEncodeError> {
+        ) -> Result<Vec<u8>, EncodeError> {
             match name {
                 $($pname => encode_with(&from_json::<$pt>(value)?, reading),)*
                 $($rname => encode_with(&from_json::<$rt>(value)?, reading),)*
-                _ => Err(ProtocolEncodeError::UnknownType { name: name.to_owned() }),
+                _ => Err(EncodeError::UnknownStruct { name: name.to_owned() }),
             }
         }
     };
@@ -343,59 +233,46 @@ messages! {
 }
 
 /// Decodes the whole of `bytes` as `T` under the default reading.
-pub fn decode<T: Message>(bytes: &[u8]) -> Result<T, ProtocolDecodeError> {
+pub fn decode<T: Message>(bytes: &[u8]) -> Result<T, DecodeError> {
     decode_with(bytes, &Reading::default())
 }
 
 /// Decodes the whole of `bytes` as `T`: trailing bytes are an error naming `T`.
-pub fn decode_with<T: Message>(bytes: &[u8], reading: &Reading) -> Result<T, ProtocolDecodeError> {
-    let (v, rest) = T::read_with(bytes, reading).map_err(|e| ProtocolDecodeError::from_tls(T::NAME, e))?;
-    if !rest.is_empty() {
-        return Err(ProtocolDecodeError::TrailingBytes {
-            ty: T::NAME,
-            count: rest.len(),
-        });
-    }
-    Ok(v)
+pub fn decode_with<T: Message>(bytes: &[u8], reading: &Reading) -> Result<T, DecodeError> {
+    decode_whole(T::NAME, bytes, |b| T::read_with(b, reading))
 }
 
 /// Encodes `value` under the default reading.
-pub fn encode<T: Message>(value: &T) -> Result<Vec<u8>, ProtocolEncodeError> {
+pub fn encode<T: Message>(value: &T) -> Result<Vec<u8>, EncodeError> {
     encode_with(value, &Reading::default())
 }
 
 /// Encodes `value` under `reading`.
-pub fn encode_with<T: Message>(value: &T, reading: &Reading) -> Result<Vec<u8>, ProtocolEncodeError> {
+pub fn encode_with<T: Message>(value: &T, reading: &Reading) -> Result<Vec<u8>, EncodeError> {
     let mut out = Vec::new();
     value
         .write_with(&mut out, reading)
-        .map_err(|e| ProtocolEncodeError::Encoding {
-            ty: T::NAME,
-            detail: match e {
-                tls_codec::Error::EncodingError(s) => s,
-                other => other.to_string(),
-            },
-        })?;
+        .map_err(|e| EncodeError::from_tls(T::NAME, e))?;
     Ok(out)
 }
 
 /// Decodes `bytes` as the struct named `name` under the default reading, as JSON.
-pub fn decode_named(name: &str, bytes: &[u8]) -> Result<serde_json::Value, ProtocolDecodeError> {
+pub fn decode_named(name: &str, bytes: &[u8]) -> Result<serde_json::Value, DecodeError> {
     decode_named_with(name, bytes, &Reading::default())
 }
 
 /// Encodes the JSON of the struct named `name` under the default reading.
-pub fn encode_named(name: &str, value: &serde_json::Value) -> Result<Vec<u8>, ProtocolEncodeError> {
+pub fn encode_named(name: &str, value: &serde_json::Value) -> Result<Vec<u8>, EncodeError> {
     encode_named_with(name, value, &Reading::default())
 }
 
-fn to_json<T: SerdeSerialize>(v: T) -> Result<serde_json::Value, ProtocolDecodeError> {
+fn to_json<T: SerdeSerialize>(v: T) -> Result<serde_json::Value, DecodeError> {
     // Every struct here serializes to JSON (string keys, no non-finite floats).
     Ok(serde_json::to_value(v).expect("protocol structs serialize to JSON"))
 }
 
-fn from_json<T: Message>(value: &serde_json::Value) -> Result<T, ProtocolEncodeError> {
-    serde_json::from_value(value.clone()).map_err(|e| ProtocolEncodeError::Json {
+fn from_json<T: Message>(value: &serde_json::Value) -> Result<T, EncodeError> {
+    serde_json::from_value(value.clone()).map_err(|e| EncodeError::Json {
         ty: T::NAME,
         detail: e.to_string(),
     })

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use tls_codec::{TlsDeserializeBytes, TlsSerialize, TlsSize};
 
-use super::wire::{Opaque, VecOf};
+use crate::codec::tls::{Opaque, VecOf};
 
 /// §7.5 `UserRolePair`.
 #[derive(Debug, Clone, PartialEq, Eq, TlsSize, TlsSerialize, TlsDeserializeBytes, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tls_codec::{TlsDeserializeBytes, TlsSerialize, TlsSize};
 
 use super::common::{Credential, IdentifierUri};
-use super::wire::Opaque;
+use crate::codec::tls::Opaque;
 
 /// §6.1 `PseudonymousCredential`.
 #[derive(Debug, Clone, PartialEq, Eq, TlsSize, TlsSerialize, TlsDeserializeBytes, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tls_codec::{DeserializeBytes, Error, TlsDeserializeBytes, TlsSerialize, TlsSize};
 
 use super::common::{Extension, arm_mismatch, size_by_serializing};
-use super::wire::{Opaque, VecOf, open_enum};
+use crate::codec::tls::{Opaque, VecOf, open_enum};
 
 open_enum! {
     /// §3 `RatchetTreeRepresentation`; selects the arm of [`RatchetTreeOption`].
@@ -91,7 +91,7 @@ impl DeserializeBytes for RatchetTreeOption {
                 (RatchetTreeArm::OutOfBand { tree_signature }, r)
             }
             R::DISTRIBUTION_SERVICE => (RatchetTreeArm::None {}, r),
-            v => return Err(v.unknown()),
+            v => return Err(v.no_arm()),
         };
         Ok((RatchetTreeOption { representation, arm }, r))
     }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use tls_codec::{TlsDeserializeBytes, TlsSerialize, TlsSize};
 
-use super::wire::{Opaque, VecOf};
+use crate::codec::tls::{Opaque, VecOf};
 
 /// §7.6 `Uri`: a valid URI. JSON: its bytes in hex.
 #[derive(Debug, Clone, Default, PartialEq, Eq, TlsSize, TlsSerialize, TlsDeserializeBytes, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use tls_codec::{DeserializeBytes, Error, TlsDeserializeBytes, TlsSerialize, TlsSize};
 
 use super::common::{CipherSuite, IdentifierUri, MlsMessageBytes, Protocol, arm_mismatch, size_by_serializing};
-use super::wire::{Bytes32, Opaque, Optional, open_enum};
+use crate::codec::tls::{Bytes32, Opaque, Optional, open_enum};
 
 /// §5.4 `SubmitMessageRequest`; the mls10 arm's fields sit here directly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,7 +130,7 @@ impl DeserializeBytes for SubmitMessageResponse {
                 (SubmitResponseArm::EpochTooOld { current_epoch }, r)
             }
             SubmitResponseCode::NOT_ALLOWED => (SubmitResponseArm::None {}, r),
-            c => return Err(c.unknown()),
+            c => return Err(c.no_arm()),
         };
         let resp = SubmitMessageResponse {
             protocol,

@@ -2,7 +2,7 @@
 //! GroupInfoOption, UpdateRequest, UpdateRoomResponse.
 //!
 //! HandshakeBundle's `select (proposalOrCommit.content.content_type)` looks inside the MLSMessage
-//! (see [`super::wire::peek_mls`]); -06 leaves that select without its closing `};` (reading
+//! (see [`super::mls_peek::peek_mls`]); -06 leaves that select without its closing `};` (reading
 //! PROT-X08: the select ends before the struct does).
 
 use serde::{Deserialize, Serialize};
@@ -11,8 +11,9 @@ use tls_codec::{DeserializeBytes, Error, Serialize as _};
 use super::Reading;
 use super::common::{GroupInfoBytes, MlsMessageBytes, ProposalRef, WelcomeBytes, arm_mismatch, size_by_serializing};
 use super::mls_object::read_mls_messages;
+use super::mls_peek::{ContentType, peek_mls};
 use super::ratchet_tree::{PartialGroupInfo, RatchetTreeOption};
-use super::wire::{ContentType, Opaque, Optional, VecOf, open_enum, peek_mls};
+use crate::codec::tls::{Opaque, Optional, VecOf, open_enum};
 
 /// §5.3 `HandshakeBundle`: a proposal or commit (an MLSMessage holding a PublicMessage or
 /// SemiPrivateMessage) and what its content type adds.
@@ -50,8 +51,8 @@ impl HandshakeBundle {
         let (proposal_or_commit, r) = MlsMessageBytes::read_with(bytes, reading.semiprivate_wire_format)?;
         let peek = peek_mls(proposal_or_commit.as_slice(), reading.semiprivate_wire_format)?;
         // §5.3: the hub must be able to read it, so a PublicMessage or SemiPrivateMessage only.
-        if peek.wire_format == super::wire::WireFormat::PRIVATE_MESSAGE {
-            return Err(peek.wire_format.unknown());
+        if peek.wire_format == super::mls_peek::WireFormat::PRIVATE_MESSAGE {
+            return Err(peek.wire_format.no_arm());
         }
         let (arm, r) = match peek.content_type {
             Some(ContentType::COMMIT) => {
@@ -69,8 +70,8 @@ impl HandshakeBundle {
                 let (more_proposals, r) = read_mls_messages(r, reading.semiprivate_wire_format)?;
                 (HandshakeArm::Proposal { more_proposals }, r)
             }
-            Some(ct) => return Err(ct.unknown()),
-            None => return Err(peek.wire_format.unknown()),
+            Some(ct) => return Err(ct.no_arm()),
+            None => return Err(peek.wire_format.no_arm()),
         };
         Ok((
             HandshakeBundle {
@@ -177,7 +178,7 @@ impl DeserializeBytes for GroupInfoOption {
                 let (partial_group_info, r) = PartialGroupInfo::tls_deserialize_bytes(r)?;
                 (GroupInfoArm::Partial { partial_group_info }, r)
             }
-            v => return Err(v.unknown()),
+            v => return Err(v.no_arm()),
         };
         Ok((GroupInfoOption { representation, arm }, r))
     }
@@ -291,7 +292,7 @@ impl DeserializeBytes for UpdateRoomResponse {
                 (UpdateResponseArm::InvalidProposal { invalid_proposals }, r)
             }
             UpdateResponseCode::NOT_ALLOWED => (UpdateResponseArm::None {}, r),
-            c => return Err(c.unknown()),
+            c => return Err(c.no_arm()),
         };
         let resp = UpdateRoomResponse {
             response_code,

@@ -1,0 +1,82 @@
+//! Every struct of the TLS presentation language the suite knows, by its draft name, across
+//! drafts (protocol-06 and room-policy-03): what `wire.decode` / `wire.encode` and the `tls` and
+//! `policy-codec` vectors reach.
+
+use serde_json::Value;
+
+use super::{DecodeError, EncodeError, RULES, Rule};
+use crate::codec::{policy, protocol};
+
+/// Decodes `bytes` as the struct `name`; `alternative` selects protocol-06's other reading.
+pub fn decode_named(name: &str, bytes: &[u8], alternative: bool) -> Result<Value, DecodeError> {
+    if protocol::NAMES.contains(&name) {
+        return protocol::decode_named_with(name, bytes, &reading(alternative));
+    }
+    policy::decode_json(name, bytes).unwrap_or_else(|| Err(unknown(name)))
+}
+
+/// Encodes the JSON of the struct `name`.
+pub fn encode_named(name: &str, value: &Value, alternative: bool) -> Result<Vec<u8>, EncodeError> {
+    if protocol::NAMES.contains(&name) {
+        return protocol::encode_named_with(name, value, &reading(alternative));
+    }
+    policy::encode_struct(name, value).unwrap_or_else(|| Err(EncodeError::UnknownStruct { name: name.to_owned() }))
+}
+
+/// The rule slugs a rejection of the struct `name` can name: one vocabulary for every struct.
+pub fn rules(_name: &str) -> &'static [&'static str] {
+    &RULES
+}
+
+fn reading(alternative: bool) -> protocol::Reading {
+    if alternative {
+        protocol::Reading::alternative()
+    } else {
+        protocol::Reading::default()
+    }
+}
+
+fn unknown(name: &str) -> DecodeError {
+    DecodeError {
+        ty: "struct",
+        rule: Rule::UnknownStruct { name: name.to_owned() },
+    }
+}
+
+/// A [`DecodeError`] as a driver's `wire.decode` answer carries it: the rule's slug and the
+/// message (the reference provider reads these two fields; an [`EncodeError`] has the rule
+/// `encode`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct StructError {
+    pub rule: String,
+    pub message: String,
+}
+
+impl From<DecodeError> for StructError {
+    fn from(e: DecodeError) -> Self {
+        StructError {
+            rule: e.slug().to_owned(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// [`decode_named`], its error as the driver's answer carries it.
+pub fn decode(name: &str, bytes: &[u8], alternative: bool) -> Result<Value, StructError> {
+    decode_named(name, bytes, alternative).map_err(StructError::from)
+}
+
+impl From<EncodeError> for StructError {
+    fn from(e: EncodeError) -> Self {
+        StructError {
+            rule: "encode".to_owned(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// [`encode_named`], its error as the driver's answer carries it.
+pub fn encode(name: &str, value: &Value, alternative: bool) -> Result<Vec<u8>, StructError> {
+    encode_named(name, value, alternative).map_err(StructError::from)
+}
