@@ -16,7 +16,7 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use mimi_conformance::codec::content::ContentRev;
 use mimi_conformance::driver::Driver;
 use mimi_conformance::harness::{Cause, Expectations, RunOutcome, RunPlan, Status, Test, TestResult, run};
-use mimi_conformance::provider::{Fault, Reference};
+use mimi_conformance::provider::{Fault, FaultSet, Reference};
 use mimi_conformance::report::{Report, junit_xml, markdown};
 use mimi_conformance::spec::{Basis, Catalogs};
 use mimi_conformance::validate::{Kind, Options, validate_content};
@@ -330,7 +330,7 @@ fn checks() -> Vec<Trial> {
             ensure(unnamed.is_empty(), unnamed.join("\n"))
         }),
         Trial::test("suite/content-rev-07-selects-the-old-message-id", || {
-            let r = Reference::new(ContentRev::Rev07, BTreeSet::new(), catalogs());
+            let r = Reference::new(ContentRev::Rev07, FaultSet::NONE, catalogs());
             let driver = Driver::builtin(r.name(), Arc::new(r));
             let o = run_all(all_tests(ContentRev::Rev07), &driver, &["content/3.3/message-id-"]);
             ensure(
@@ -661,7 +661,7 @@ fn checks() -> Vec<Trial> {
         Trial::test("driver/http-transport-gives-the-same-results-as-in-process", || {
             let rt = runtime();
             let outcome = rt.block_on(async {
-                let handler = Arc::new(Reference::new(ContentRev::Rev08, BTreeSet::new(), catalogs()));
+                let handler = Arc::new(Reference::new(ContentRev::Rev08, FaultSet::NONE, catalogs()));
                 let (addr, server) =
                     mimi_conformance::driver::server::bind_http("127.0.0.1:0".parse().unwrap(), handler)
                         .await
@@ -1364,17 +1364,17 @@ fn scenario_ids() -> BTreeSet<String> {
 /// provider behaving as the faults say.
 fn run_builtin(faults: &[Fault], filters: &[&str]) -> Result<RunOutcome, Failed> {
     let r = Reference::new(ContentRev::Rev08, faults.iter().copied().collect(), catalogs());
+    let iut = mimi_conformance::harness::scenario::BuiltinIut::new(r);
     let plan = RunPlan {
         tests: all_tests(ContentRev::Rev08),
         filters: filters.iter().map(|f| f.to_string()).collect(),
         expectations: Expectations::default(),
         timeout: Duration::from_secs(10),
-        iut_endpoint: Some(mimi_conformance::harness::scenario::IutEndpoint::Builtin(r.behaviour())),
+        iut_endpoint: Some(iut.endpoint),
         jobs: 4,
     };
-    let driver = Driver::builtin(r.name(), Arc::new(r));
     Ok(runtime()
-        .block_on(run(plan, &driver, |_, _| {}))
+        .block_on(run(plan, &iut.driver, |_, _| {}))
         .map_err(|e| e.to_string())?)
 }
 

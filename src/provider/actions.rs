@@ -13,11 +13,12 @@
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
-use sha2::Digest as _;
 use tls_codec::DeserializeBytes as _;
 
 use super::hub::{self, Notify};
-use super::state::{Exchange, PeerFault, Shared, domain_of, lock};
+use super::faults::Fault;
+use super::peer_faults::PeerFault;
+use super::state::{Exchange, Shared, digest, domain_of, lock};
 use super::{key_material, notify, participants};
 use crate::codec::content::{ExternalPart, MimiContent, NestedPart, PartBody};
 use crate::codec::protocol::common::{Credential, ExternalSender, Protocol};
@@ -76,11 +77,6 @@ pub enum ActError {
 
 fn mls(e: impl std::fmt::Display) -> ActError {
     ActError::Mls(e.to_string())
-}
-
-/// SHA-256 of a message, to recognise a client's own messages when the hub fans them back.
-pub(crate) fn digest(bytes: &[u8]) -> [u8; 32] {
-    sha2::Sha256::digest(bytes).into()
 }
 
 /// What a room starts with besides its creator.
@@ -423,15 +419,6 @@ pub async fn commit(state: &Shared, user: &str, room: &str) -> Result<Value, Act
     commit_and_send(state, &client, room, RoomChanges::default()).await
 }
 
-/// How the reference's clients behave: the deliberate faults of its client side.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ClientBehaviour {
-    /// Sends assets of media types the room's asset policy forbids (breaks POL-08).
-    pub ignore_asset_policy: bool,
-    /// Signs its GroupInfoRequest with the wrong label (breaks §5.6 SignWithLabel).
-    pub bad_group_info_request: bool,
-}
-
 /// What a user sends: a text, or an asset (an ExternalPart) of a media type.
 #[derive(Debug, Clone, Copy)]
 pub enum Outgoing<'a> {
@@ -448,7 +435,7 @@ pub async fn send(state: &Shared, user: &str, room: &str, what: Outgoing<'_>) ->
         let mut st = lock(state);
         let (client, view) = view_of(&st, user, room)?;
         if let Outgoing::Asset(media_type) = what
-            && !st.behaviour.client.ignore_asset_policy
+            && !st.behaviour.faults.has(Fault::ClientIgnoresAssetPolicy)
             && let Some(policy) = view.component(crate::codec::policy::ComponentId::ASSET_POLICY.0)
         {
             let refusal = crate::codec::policy::decode::<crate::codec::policy::AssetPolicy>("AssetPolicy", &policy)
@@ -626,7 +613,7 @@ async fn fetch_key_packages(
     target: &str,
     ciphersuite: u16,
 ) -> Result<Vec<(String, Vec<u8>)>, ActError> {
-    let without_room = lock(state).behaviour.key_material.request_without_room;
+    let without_room = lock(state).behaviour.faults.has(Fault::KeyMaterialRequestWithoutRoom);
     let request = KeyMaterialRequest {
         protocol: Protocol::MLS10,
         requesting_user: IdentifierUri::new(actor),
@@ -783,7 +770,7 @@ pub async fn join(state: &Shared, user: &str, room: &str, role: Option<u32>) -> 
             .find(outside)
             .cloned()
             .ok_or_else(|| ActError::Mls(format!("every client of {user} is in {room} already")))?;
-        let bad = st.behaviour.client.bad_group_info_request || st.has_fault(PeerFault::BadGroupInfoSignature);
+        let bad = st.behaviour.faults.has(Fault::ClientBadGroupInfoRequest) || st.has_fault(PeerFault::BadGroupInfoSignature);
         let identity = match (st.has_fault(PeerFault::ForeignGroupInfoCredential), domain_of(room)) {
             (true, Some(hub)) => client
                 .uri()
@@ -889,9 +876,9 @@ pub(crate) async fn through_provider(
     target: &str,
     body: Vec<u8>,
 ) -> Result<(u16, Vec<u8>), ActError> {
-    let (uplink, own, behaviour) = {
+    let (uplink, own) = {
         let st = lock(state);
-        (st.uplink.clone(), st.domain.clone(), st.behaviour.key_material)
+        (st.uplink.clone(), st.domain.clone())
     };
     if let Some(uplink) = uplink {
         let target = (endpoint == ClientEndpoint::KeyMaterial).then_some(target);
@@ -901,7 +888,7 @@ pub(crate) async fn through_provider(
     if endpoint == ClientEndpoint::KeyMaterial {
         let target_domain = domain_of(target).unwrap_or_default().to_owned();
         if target_domain == own {
-            let answer = key_material::answer(&mut lock(state), behaviour, target, &body);
+            let answer = key_material::answer(&mut lock(state), target, &body);
             return Ok(match encoded(answer.map(|a| (a, Vec::new()))) {
                 Ok((bytes, _)) => (200, bytes),
                 Err((status, why)) => (status.as_u16(), why.into_bytes()),
@@ -982,7 +969,7 @@ pub async fn fan_out(state: &Shared, notifies: Vec<Notify>) {
     let (own, times, never_retry) = {
         let st = lock(state);
         let times = if st.has_fault(PeerFault::DuplicateNotify) { 2 } else { 1 };
-        (st.domain.clone(), times, st.behaviour.hub.never_retry)
+        (st.domain.clone(), times, st.behaviour.faults.has(Fault::HubNeverRetries))
     };
     let mut done = BTreeSet::new();
     for n in notifies {

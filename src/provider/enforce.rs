@@ -26,33 +26,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::faults::{Fault, FaultSet};
 use super::participants::{self, BANNED_ROLE};
 use crate::codec::policy::{BaseRoomPolicy, ComponentId as PolicyComponent, PreAuthData, RoleData};
 use crate::codec::protocol::{self, ParticipantListUpdate, RoomMetaData};
 use crate::mls::{CommitView, HubRoom, PARTICIPANT_LIST, ROOM_METADATA, user_of_client};
-use crate::policy::{Action, Change, DecideParams, MetadataField, Participant, PolicyFault, RoomPolicy, decide_with};
-
-/// How the hub's policy engine behaves: the deliberate faults of the reference.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PolicyBehaviour {
-    /// [`PolicyFault`]s switched on, as bits of their position in [`PolicyFault::ALL`].
-    pub faults: u64,
-    /// Every change is allowed.
-    pub allow_all: bool,
-    /// Every change is denied.
-    pub deny_all: bool,
-}
-
-impl PolicyBehaviour {
-    fn fault_set(&self) -> BTreeSet<PolicyFault> {
-        PolicyFault::ALL
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.faults & (1 << i) != 0)
-            .map(|(_, f)| *f)
-            .collect()
-    }
-}
+use crate::policy::{Action, Change, DecideParams, MetadataField, Participant, RoomPolicy, decide_with};
 
 /// The room's policy components, if it has a roles list.
 pub fn room_policy(room: &HubRoom) -> Result<Option<RoomPolicy>, String> {
@@ -117,14 +96,14 @@ pub fn check(
     policy: &RoomPolicy,
     room: &Snapshot,
     view: &CommitView,
-    behaviour: PolicyBehaviour,
+    faults: FaultSet,
 ) -> Result<(), String> {
     let committer = user_of(&view.committer);
     let by_actor = actions_by_actor(view, room, &committer)?;
-    if by_actor.len() > 1 && !behaviour.allow_all {
+    if by_actor.len() > 1 && !faults.has(Fault::PolicyAllowsEverything) {
         // The commit combinations hold for the whole commit, whoever proposed what.
         let all: Vec<Action> = by_actor.values().flatten().cloned().collect();
-        if let Some(d) = crate::policy::combination(&all, &behaviour.fault_set()) {
+        if let Some(d) = crate::policy::combination(&all, &faults.policy()) {
             return Err(format!(
                 "room-policy-03 §{}: the proposals of {} users together denied by {} ({})",
                 d.section,
@@ -135,7 +114,7 @@ pub fn check(
         }
     }
     for (actor, actions) in by_actor {
-        decide(policy, room, &actor, Some(&committer), actions, behaviour)?;
+        decide(policy, room, &actor, Some(&committer), actions, faults)?;
     }
     Ok(())
 }
@@ -145,7 +124,7 @@ pub fn check(
 /// room with a policy, one whose role may add its own client, §8.1.1 canAddOwnClient); in a room
 /// with a policy, a user that role 0 lets open-join as one of its target roles (canOpenJoin). Preauthorization is not offered: its claims come from
 /// X.509, JWT or CWT credentials, and the suite's clients have basic credentials.
-pub fn may_join(room: &HubRoom, user: &str, behaviour: PolicyBehaviour) -> Result<(), String> {
+pub fn may_join(room: &HubRoom, user: &str, faults: FaultSet) -> Result<(), String> {
     let snapshot = Snapshot::of(room);
     let listed = snapshot.list.iter().find(|(u, _)| u == user).map(|(_, role)| *role);
     let policy = room_policy(room)?;
@@ -155,7 +134,7 @@ pub fn may_join(room: &HubRoom, user: &str, behaviour: PolicyBehaviour) -> Resul
         // A participant adds a client of its own (§8.1.1 canAddOwnClient).
         (Some(_), Some(policy)) => {
             let add = Action::AddOwnClient { clients: 1 };
-            return decide(&policy, &snapshot, user, None, vec![add], behaviour);
+            return decide(&policy, &snapshot, user, None, vec![add], faults);
         }
         (None, None) => return Err(format!("{user} is not a participant")),
         (None, Some(policy)) => policy,
@@ -172,17 +151,17 @@ pub fn may_join(room: &HubRoom, user: &str, behaviour: PolicyBehaviour) -> Resul
     let mut why = format!("{user} is not a participant and role 0 lets no one join");
     for role in targets {
         let join = Action::OpenJoin { role, clients: 1 };
-        match decide(&policy, &snapshot, user, None, vec![join], behaviour) {
+        match decide(&policy, &snapshot, user, None, vec![join], faults) {
             Ok(()) => return Ok(()),
             Err(e) => why = e,
         }
     }
-    if behaviour.allow_all { Ok(()) } else { Err(why) }
+    if faults.has(Fault::PolicyAllowsEverything) { Ok(()) } else { Err(why) }
 }
 
 /// Whether `user` may send an application message (§8, canSendMessage).
-pub fn may_send(policy: &RoomPolicy, room: &Snapshot, user: &str, behaviour: PolicyBehaviour) -> Result<(), String> {
-    decide(policy, room, user, None, vec![Action::SendMessage], behaviour)
+pub fn may_send(policy: &RoomPolicy, room: &Snapshot, user: &str, faults: FaultSet) -> Result<(), String> {
+    decide(policy, room, user, None, vec![Action::SendMessage], faults)
 }
 
 /// One decision of the engine, with the hub's faults.
@@ -192,12 +171,12 @@ fn decide(
     actor: &str,
     committer: Option<&str>,
     actions: Vec<Action>,
-    behaviour: PolicyBehaviour,
+    faults: FaultSet,
 ) -> Result<(), String> {
-    if behaviour.allow_all {
+    if faults.has(Fault::PolicyAllowsEverything) {
         return Ok(());
     }
-    if behaviour.deny_all {
+    if faults.has(Fault::PolicyDeniesEverything) {
         return Err("room-policy-03: denied (the hub denies every change)".into());
     }
     let participants: Vec<Participant> = room
@@ -219,7 +198,7 @@ fn decide(
             actions,
         },
     };
-    let decision = decide_with(&params, &behaviour.fault_set()).map_err(|e| format!("room-policy-03: {e}"))?;
+    let decision = decide_with(&params, &faults.policy()).map_err(|e| format!("room-policy-03: {e}"))?;
     if decision.allowed {
         Ok(())
     } else {
@@ -630,8 +609,8 @@ mod tests {
         }
     }
 
-    fn run(view: &CommitView, behaviour: PolicyBehaviour) -> Result<(), String> {
-        check(&strict(), &room(), view, behaviour)
+    fn run(view: &CommitView, faults: FaultSet) -> Result<(), String> {
+        check(&strict(), &room(), view, faults)
     }
 
     #[test]
@@ -641,28 +620,21 @@ mod tests {
         assert_eq!(
             run(
                 &commit("bob", vec![("bob", ROOM_METADATA, renamed.clone())]),
-                PolicyBehaviour::default()
+                FaultSet::NONE
             ),
             Ok(())
         );
         let carol = commit("carol", vec![("carol", ROOM_METADATA, renamed)]);
-        let denied = run(&carol, PolicyBehaviour::default()).unwrap_err();
+        let denied = run(&carol, FaultSet::NONE).unwrap_err();
         assert!(denied.contains("canChangeRoomName"), "{denied}");
-        let faulty = PolicyBehaviour {
-            faults: 1
-                << PolicyFault::ALL
-                    .iter()
-                    .position(|f| *f == PolicyFault::IgnoreCapabilities)
-                    .unwrap(),
-            ..PolicyBehaviour::default()
-        };
+        let faulty = FaultSet::NONE.with(Fault::Policy(crate::policy::PolicyFault::IgnoreCapabilities));
         assert_eq!(run(&carol, faulty), Ok(()));
         // The same value again changes nothing: nothing to authorize.
         let same = protocol::encode(&metadata(ROOM, "board")).unwrap();
         assert_eq!(
             run(
                 &commit("carol", vec![("carol", ROOM_METADATA, same)]),
-                PolicyBehaviour::default()
+                FaultSet::NONE
             ),
             Ok(())
         );
@@ -671,12 +643,12 @@ mod tests {
     #[test]
     fn metadata_that_does_not_decode_or_moves_the_room_is_refused() {
         let garbage = commit("alice", vec![("alice", ROOM_METADATA, b"board".to_vec())]);
-        let e = run(&garbage, PolicyBehaviour::default()).unwrap_err();
+        let e = run(&garbage, FaultSet::NONE).unwrap_err();
         assert!(e.contains("does not decode"), "{e}");
         let moved = protocol::encode(&metadata("mimi://hub.example/r/elsewhere", "board")).unwrap();
         let e = run(
             &commit("alice", vec![("alice", ROOM_METADATA, moved)]),
-            PolicyBehaviour::default(),
+            FaultSet::NONE,
         )
         .unwrap_err();
         assert!(e.contains("room_uri"), "{e}");
@@ -713,17 +685,14 @@ mod tests {
             ),
         ] {
             let by = |who| commit(who, vec![(who, component, payload.clone())]);
-            assert_eq!(run(&by("alice"), PolicyBehaviour::default()), Ok(()), "{cap}");
-            let e = run(&by("bob"), PolicyBehaviour::default()).unwrap_err();
+            assert_eq!(run(&by("alice"), FaultSet::NONE), Ok(()), "{cap}");
+            let e = run(&by("bob"), FaultSet::NONE).unwrap_err();
             assert!(e.contains(cap), "{e}");
-            let allow_all = PolicyBehaviour {
-                allow_all: true,
-                ..PolicyBehaviour::default()
-            };
+            let allow_all = FaultSet::NONE.with(Fault::PolicyAllowsEverything);
             assert_eq!(run(&by("bob"), allow_all), Ok(()), "{cap}");
             let broken = commit("bob", vec![("bob", component, vec![0xff])]);
             assert!(
-                run(&broken, PolicyBehaviour::default())
+                run(&broken, FaultSet::NONE)
                     .unwrap_err()
                     .contains("does not decode")
             );
@@ -742,21 +711,14 @@ mod tests {
                 ("bob", PARTICIPANT_LIST, participants::add(&user("dave"), 2)),
             ],
         );
-        let e = run(&view, PolicyBehaviour::default()).unwrap_err();
+        let e = run(&view, FaultSet::NONE).unwrap_err();
         assert!(
             e.contains("together denied by role-update-with-membership-change"),
             "{e}"
         );
         // Each user's part alone is authorized (alice holds canChangeRoleDefinitions, bob may add
         // role 2): the combination is the only cause.
-        let faulty = PolicyBehaviour {
-            faults: 1
-                << PolicyFault::ALL
-                    .iter()
-                    .position(|f| *f == PolicyFault::IgnoreCommitCombinations)
-                    .unwrap(),
-            ..PolicyBehaviour::default()
-        };
+        let faulty = FaultSet::NONE.with(Fault::Policy(crate::policy::PolicyFault::IgnoreCommitCombinations));
         assert_eq!(run(&view, faulty), Ok(()));
     }
     #[test]
@@ -766,10 +728,10 @@ mod tests {
         let bob2 = "mimi://hub.example/d/bob/2".to_owned();
         let mut by_bob = commit("bob", Vec::new());
         by_bob.added = vec![(bob2.clone(), client("bob"))];
-        assert_eq!(run(&by_bob, PolicyBehaviour::default()), Ok(()));
+        assert_eq!(run(&by_bob, FaultSet::NONE), Ok(()));
         let mut by_alice = commit("alice", Vec::new());
         by_alice.added = vec![(bob2, client("alice"))];
-        let e = run(&by_alice, PolicyBehaviour::default()).unwrap_err();
+        let e = run(&by_alice, FaultSet::NONE).unwrap_err();
         assert!(e.contains("add-target-listed"), "{e}");
     }
 }

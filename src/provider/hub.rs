@@ -26,6 +26,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::StatusCode;
 
+use super::faults::{Fault, FaultSet};
 use super::participants;
 use super::state::{HostedRoom, ProviderState, domain_of};
 use crate::codec::protocol::common::Protocol;
@@ -40,57 +41,6 @@ use crate::codec::protocol::{self, Optional, VecOf};
 use crate::mls::{
     HubEvent, HubProcessError, HubRoom, WIRE_FORMAT_GROUP_INFO, WIRE_FORMAT_WELCOME, mls_message, welcome_recipients,
 };
-
-/// How the hub behaves. All `false` for a conforming hub; the reference implementation's faults
-/// switch them on so that `selftest` can show the scenarios catch each.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct HubBehaviour {
-    /// Accepts commits whose member clients are not all participants (breaks arch §4.1, PROT-11).
-    pub accept_non_participants: bool,
-    /// Answers a commit of another epoch `notAllowed` instead of `wrongEpoch` (breaks PROT-X04).
-    pub wrong_epoch_as_not_allowed: bool,
-    /// Does not forward Welcomes (breaks §5.5).
-    pub drop_welcome: bool,
-    /// Notifies only the committer's provider (breaks the fan-out of §5.5).
-    pub notify_sender_only: bool,
-    /// Fans out moreProposals in reverse order (breaks PROT-17).
-    pub reorder_more_proposals: bool,
-    /// Accepts an application message from any `sendingUri` (breaks PROT-12).
-    pub submit_any_sender: bool,
-    /// Keeps sending application messages to providers none of whose users is a participant
-    /// any more (breaks PROT-12's "receiving").
-    pub fanout_to_removed: bool,
-    /// Fans out a commit it refused (breaks §5.3).
-    pub fanout_refused: bool,
-    /// Gives a follower 200 ms to answer a /notify (a slow follower misses the room's messages).
-    pub impatient: bool,
-    /// Never retries a /notify a follower refused (breaks PROT-18, a SHOULD).
-    pub never_retry: bool,
-    /// Does not check the room-policy components a commit sets, nor a parent-dependent room's
-    /// additions against its parent (breaks POL-01, POL-02, POL-05, POL-06, POL-X11).
-    pub skip_component_rules: bool,
-    /// Accepts a commit with two room metadata updates (breaks PROT-I13).
-    pub accept_double_metadata: bool,
-    /// Accepts a commit that leaves the hub out of external_senders (breaks PROT-31, PROT-32).
-    pub accept_without_hub_sender: bool,
-    /// Applies participant-list updates that touch one user twice as far as they go, instead of
-    /// refusing the commit (breaks PROT-I12).
-    pub lenient_participant_updates: bool,
-    /// Answers a body that does not decode with an in-body refusal (notAllowed, notAuthorized)
-    /// instead of 400.
-    pub accept_malformed_bodies: bool,
-    /// Gives the GroupInfo to any requester (breaks §5.6 notAuthorized, PROT-I08).
-    pub group_info_to_anyone: bool,
-    /// Signs its GroupInfoResponse with the wrong label (breaks §5.6 SignWithLabel).
-    pub group_info_bad_signature: bool,
-    /// Signs its GroupInfoResponse as a hub_sender that is not the room's external sender.
-    pub group_info_foreign_sender: bool,
-    /// Does not verify the GroupInfoRequest: its signature, nor that its credential names a client
-    /// of the requesting provider (breaks §5.6).
-    pub group_info_unverified: bool,
-    /// Its room-policy engine (draft-ietf-mimi-room-policy-03).
-    pub policy: super::enforce::PolicyBehaviour,
-}
 
 /// A /notify the hub is to send: the body (one FanoutMessage) to `domain` for `room`.
 #[derive(Debug, Clone)]
@@ -116,7 +66,7 @@ pub fn host(state: &mut ProviderState, room: &str, group_info: &[u8]) -> Result<
         state.hub.external_sender(),
         group_info,
         None,
-        if state.behaviour.hub.lenient_participant_updates {
+        if state.behaviour.faults.has(Fault::HubLenientParticipantUpdates) {
             participants::lenient_rules()
         } else {
             participants::rules()
@@ -176,10 +126,10 @@ pub fn update(
     room: &str,
     body: &[u8],
 ) -> Result<(UpdateRoomResponse, Vec<Notify>), Refusal> {
-    let behaviour = state.behaviour.hub;
+    let faults = state.behaviour.faults;
     let request: UpdateRequest = match protocol::decode(body) {
         Ok(r) => r,
-        Err(e) if behaviour.accept_malformed_bodies => return Ok((not_allowed(e), Vec::new())),
+        Err(e) if faults.has(Fault::HubAcceptsMalformedBodies) => return Ok((not_allowed(e), Vec::new())),
         Err(e) => return Err((StatusCode::BAD_REQUEST, format!("not an UpdateRequest: {e}"))),
     };
     let own = state.domain.clone();
@@ -191,10 +141,10 @@ pub fn update(
     let before = participant_domains(&hosted.group);
     let bundle = request.bundle;
     let first = bundle.proposal_or_commit.as_slice().to_vec();
-    hosted.group.check_participants(!behaviour.accept_non_participants);
+    hosted.group.check_participants(!faults.has(Fault::HubAcceptsNonParticipants));
     hosted
         .group
-        .check_external_senders(!behaviour.accept_without_hub_sender);
+        .check_external_senders(!faults.has(Fault::HubAcceptsLosingExternalSender));
     let decoder: &crate::mls::ParticipantsDecoder = &participants::users;
     match bundle.arm {
         HandshakeArm::Commit {
@@ -218,15 +168,15 @@ pub fn update(
                 if !next_info.is_empty() && crate::mls::group_info_epoch(&next_info) != next_epoch {
                     return Err("§5.3: the GroupInfo is not one of this room at the epoch the commit makes".into());
                 }
-                one_metadata_update(view, behaviour)?;
-                if !behaviour.skip_component_rules {
+                one_metadata_update(view, faults)?;
+                if !faults.has(Fault::HubSkipsComponentRules) {
                     super::enforce::component_rules(view, &own, policy.as_ref().map(|p| &p.roles))?;
                     if let Some(parent) = &parent {
                         super::enforce::within_parent(view, parent)?;
                     }
                 }
                 match &policy {
-                    Some(policy) => super::enforce::check(policy, &snapshot, view, behaviour.policy),
+                    Some(policy) => super::enforce::check(policy, &snapshot, view, faults),
                     None => Ok(()),
                 }
             });
@@ -241,14 +191,14 @@ pub fn update(
                 Err(e) => {
                     // A broken hub passes on what it refused.
                     let mut notifies = Vec::new();
-                    if behaviour.fanout_refused {
+                    if faults.has(Fault::HubFansOutRefused) {
                         let arm = FanoutArm::Commit {
                             external_proposals: VecOf(Vec::new()),
                         };
                         notifies = notify_all(&before, room, &fanout(now_ms(), &first, arm));
                     }
                     let answer = match e {
-                        HubProcessError::WrongEpoch { expected, .. } if !behaviour.wrong_epoch_as_not_allowed => {
+                        HubProcessError::WrongEpoch { expected, .. } if !faults.has(Fault::HubWrongEpochAsNotAllowed) => {
                             let arm = UpdateResponseArm::WrongEpoch {
                                 current_epoch: expected,
                             };
@@ -271,13 +221,13 @@ pub fn update(
                     external_proposals: VecOf(Vec::new()),
                 },
             );
-            let targets: BTreeSet<String> = if behaviour.notify_sender_only {
+            let targets: BTreeSet<String> = if faults.has(Fault::HubNotifiesSenderOnly) {
                 domain_of(&committer).map(str::to_owned).into_iter().collect()
             } else {
                 before.union(&after).cloned().collect()
             };
             let mut notifies = notify_all(&targets, room, &body);
-            if let Some(welcome) = welcome.0.filter(|_| !behaviour.drop_welcome) {
+            if let Some(welcome) = welcome.0.filter(|_| !faults.has(Fault::HubDropsWelcome)) {
                 // Bare in the HandshakeBundle (§5.3), an MLSMessage in the FanoutMessage (§5.5).
                 let welcome = mls_message(WIRE_FORMAT_WELCOME, welcome.as_slice());
                 let recipients = welcome_recipients(&welcome).unwrap_or_default();
@@ -312,7 +262,7 @@ pub fn update(
                             Vec::new(),
                         ));
                     }
-                    Err(HubProcessError::WrongEpoch { expected, .. }) if !behaviour.wrong_epoch_as_not_allowed => {
+                    Err(HubProcessError::WrongEpoch { expected, .. }) if !faults.has(Fault::HubWrongEpochAsNotAllowed) => {
                         let arm = UpdateResponseArm::WrongEpoch {
                             current_epoch: expected,
                         };
@@ -338,7 +288,7 @@ pub fn update(
                     .map(|p| (p, accepted_at)),
             );
             let mut more = more_proposals.0;
-            if behaviour.reorder_more_proposals {
+            if faults.has(Fault::HubReordersMoreProposals) {
                 more.reverse();
             }
             let body = fanout(
@@ -374,13 +324,13 @@ fn parent_participants(state: &ProviderState, room: &str) -> Option<BTreeSet<Str
 }
 
 /// §7.6: "Only a single Room metadata update is valid per commit" (PROT-I13).
-fn one_metadata_update(view: &crate::mls::CommitView, behaviour: HubBehaviour) -> Result<(), String> {
+fn one_metadata_update(view: &crate::mls::CommitView, faults: FaultSet) -> Result<(), String> {
     let n = view
         .updates
         .iter()
         .filter(|(_, id, _)| *id == crate::mls::ROOM_METADATA)
         .count();
-    if n > 1 && !behaviour.accept_double_metadata {
+    if n > 1 && !faults.has(Fault::HubAcceptsDoubleMetadata) {
         return Err(format!("§7.6: {n} room metadata updates in one commit; one is valid"));
     }
     Ok(())
@@ -412,10 +362,10 @@ pub fn submit(
     room: &str,
     body: &[u8],
 ) -> Result<(SubmitMessageResponse, Vec<Notify>), Refusal> {
-    let behaviour = state.behaviour.hub;
+    let faults = state.behaviour.faults;
     let request: SubmitMessageRequest = match protocol::decode(body) {
         Ok(r) => r,
-        Err(_) if behaviour.accept_malformed_bodies => {
+        Err(_) if faults.has(Fault::HubAcceptsMalformedBodies) => {
             let refused = submit_response(SubmitResponseCode::NOT_ALLOWED, SubmitResponseArm::None {});
             return Ok((refused, Vec::new()));
         }
@@ -437,14 +387,14 @@ pub fn submit(
         Vec::new(),
     );
     // PROT-12: a user who is not (or no longer) an active participant sends nothing.
-    if !users.contains(&sender) && !behaviour.submit_any_sender {
+    if !users.contains(&sender) && !faults.has(Fault::HubSubmitAnySender) {
         return Ok(refused);
     }
     // room-policy-03 §8: the sender's role must hold canSendMessage.
     let policy = super::enforce::room_policy(&hosted.group).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
     if let Some(policy) = policy {
         let snapshot = super::enforce::Snapshot::of(&hosted.group);
-        if super::enforce::may_send(&policy, &snapshot, &sender, behaviour.policy).is_err() {
+        if super::enforce::may_send(&policy, &snapshot, &sender, faults).is_err() {
             return Ok(refused);
         }
     }
@@ -469,7 +419,7 @@ pub fn submit(
         FanoutArm::Application { frank: Optional(None) },
     );
     let mut domains: BTreeSet<String> = users.iter().filter_map(|u| domain_of(u).map(str::to_owned)).collect();
-    if behaviour.fanout_to_removed {
+    if faults.has(Fault::HubFansOutToRemoved) {
         domains.extend(state.peers.iter().flat_map(|p| p.addrs.keys().cloned()));
     }
     let arm = SubmitResponseArm::Accepted {

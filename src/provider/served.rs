@@ -21,7 +21,8 @@ use super::https::{PeerClient, ProviderServer};
 use super::pki::{ProviderIdentity, ca_der_from_pem};
 use super::routes::routes;
 use super::state::{Peers, ProviderState, Shared, domain_of, lock};
-use super::{ProviderBehaviour, parse};
+use super::faults::ProviderBehaviour;
+use super::parse;
 use crate::driver::messages::{
     ClientParams, ConfigureParams, ConfigureResult, ConsentGrantParams, Mode, UserCreateParams,
 };
@@ -237,7 +238,7 @@ impl Served {
             }
         };
         let state: Shared = Arc::new(Mutex::new(state));
-        let server = ProviderServer::start_on(socket, &identity, &ca_der, routes(state.clone()), behaviour.door)
+        let server = ProviderServer::start_on(socket, &identity, &ca_der, routes(state.clone()), behaviour)
             .await
             .map_err(|e| DriverError::failed(format!("cannot serve {}: {e}", p.domain)))?;
         inner.current = Some(Configured { server, state });

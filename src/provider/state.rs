@@ -8,7 +8,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::ProviderBehaviour;
+use super::faults::{Fault, ProviderBehaviour};
+use super::peer_faults::PeerFault;
 use super::https::PeerClient;
 use crate::mls::{HubIdentity, HubRoom, MlsClient, NewClientError, NewHubError, Room};
 
@@ -130,42 +131,6 @@ pub const ANSWER_LIMIT: usize = 16 << 20;
 /// How long a provider waits for a peer's answer when no run says (the reference served alone).
 pub const PEER_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How long a slow simulated follower ([`PeerFault::SlowNotify`]) takes to answer.
-pub const SLOW_ANSWER: Duration = Duration::from_millis(500);
-
-/// Misbehaviour of a simulated provider for one scenario step: how a negative scenario plays a
-/// peer that breaks the draft.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PeerFault {
-    /// An add commits the MLS Adds without the participant-list update (breaks PROT-11).
-    SkipParticipantList,
-    /// The MLS message sent to the hub has its last byte flipped (its signature or tag breaks).
-    CorruptMessage,
-    /// A hub sends every /notify twice (PROT-19, PROT-20).
-    DuplicateNotify,
-    /// A submitMessage names a user who is not a participant as `sendingUri`.
-    ForeignSendingUri,
-    /// As a follower: answers each /notify of the step only after [`SLOW_ANSWER`] (a slow peer).
-    SlowNotify,
-    /// As a follower: answers the first /notify of the step 503 with `Retry-After: 0`, without
-    /// processing it (PROT-18: the hub should retry).
-    NotifyFailsOnce,
-    /// An add also carries two room metadata updates (breaks PROT-I13).
-    DoubleMetadataUpdate,
-    /// A commit also drops the `external_senders` extension, and with it the hub (breaks PROT-31,
-    /// PROT-32).
-    DropExternalSenders,
-    /// An add carries the participant-list update twice, touching the user twice in one commit
-    /// (breaks PROT-I12).
-    DoubleParticipantUpdate,
-    /// A GroupInfoRequest signed with the wrong label (breaks §5.6 SignWithLabel).
-    BadGroupInfoSignature,
-    /// A GroupInfoRequest whose credential names a client of the hub's domain (a provider
-    /// claiming another provider's user).
-    ForeignGroupInfoCredential,
-}
-
 impl Peers {
     /// The peers of a provider behaving as `behaviour`, waiting `wait` for an answer (an
     /// impatient hub waits 200 ms).
@@ -175,7 +140,7 @@ impl Peers {
         behaviour: &ProviderBehaviour,
         wait: Duration,
     ) -> Self {
-        let timeout = if behaviour.hub.impatient {
+        let timeout = if behaviour.faults.has(Fault::HubImpatient) {
             Duration::from_millis(200)
         } else {
             wait
@@ -362,12 +327,14 @@ impl ProviderState {
     }
 }
 
+/// SHA-256 of a message or body: the key of [`ProviderState::own_messages`] (a client's own
+/// messages, not processed again when the hub fans them back) and [`ProviderState::notified`].
+pub(crate) fn digest(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).into()
+}
+
 /// The domain of a `mimi://<domain>/...` URI.
 pub fn domain_of(uri: &str) -> Option<&str> {
     uri.strip_prefix("mimi://")?.split('/').next().filter(|d| !d.is_empty())
-}
-
-/// A URI percent-encoded as one path segment (reading PROT-X01: the whole URI is the segment).
-pub fn path_segment(uri: &str) -> String {
-    percent_encoding::utf8_percent_encode(uri, percent_encoding::NON_ALPHANUMERIC).to_string()
 }

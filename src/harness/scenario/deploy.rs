@@ -141,7 +141,7 @@ impl Deployment {
                     .map_err(|e| HttpsError::Tls(format!("cannot create user {}: {e}", u.user)))?;
             }
             let state: Shared = Arc::new(Mutex::new(state));
-            let server = ProviderServer::start(&identity, &ca, routes(state.clone()), behaviour.door).await?;
+            let server = ProviderServer::start(&identity, &ca, routes(state.clone()), behaviour).await?;
             roles.insert(
                 role.clone(),
                 RoleProvider {
