@@ -270,7 +270,7 @@ pub async fn perform(state: &Shared, a: &UserAct) -> Result<Value, ActError> {
             actions::remove_component(state, user, room, component_id(component)?).await
         }
         Act::Leave => actions::leave(state, user, room).await,
-        Act::Join { role } => actions::join(state, user, room, *role).await,
+        Act::Join { role } => super::join::join(state, user, room, *role).await,
         Act::Commit => actions::commit(state, user, room).await,
         Act::SendText(text) => actions::send(state, user, room, Outgoing::Text(text)).await,
         Act::SendAsset(media_type) => actions::send(state, user, room, Outgoing::Asset(media_type)).await,

@@ -10,14 +10,14 @@
 //! * `room.host`: the reference becomes the hub of a room one of its clients created.
 //! * `client.submit`: a client's request (keyMaterial, update, submitMessage, groupInfo), answered
 //!   by the reference as hub or key holder, or forwarded to the room's hub, as for its own
-//!   clients ([`super::actions::through_provider`]).
+//!   clients ([`super::outbound::through_provider`]).
 //! * `client.inbox`: the client's mailbox, emptied.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use openmls::prelude::KeyPackageIn;
 
-use super::actions;
+use super::outbound;
 use super::state::{Shared, lock};
 use crate::driver::DriverError;
 use crate::driver::messages::{
@@ -164,7 +164,7 @@ pub async fn submit(state: &Shared, p: ClientSubmitParams) -> Result<ClientSubmi
     if p.endpoint != ClientEndpoint::KeyMaterial {
         lock(state).accounts.join(&p.client, &p.room);
     }
-    let (status, body) = actions::through_provider(state, &p.client, p.endpoint, &p.room, &target, p.body)
+    let (status, body) = outbound::through_provider(state, &p.client, p.endpoint, &p.room, &target, p.body)
         .await
         .map_err(|e| DriverError::failed(e.to_string()))?;
     Ok(ClientSubmitResult { status, body })

@@ -3,6 +3,7 @@
 //! ([`Fault`]) break it on purpose so that `selftest` can show every check can fail.
 
 pub mod act;
+mod act_error;
 pub mod actions;
 pub mod client_api;
 mod content;
@@ -13,8 +14,10 @@ mod faulty_cbor;
 pub mod group_info;
 pub mod https;
 pub mod hub;
+pub mod join;
 pub mod key_material;
 pub mod notify;
+pub mod outbound;
 pub mod participants;
 pub mod peer_faults;
 pub mod pki;

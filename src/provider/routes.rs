@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
-use super::actions::{fan_out, post_logged};
+use super::outbound::{fan_out, post_logged};
 use super::peer_faults::{PeerFault, SLOW_ANSWER};
 use super::state::{Exchange, Shared, domain_of, lock};
 use super::{hub, key_material, notify};
@@ -95,7 +95,7 @@ async fn hub_route<T: protocol::Message>(
     state: &Shared,
     room: &str,
     body: &[u8],
-    endpoint: super::actions::HubEndpoint<T>,
+    endpoint: super::outbound::HubEndpoint<T>,
 ) -> Response {
     let result = endpoint(&mut lock(state), room, body);
     match result {
