@@ -10,7 +10,6 @@
 //! JSON as the driver returns them; a refusal by the hub is a result (`accepted: false` with the
 //! draft's code), not an error.
 
-
 use serde_json::{Value, json};
 
 pub use super::act_error::ActError;

@@ -154,7 +154,11 @@ mod tests {
         assert!(Directory::parse(b"{").is_err());
         let full = directory(document("hub.example", PREFIX, FaultSet::NONE));
         assert!(full.path("hub.example", "update", "x").is_ok());
-        let incomplete = directory(document("hub.example", PREFIX, FaultSet::NONE.with(Fault::DirectoryIncomplete)));
+        let incomplete = directory(document(
+            "hub.example",
+            PREFIX,
+            FaultSet::NONE.with(Fault::DirectoryIncomplete),
+        ));
         assert!(incomplete.path("hub.example", "update", "x").is_err());
     }
 }

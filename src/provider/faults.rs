@@ -198,7 +198,10 @@ const UNSKIPPABLE: [Kind; 8] = [
 impl Fault {
     /// Every fault: the table's, then one skipped check per rule, then the policy engine's.
     pub fn all() -> Vec<Fault> {
-        let skips = Kind::ALL.into_iter().filter(|k| !UNSKIPPABLE.contains(k)).map(Fault::Skip);
+        let skips = Kind::ALL
+            .into_iter()
+            .filter(|k| !UNSKIPPABLE.contains(k))
+            .map(Fault::Skip);
         let policy = PolicyFault::ALL.into_iter().map(Fault::Policy);
         Fault::TABLE.iter().copied().chain(skips).chain(policy).collect()
     }
@@ -316,7 +319,9 @@ mod tests {
 
     #[test]
     fn a_fault_set_holds_what_it_was_given() {
-        let set: FaultSet = [Fault::HubDropsWelcome, Fault::Policy(PolicyFault::ALL[3])].into_iter().collect();
+        let set: FaultSet = [Fault::HubDropsWelcome, Fault::Policy(PolicyFault::ALL[3])]
+            .into_iter()
+            .collect();
         assert!(set.has(Fault::HubDropsWelcome) && !set.has(Fault::HubImpatient));
         assert_eq!(set.policy(), BTreeSet::from([PolicyFault::ALL[3]]));
         assert!(FaultSet::NONE.is_empty() && FaultSet::NONE.policy().is_empty());

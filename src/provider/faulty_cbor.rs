@@ -35,7 +35,6 @@ pub(super) fn encode(c: &MimiContent, faults: FaultSet) -> Vec<u8> {
     out
 }
 
-
 /// The faulty encoder's habits.
 struct Habits {
     order: KeyOrder,

@@ -158,7 +158,10 @@ impl ProviderServer {
             .map_err(|e| HttpsError::Tls(e.to_string()))?;
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let app = routes
-            .route(super::directory::PATH, axum::routing::get(directory).with_state(behaviour))
+            .route(
+                super::directory::PATH,
+                axum::routing::get(directory).with_state(behaviour),
+            )
             .layer(middleware::from_fn_with_state(
                 Arc::new((identity.domain.clone(), faults)),
                 check_peer,
@@ -283,7 +286,11 @@ fn peer_problem(
 /// §5.1: the directory of endpoint URLs (the draft's `update{roomId}` is read as `update/{roomId}`).
 async fn directory(State(behaviour): State<ProviderBehaviour>, request: Request) -> Response {
     let authority = authority(&request).unwrap_or_default();
-    axum::Json(super::directory::document(&authority, behaviour.prefix, behaviour.faults))
+    axum::Json(super::directory::document(
+        &authority,
+        behaviour.prefix,
+        behaviour.faults,
+    ))
     .into_response()
 }
 
@@ -373,14 +380,7 @@ mod tests {
     #[test]
     fn rejects_a_host_naming_another_provider() {
         let h = headers("other.example:443", Some("mimi@a.example"));
-        let e = peer_problem(
-            "hub.example",
-            Some("other.example:443"),
-            &h,
-            None,
-            FaultSet::NONE,
-        )
-        .unwrap_err();
+        let e = peer_problem("hub.example", Some("other.example:443"), &h, None, FaultSet::NONE).unwrap_err();
         assert_eq!(e.0, StatusCode::MISDIRECTED_REQUEST);
     }
 
@@ -402,14 +402,7 @@ mod tests {
     #[test]
     fn rejects_a_request_without_client_certificate() {
         let h = headers("hub.example", Some("mimi@a.example"));
-        let e = peer_problem(
-            "hub.example",
-            Some("hub.example:8443"),
-            &h,
-            None,
-            FaultSet::NONE,
-        )
-        .unwrap_err();
+        let e = peer_problem("hub.example", Some("hub.example:8443"), &h, None, FaultSet::NONE).unwrap_err();
         assert_eq!(e.0, StatusCode::FORBIDDEN);
     }
 }

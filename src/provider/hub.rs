@@ -31,13 +31,15 @@ use super::participants;
 use super::state::{HostedRoom, ProviderState, domain_of};
 use crate::codec::protocol::common::Protocol;
 use crate::codec::protocol::fanout::{FanoutArm, FanoutMessage};
+use crate::codec::protocol::ratchet_tree::RatchetTreeOption;
 use crate::codec::protocol::submit::{
     SubmitMessageRequest, SubmitMessageResponse, SubmitResponseArm, SubmitResponseCode,
 };
 use crate::codec::protocol::update::{
-    GroupInfoArm, HandshakeArm, UpdateRequest, UpdateResponseArm, UpdateResponseCode, UpdateRoomResponse,
+    GroupInfoArm, GroupInfoOption, HandshakeArm, UpdateRequest, UpdateResponseArm, UpdateResponseCode,
+    UpdateRoomResponse,
 };
-use crate::codec::protocol::{self, Optional, VecOf};
+use crate::codec::protocol::{self, MlsMessageBytes, Optional, VecOf, WelcomeBytes};
 use crate::mls::{
     HubEvent, HubProcessError, HubRoom, WIRE_FORMAT_GROUP_INFO, WIRE_FORMAT_WELCOME, mls_message, welcome_recipients,
 };
@@ -138,175 +140,224 @@ pub fn update(
         .hosted
         .get_mut(room)
         .ok_or_else(|| (StatusCode::NOT_FOUND, format!("{own} is not the hub of {room}")))?;
-    let before = participant_domains(&hosted.group);
     let bundle = request.bundle;
-    let first = bundle.proposal_or_commit.as_slice().to_vec();
-    hosted.group.check_participants(!faults.has(Fault::HubAcceptsNonParticipants));
+    let update = Update {
+        room,
+        own: &own,
+        parent,
+        faults,
+        first: bundle.proposal_or_commit.as_slice().to_vec(),
+        before: participant_domains(&hosted.group),
+    };
+    hosted
+        .group
+        .check_participants(!faults.has(Fault::HubAcceptsNonParticipants));
     hosted
         .group
         .check_external_senders(!faults.has(Fault::HubAcceptsLosingExternalSender));
-    let decoder: &crate::mls::ParticipantsDecoder = &participants::users;
     match bundle.arm {
         HandshakeArm::Commit {
             welcome,
             ratchet_tree_option,
             group_info_option,
-        } => {
-            // The GroupInfo must be the one of the epoch this commit makes: the hub gives it to
-            // external joiners (§5.6). A partial GroupInfo leaves the hub without one.
-            let next_info = match &group_info_option.arm {
-                GroupInfoArm::Full { group_info } => mls_message(WIRE_FORMAT_GROUP_INFO, group_info.as_slice()),
-                GroupInfoArm::Partial { .. } => Vec::new(),
-            };
-            let next_epoch = Some((hosted.group.group_id().to_vec(), hosted.group.epoch() + 1));
-            let policy =
-                super::enforce::room_policy(&hosted.group).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
-            // The check reads the room before the commit; the group is borrowed again to process
-            // it, so it works on a snapshot of what it needs.
-            let snapshot = super::enforce::Snapshot::of(&hosted.group);
-            let event = hosted.group.process_with(&first, decoder, &|view| {
-                if !next_info.is_empty() && crate::mls::group_info_epoch(&next_info) != next_epoch {
-                    return Err("§5.3: the GroupInfo is not one of this room at the epoch the commit makes".into());
-                }
-                one_metadata_update(view, faults)?;
-                if !faults.has(Fault::HubSkipsComponentRules) {
-                    super::enforce::component_rules(view, &own, policy.as_ref().map(|p| &p.roles))?;
-                    if let Some(parent) = &parent {
-                        super::enforce::within_parent(view, parent)?;
-                    }
-                }
-                match &policy {
-                    Some(policy) => super::enforce::check(policy, &snapshot, view, faults),
-                    None => Ok(()),
-                }
-            });
-            let (added, epoch, committer) = match event {
-                Ok(HubEvent::Commit {
-                    added,
-                    epoch,
-                    committer,
-                    ..
-                }) => (added, epoch, committer),
-                Ok(other) => return Ok((not_allowed(format!("not a commit: {other:?}")), Vec::new())),
-                Err(e) => {
-                    // A broken hub passes on what it refused.
-                    let mut notifies = Vec::new();
-                    if faults.has(Fault::HubFansOutRefused) {
-                        let arm = FanoutArm::Commit {
-                            external_proposals: VecOf(Vec::new()),
-                        };
-                        notifies = notify_all(&before, room, &fanout(now_ms(), &first, arm));
-                    }
-                    let answer = match e {
-                        HubProcessError::WrongEpoch { expected, .. } if !faults.has(Fault::HubWrongEpochAsNotAllowed) => {
-                            let arm = UpdateResponseArm::WrongEpoch {
-                                current_epoch: expected,
-                            };
-                            let why = format!("the room is at epoch {expected}");
-                            update_response(UpdateResponseCode::WRONG_EPOCH, &why, arm)
-                        }
-                        e => not_allowed(e),
-                    };
-                    return Ok((answer, notifies));
-                }
-            };
-            hosted.group_info = next_info;
-            hosted.pending.clear();
-            let timestamp = now_ms();
-            let after = participant_domains(&hosted.group);
-            let body = fanout(
-                timestamp,
-                &first,
-                FanoutArm::Commit {
-                    external_proposals: VecOf(Vec::new()),
-                },
-            );
-            let targets: BTreeSet<String> = if faults.has(Fault::HubNotifiesSenderOnly) {
-                domain_of(&committer).map(str::to_owned).into_iter().collect()
-            } else {
-                before.union(&after).cloned().collect()
-            };
-            let mut notifies = notify_all(&targets, room, &body);
-            if let Some(welcome) = welcome.0.filter(|_| !faults.has(Fault::HubDropsWelcome)) {
-                // Bare in the HandshakeBundle (§5.3), an MLSMessage in the FanoutMessage (§5.5).
-                let welcome = mls_message(WIRE_FORMAT_WELCOME, welcome.as_slice());
-                let recipients = welcome_recipients(&welcome).unwrap_or_default();
-                let domains: BTreeSet<String> = added
-                    .iter()
-                    .filter(|(_, reference)| recipients.contains(reference))
-                    .filter_map(|(client, _)| domain_of(client).map(str::to_owned))
-                    .collect();
-                let body = fanout(
-                    timestamp,
-                    welcome.as_slice(),
-                    FanoutArm::Welcome { ratchet_tree_option },
-                );
-                notifies.extend(notify_all(&domains, room, &body));
-            }
-            tracing::debug!(room, epoch, "hub accepted a commit");
-            let arm = UpdateResponseArm::Success {
-                accepted_timestamp: timestamp,
-            };
-            Ok((update_response(UpdateResponseCode::SUCCESS, "", arm), notifies))
+        } => commit(hosted, &update, welcome.0, group_info_option, ratchet_tree_option),
+        HandshakeArm::Proposal { more_proposals } => Ok(proposals(hosted, &update, more_proposals.0)),
+    }
+}
+
+/// What the hub knows of an /update besides the room it hosts.
+struct Update<'a> {
+    room: &'a str,
+    /// This hub's domain.
+    own: &'a str,
+    /// The participants of the room's parent, for a parent-dependent room (room-policy-03 §5).
+    parent: Option<BTreeSet<String>>,
+    faults: FaultSet,
+    /// The HandshakeBundle's `proposal_or_commit`.
+    first: Vec<u8>,
+    /// The domains of the room's participants before the request.
+    before: BTreeSet<String>,
+}
+
+/// §5.3 `case commit`: the commit checked (MLS, §7.4, §7.5, §7.6, the room policy) and, if it
+/// is accepted, fanned out: the Commit to the providers of the participants before and after it,
+/// the Welcome to the providers of the clients it adds.
+fn commit(
+    hosted: &mut HostedRoom,
+    update: &Update,
+    welcome: Option<WelcomeBytes>,
+    group_info_option: GroupInfoOption,
+    ratchet_tree_option: RatchetTreeOption,
+) -> Result<(UpdateRoomResponse, Vec<Notify>), Refusal> {
+    let (faults, room, first) = (update.faults, update.room, update.first.as_slice());
+    // The GroupInfo must be the one of the epoch this commit makes: the hub gives it to
+    // external joiners (§5.6). A partial GroupInfo leaves the hub without one.
+    let next_info = match &group_info_option.arm {
+        GroupInfoArm::Full { group_info } => mls_message(WIRE_FORMAT_GROUP_INFO, group_info.as_slice()),
+        GroupInfoArm::Partial { .. } => Vec::new(),
+    };
+    let next_epoch = Some((hosted.group.group_id().to_vec(), hosted.group.epoch() + 1));
+    let policy = super::enforce::room_policy(&hosted.group).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    // The check reads the room before the commit; the group is borrowed again to process
+    // it, so it works on a snapshot of what it needs.
+    let snapshot = super::enforce::Snapshot::of(&hosted.group);
+    let decoder: &crate::mls::ParticipantsDecoder = &participants::users;
+    let event = hosted.group.process_with(first, decoder, &|view| {
+        if !next_info.is_empty() && crate::mls::group_info_epoch(&next_info) != next_epoch {
+            return Err("§5.3: the GroupInfo is not one of this room at the epoch the commit makes".into());
         }
-        HandshakeArm::Proposal { more_proposals } => {
-            for (i, proposal) in std::iter::once(first.as_slice())
-                .chain(more_proposals.iter().map(|p| p.as_slice()))
-                .enumerate()
-            {
-                match hosted.group.process(proposal, decoder) {
-                    Ok(HubEvent::Proposal { .. }) => {}
-                    Ok(other) => {
-                        return Ok((
-                            not_allowed(format!("message {i} is not a proposal: {other:?}")),
-                            Vec::new(),
-                        ));
-                    }
-                    Err(HubProcessError::WrongEpoch { expected, .. }) if !faults.has(Fault::HubWrongEpochAsNotAllowed) => {
-                        let arm = UpdateResponseArm::WrongEpoch {
-                            current_epoch: expected,
-                        };
-                        let why = format!("the room is at epoch {expected}");
-                        return Ok((update_response(UpdateResponseCode::WRONG_EPOCH, &why, arm), Vec::new()));
-                    }
-                    Err(e) => {
-                        let arm = UpdateResponseArm::InvalidProposal {
-                            invalid_proposals: VecOf(Vec::new()),
-                        };
-                        let why = format!("proposal {i}: {e}");
-                        return Ok((
-                            update_response(UpdateResponseCode::INVALID_PROPOSAL, &why, arm),
-                            Vec::new(),
-                        ));
-                    }
-                }
+        one_metadata_update(view, faults)?;
+        if !faults.has(Fault::HubSkipsComponentRules) {
+            super::enforce::component_rules(view, update.own, policy.as_ref().map(|p| &p.roles))?;
+            if let Some(parent) = &update.parent {
+                super::enforce::within_parent(view, parent)?;
             }
-            let accepted_at = now_ms();
-            hosted.pending.extend(
-                std::iter::once(first.clone())
-                    .chain(more_proposals.iter().map(|p| p.as_slice().to_vec()))
-                    .map(|p| (p, accepted_at)),
-            );
-            let mut more = more_proposals.0;
-            if faults.has(Fault::HubReordersMoreProposals) {
-                more.reverse();
+        }
+        match &policy {
+            Some(policy) => super::enforce::check(policy, &snapshot, view, faults),
+            None => Ok(()),
+        }
+    });
+    let (added, epoch, committer) = match event {
+        Ok(HubEvent::Commit {
+            added,
+            epoch,
+            committer,
+            ..
+        }) => (added, epoch, committer),
+        Ok(other) => return Ok((not_allowed(format!("not a commit: {other:?}")), Vec::new())),
+        Err(e) => return Ok(refused_commit(update, e)),
+    };
+    hosted.group_info = next_info;
+    hosted.pending.clear();
+    let timestamp = now_ms();
+    let after = participant_domains(&hosted.group);
+    let body = fanout(
+        timestamp,
+        first,
+        FanoutArm::Commit {
+            external_proposals: VecOf(Vec::new()),
+        },
+    );
+    let targets: BTreeSet<String> = if faults.has(Fault::HubNotifiesSenderOnly) {
+        domain_of(&committer).map(str::to_owned).into_iter().collect()
+    } else {
+        update.before.union(&after).cloned().collect()
+    };
+    let mut notifies = notify_all(&targets, room, &body);
+    if let Some(welcome) = welcome.filter(|_| !faults.has(Fault::HubDropsWelcome)) {
+        // Bare in the HandshakeBundle (§5.3), an MLSMessage in the FanoutMessage (§5.5).
+        let welcome = mls_message(WIRE_FORMAT_WELCOME, welcome.as_slice());
+        let recipients = welcome_recipients(&welcome).unwrap_or_default();
+        let domains: BTreeSet<String> = added
+            .iter()
+            .filter(|(_, reference)| recipients.contains(reference))
+            .filter_map(|(client, _)| domain_of(client).map(str::to_owned))
+            .collect();
+        let body = fanout(
+            timestamp,
+            welcome.as_slice(),
+            FanoutArm::Welcome { ratchet_tree_option },
+        );
+        notifies.extend(notify_all(&domains, room, &body));
+    }
+    tracing::debug!(room, epoch, "hub accepted a commit");
+    let arm = UpdateResponseArm::Success {
+        accepted_timestamp: timestamp,
+    };
+    Ok((update_response(UpdateResponseCode::SUCCESS, "", arm), notifies))
+}
+
+/// The answer to a commit the hub refused: wrongEpoch with the room's epoch, notAllowed for the
+/// rest (and, from a broken hub, the refused commit fanned out all the same).
+fn refused_commit(update: &Update, e: HubProcessError) -> (UpdateRoomResponse, Vec<Notify>) {
+    let mut notifies = Vec::new();
+    if update.faults.has(Fault::HubFansOutRefused) {
+        let arm = FanoutArm::Commit {
+            external_proposals: VecOf(Vec::new()),
+        };
+        notifies = notify_all(&update.before, update.room, &fanout(now_ms(), &update.first, arm));
+    }
+    let answer = match e {
+        HubProcessError::WrongEpoch { expected, .. } if !update.faults.has(Fault::HubWrongEpochAsNotAllowed) => {
+            wrong_epoch(expected)
+        }
+        e => not_allowed(e),
+    };
+    (answer, notifies)
+}
+
+fn wrong_epoch(expected: u64) -> UpdateRoomResponse {
+    let arm = UpdateResponseArm::WrongEpoch {
+        current_epoch: expected,
+    };
+    update_response(
+        UpdateResponseCode::WRONG_EPOCH,
+        &format!("the room is at epoch {expected}"),
+        arm,
+    )
+}
+
+/// §5.3 `case proposal`: each proposal processed, stored as pending (§5.6) and fanned out to the
+/// providers of the participants with the same moreProposals (PROT-17).
+fn proposals(
+    hosted: &mut HostedRoom,
+    update: &Update,
+    more_proposals: Vec<MlsMessageBytes>,
+) -> (UpdateRoomResponse, Vec<Notify>) {
+    let (faults, first) = (update.faults, update.first.as_slice());
+    let decoder: &crate::mls::ParticipantsDecoder = &participants::users;
+    for (i, proposal) in std::iter::once(first)
+        .chain(more_proposals.iter().map(|p| p.as_slice()))
+        .enumerate()
+    {
+        match hosted.group.process(proposal, decoder) {
+            Ok(HubEvent::Proposal { .. }) => {}
+            Ok(other) => {
+                return (
+                    not_allowed(format!("message {i} is not a proposal: {other:?}")),
+                    Vec::new(),
+                );
             }
-            let body = fanout(
-                now_ms(),
-                &first,
-                FanoutArm::Proposal {
-                    more_proposals: VecOf(more),
-                },
-            );
-            let arm = UpdateResponseArm::Success {
-                accepted_timestamp: now_ms(),
-            };
-            Ok((
-                update_response(UpdateResponseCode::SUCCESS, "", arm),
-                notify_all(&before, room, &body),
-            ))
+            Err(HubProcessError::WrongEpoch { expected, .. }) if !faults.has(Fault::HubWrongEpochAsNotAllowed) => {
+                return (wrong_epoch(expected), Vec::new());
+            }
+            Err(e) => {
+                let arm = UpdateResponseArm::InvalidProposal {
+                    invalid_proposals: VecOf(Vec::new()),
+                };
+                let why = format!("proposal {i}: {e}");
+                return (
+                    update_response(UpdateResponseCode::INVALID_PROPOSAL, &why, arm),
+                    Vec::new(),
+                );
+            }
         }
     }
+    let accepted_at = now_ms();
+    hosted.pending.extend(
+        std::iter::once(first.to_vec())
+            .chain(more_proposals.iter().map(|p| p.as_slice().to_vec()))
+            .map(|p| (p, accepted_at)),
+    );
+    let mut more = more_proposals;
+    if faults.has(Fault::HubReordersMoreProposals) {
+        more.reverse();
+    }
+    let body = fanout(
+        now_ms(),
+        first,
+        FanoutArm::Proposal {
+            more_proposals: VecOf(more),
+        },
+    );
+    let arm = UpdateResponseArm::Success {
+        accepted_timestamp: now_ms(),
+    };
+    (
+        update_response(UpdateResponseCode::SUCCESS, "", arm),
+        notify_all(&update.before, update.room, &body),
+    )
 }
 
 /// The participants of `room`'s parent room, when `room` is parent-dependent (room-policy-03 §5)

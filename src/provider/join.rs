@@ -43,7 +43,8 @@ pub async fn join(state: &Shared, user: &str, room: &str, role: Option<u32>) -> 
             .find(outside)
             .cloned()
             .ok_or_else(|| ActError::Mls(format!("every client of {user} is in {room} already")))?;
-        let bad = st.behaviour.faults.has(Fault::ClientBadGroupInfoRequest) || st.has_fault(PeerFault::BadGroupInfoSignature);
+        let bad =
+            st.behaviour.faults.has(Fault::ClientBadGroupInfoRequest) || st.has_fault(PeerFault::BadGroupInfoSignature);
         let identity = match (st.has_fault(PeerFault::ForeignGroupInfoCredential), domain_of(room)) {
             (true, Some(hub)) => client
                 .uri()

@@ -26,12 +26,13 @@
 //!   reference reads the field and ignores it (catalog: PROT-I02).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use axum::http::StatusCode;
 use openmls::prelude::{Ciphersuite, MlsMessageBodyIn, MlsMessageIn, OpenMlsProvider as _, ProtocolVersion};
 use tls_codec::DeserializeBytes;
 
-use super::faults::Fault;
+use super::faults::{Fault, FaultSet};
 use super::hub::Refusal;
 use super::state::ProviderState;
 use crate::codec::protocol::common::Protocol;
@@ -43,42 +44,19 @@ use crate::codec::protocol::{
 use crate::mls::{CIPHERSUITES, MlsClient};
 
 /// The response to `body` sent to `/v1/keyMaterial/<target>`, or why the request is refused.
-pub(crate) fn answer(
-    state: &mut ProviderState,
-    target: &str,
-    body: &[u8],
-) -> Result<KeyMaterialResponse, Refusal> {
+pub(crate) fn answer(state: &mut ProviderState, target: &str, body: &[u8]) -> Result<KeyMaterialResponse, Refusal> {
     let faults = state.behaviour.faults;
-    let request = match protocol::decode::<KeyMaterialRequest>(body) {
-        Ok(r) => r,
-        Err(e) => {
-            if let Some(protocol) = foreign_protocol(body) {
-                return Ok(response(
-                    protocol,
-                    KeyMaterialUserCode::INCOMPATIBLE_PROTOCOL,
-                    target,
-                    Vec::new(),
-                ));
-            }
-            if !faults.has(Fault::KeyMaterialAcceptsMalformedBody) {
-                return Err((StatusCode::BAD_REQUEST, format!("not a KeyMaterialRequest: {e}")));
-            }
-            lenient_request(target)
+    let request = match read_request(body, target, faults)? {
+        Ok(request) => request,
+        Err(protocol) => {
+            return Ok(response(
+                protocol,
+                KeyMaterialUserCode::INCOMPATIBLE_PROTOCOL,
+                target,
+                Vec::new(),
+            ));
         }
     };
-    let body_target = String::from_utf8_lossy(request.target_user.uri.as_slice());
-    if body_target != target && !faults.has(Fault::KeyMaterialAcceptsMalformedBody) {
-        return Err((
-            StatusCode::BAD_REQUEST,
-            format!("the path names {target:?} but the body's targetUser is {body_target:?}"),
-        ));
-    }
-    if request.acceptable_ciphersuites.is_empty() && !faults.has(Fault::KeyMaterialIgnoresCiphersuites) {
-        return Err((
-            StatusCode::BAD_REQUEST,
-            "acceptableCiphersuites is empty (§5.2: a non-empty list)".into(),
-        ));
-    }
     // The request signature is not checked (see the module documentation).
     // The target's clients: MLS clients of this provider's own, or the clients the harness plays
     // for it (server-only mode), whose KeyPackages were published.
@@ -142,6 +120,62 @@ pub(crate) fn answer(
             listed,
         ));
     };
+    let listed = hand_out(state, &uris, mls_clients.as_deref(), ciphersuite, faults)?;
+    let successes = listed
+        .iter()
+        .filter(|c| c.client_status == KeyMaterialClientCode::SUCCESS)
+        .count();
+    let code = match successes {
+        n if n == listed.len() && n > 0 => KeyMaterialUserCode::SUCCESS,
+        0 => KeyMaterialUserCode::NO_COMPATIBLE_MATERIAL,
+        _ => KeyMaterialUserCode::PARTIAL_SUCCESS,
+    };
+    Ok(response(Protocol::MLS10, code, target, listed))
+}
+
+/// The KeyMaterialRequest `body` holds for `target` (the path's user): `Err` a 400 for a body
+/// that does not decode, names another user or offers no ciphersuite; `Ok(Err(protocol))` for
+/// a well-formed request of a protocol other than mls10 (`incompatibleProtocol`).
+fn read_request(body: &[u8], target: &str, faults: FaultSet) -> Result<Result<KeyMaterialRequest, Protocol>, Refusal> {
+    let request = match protocol::decode::<KeyMaterialRequest>(body) {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(protocol) = foreign_protocol(body) {
+                return Ok(Err(protocol));
+            }
+            if !faults.has(Fault::KeyMaterialAcceptsMalformedBody) {
+                return Err((StatusCode::BAD_REQUEST, format!("not a KeyMaterialRequest: {e}")));
+            }
+            lenient_request(target)
+        }
+    };
+    let body_target = String::from_utf8_lossy(request.target_user.uri.as_slice());
+    if body_target != target && !faults.has(Fault::KeyMaterialAcceptsMalformedBody) {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            format!("the path names {target:?} but the body's targetUser is {body_target:?}"),
+        ));
+    }
+    if request.acceptable_ciphersuites.is_empty() && !faults.has(Fault::KeyMaterialIgnoresCiphersuites) {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "acceptableCiphersuites is empty (§5.2: a non-empty list)".into(),
+        ));
+    }
+    Ok(Ok(request))
+}
+
+/// One KeyPackage in `ciphersuite` for each client of `uris` (made by `mls_clients`, the
+/// target's own MLS clients, or taken from those its server-only clients published), each
+/// recorded as handed out (PROT-I03); a KeyPackage handed out before, or none left, makes its
+/// client `keyMaterialExhausted` (PROT-09).
+fn hand_out(
+    state: &mut ProviderState,
+    uris: &[String],
+    mls_clients: Option<&[Arc<MlsClient>]>,
+    ciphersuite: Ciphersuite,
+    faults: FaultSet,
+) -> Result<Vec<ClientKeyMaterial>, Refusal> {
     let mut listed = Vec::new();
     let mut handed = Vec::new();
     for (i, uri) in uris.iter().enumerate() {
@@ -151,7 +185,7 @@ pub(crate) fn answer(
             .then(|| state.first_handed_out.get(&key).cloned())
             .flatten();
         let internal = |e| (StatusCode::INTERNAL_SERVER_ERROR, e);
-        let parsed = match (reused, &mls_clients) {
+        let parsed = match (reused, mls_clients) {
             (Some(kp), _) => key_package_in(&kp).map_err(internal)?,
             (None, Some(clients)) => {
                 let client = &clients[i];
@@ -205,16 +239,7 @@ pub(crate) fn answer(
         state.first_handed_out.entry(key).or_insert(key_package);
         state.handed_out.insert(reference, client);
     }
-    let successes = listed
-        .iter()
-        .filter(|c| c.client_status == KeyMaterialClientCode::SUCCESS)
-        .count();
-    let code = match successes {
-        n if n == listed.len() && n > 0 => KeyMaterialUserCode::SUCCESS,
-        0 => KeyMaterialUserCode::NO_COMPATIBLE_MATERIAL,
-        _ => KeyMaterialUserCode::PARTIAL_SUCCESS,
-    };
-    Ok(response(Protocol::MLS10, code, target, listed))
+    Ok(listed)
 }
 
 fn response(

@@ -6,6 +6,7 @@ pub mod act;
 mod act_error;
 pub mod actions;
 pub mod client_api;
+mod commit_actions;
 mod content;
 pub mod directory;
 pub mod enforce;

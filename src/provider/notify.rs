@@ -12,8 +12,8 @@
 
 use axum::http::StatusCode;
 
-use super::participants;
 use super::faults::Fault;
+use super::participants;
 use super::state::{Delivered, ProviderState, digest};
 use crate::codec::protocol::Reading;
 use crate::codec::protocol::fanout::{FanoutArm, FanoutMessage};

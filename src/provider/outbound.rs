@@ -85,7 +85,8 @@ pub(crate) async fn fetch_key_packages(
 }
 
 /// What the hub does with a request body for a room: its answer and the notifies to send first.
-pub(crate) type HubEndpoint<T> = fn(&mut super::state::ProviderState, &str, &[u8]) -> Result<(T, Vec<Notify>), hub::Refusal>;
+pub(crate) type HubEndpoint<T> =
+    fn(&mut super::state::ProviderState, &str, &[u8]) -> Result<(T, Vec<Notify>), hub::Refusal>;
 
 /// A request of local `client` for `room` to its provider, as a client sends it (§5.2 to §5.6):
 /// this provider answers it itself when it is the room's hub (or holds `target`'s key
@@ -176,7 +177,12 @@ pub(crate) async fn send_to_hub<T: protocol::Message>(
 }
 
 /// Sends an UpdateRequest body to the hub of `room` (§5.3).
-pub(crate) async fn send_update(state: &Shared, client: &str, room: &str, body: Vec<u8>) -> Result<UpdateRoomResponse, ActError> {
+pub(crate) async fn send_update(
+    state: &Shared,
+    client: &str,
+    room: &str,
+    body: Vec<u8>,
+) -> Result<UpdateRoomResponse, ActError> {
     send_to_hub(state, client, room, ClientEndpoint::Update, body).await
 }
 
@@ -197,7 +203,11 @@ pub async fn fan_out(state: &Shared, notifies: Vec<Notify>) {
     let (own, times, never_retry) = {
         let st = lock(state);
         let times = if st.has_fault(PeerFault::DuplicateNotify) { 2 } else { 1 };
-        (st.domain.clone(), times, st.behaviour.faults.has(Fault::HubNeverRetries))
+        (
+            st.domain.clone(),
+            times,
+            st.behaviour.faults.has(Fault::HubNeverRetries),
+        )
     };
     let mut done = BTreeSet::new();
     for n in notifies {

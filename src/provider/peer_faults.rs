@@ -105,9 +105,16 @@ mod tests {
                 .as_array()
                 .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
                 .unwrap_or_default();
-            assert_eq!(listed, names, "{at}: the schema's enum (left), the table's names (right)");
+            assert_eq!(
+                listed, names,
+                "{at}: the schema's enum (left), the table's names (right)"
+            );
         }
-        assert_eq!(act["description"], schema_description().as_str(), "act.fault's description");
+        assert_eq!(
+            act["description"],
+            schema_description().as_str(),
+            "act.fault's description"
+        );
     }
 
     #[test]

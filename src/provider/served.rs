@@ -17,12 +17,12 @@ use serde_json::{Value, json};
 use super::act::{self, UserAct};
 use super::actions::ActError;
 use super::client_api;
+use super::faults::ProviderBehaviour;
 use super::https::{PeerClient, ProviderServer};
+use super::parse;
 use super::pki::{ProviderIdentity, ca_der_from_pem};
 use super::routes::routes;
 use super::state::{Peers, ProviderState, Shared, domain_of, lock};
-use super::faults::ProviderBehaviour;
-use super::parse;
 use crate::driver::messages::{
     ClientParams, ConfigureParams, ConfigureResult, ConsentGrantParams, Mode, UserCreateParams,
 };

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::faults::{Fault, ProviderBehaviour};
-use super::peer_faults::PeerFault;
 use super::https::PeerClient;
+use super::peer_faults::PeerFault;
 use crate::mls::{HubIdentity, HubRoom, MlsClient, NewClientError, NewHubError, Room};
 
 /// The shared state of one provider.
