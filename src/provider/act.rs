@@ -8,8 +8,8 @@
 use serde_json::Value;
 
 use super::actions::{self, ActError, Outgoing, RoomSetup};
+use super::participants;
 use super::state::{Shared, lock};
-use super::{participants, served};
 use crate::codec::policy::{ComponentId, encode_json};
 use crate::driver::messages::{
     MessageSendParams, RoomCreateParams, RoomJoinParams, RoomParams, RoomPolicyParams, RoomTargetParams,
@@ -246,7 +246,7 @@ pub async fn perform(state: &Shared, a: &UserAct) -> Result<Value, ActError> {
             policy,
         } => {
             let domain = lock(state).domain.clone();
-            let name = served::local_name(&domain, "r", room)
+            let name = super::state::local_name(&domain, "r", room)
                 .map_err(|e| ActError::Failed(format!("{e} (a room is created on its hub, this provider)")))?;
             let setup = room_setup(*role, policy.as_ref()).map_err(ActError::Failed)?;
             actions::create_room(state, user, name, *ciphersuite, setup).await

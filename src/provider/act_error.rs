@@ -1,5 +1,5 @@
 //! Why a user could not act: what the driver's user, room and message operations answer as an
-//! error (a refusal by the hub is a result, not an error: see [`super::actions`]).
+//! error (a refusal by the hub is a result, not an error: see the `actions` module).
 
 /// Why a user could not act (a refusal by the hub is not an error: see the module documentation).
 #[derive(Debug, thiserror::Error)]

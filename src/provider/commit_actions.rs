@@ -1,5 +1,5 @@
 //! A commit turned into the room-policy engine's actions (draft-ietf-mimi-room-policy-03 §8),
-//! grouped by the user who proposed them, for [`super::enforce::check`]:
+//! grouped by the user who proposed them, for the hub's policy check (`enforce::check`):
 //!
 //! | the commit                                                        | action            |
 //! |-------------------------------------------------------------------|-------------------|

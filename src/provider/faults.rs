@@ -276,30 +276,6 @@ impl std::fmt::Debug for FaultSet {
     }
 }
 
-/// How a reference provider behaves on its HTTPS side: its faults, and two choices a conforming
-/// provider may make either way. `Default` is a conforming provider at the usual place;
-/// [`super::Reference::behaviour`] gives the built-in implementation's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProviderBehaviour {
-    pub faults: FaultSet,
-    /// Where its MIMI endpoints are served ([`super::directory::PREFIX`] unless moved; the
-    /// directory says where, so peers find them anywhere).
-    pub prefix: &'static str,
-    /// Hands out a user's key material to a user of another provider only with the user's
-    /// consent (`noConsent` otherwise, §5.2).
-    pub require_consent: bool,
-}
-
-impl Default for ProviderBehaviour {
-    fn default() -> Self {
-        ProviderBehaviour {
-            faults: FaultSet::NONE,
-            prefix: super::directory::PREFIX,
-            require_consent: false,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

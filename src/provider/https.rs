@@ -26,7 +26,8 @@ use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::WebPkiClientVerifier;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 
-use super::faults::{Fault, FaultSet, ProviderBehaviour};
+use super::behaviour::ProviderBehaviour;
+use super::faults::{Fault, FaultSet};
 use super::pki::{ProviderIdentity, TestCa, certificate_names};
 
 /// How long a peer may take to send a request's headers.

@@ -382,6 +382,31 @@ fn sha256_ref(bytes: Vec<u8>) -> Vec<u8> {
     sha2::Sha256::digest(bytes).to_vec()
 }
 
+/// How many KeyPackages the harness publishes per client and ciphersuite for a server-only
+/// implementation to hand out (a scenario fetches a user's key material a few times at most).
+pub const KEY_PACKAGES_PER_SUITE: usize = 3;
+
+/// Fresh KeyPackages of `client` (a client the harness plays, in `state`), bare as §5.2 carries
+/// them, [`KEY_PACKAGES_PER_SUITE`] in each ciphersuite the clients offer; their KeyPackageRefs
+/// are recorded with the client, so that the Welcome that uses one finds it.
+pub fn key_packages_to_publish(
+    state: &mut ProviderState,
+    client: &crate::mls::MlsClient,
+) -> Result<Vec<Vec<u8>>, String> {
+    let mut bare = Vec::new();
+    for suite in crate::mls::CIPHERSUITES {
+        let made = client
+            .key_packages(suite, KEY_PACKAGES_PER_SUITE)
+            .map_err(|e| format!("cannot make KeyPackages for {}: {e}", client.uri()))?;
+        for message in made {
+            let (bytes, reference) = bare_and_ref(&message)?;
+            state.handed_out.insert(reference, client.uri().to_owned());
+            bare.push(bytes);
+        }
+    }
+    Ok(bare)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,9 +2,11 @@
 //! driver protocol in-process (the default IUT), over HTTP or over stdio. Its fault knobs
 //! ([`Fault`]) break it on purpose so that `selftest` can show every check can fail.
 
+mod accounts;
 pub mod act;
 mod act_error;
 pub mod actions;
+mod behaviour;
 pub mod client_api;
 mod commit_actions;
 mod content;
@@ -32,7 +34,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use faults::{Area, Fault, FaultSet, ProviderBehaviour};
+pub use behaviour::ProviderBehaviour;
+pub use faults::{Area, Fault, FaultSet};
 pub use peer_faults::PeerFault;
 pub use state::{ProviderState, Shared};
 

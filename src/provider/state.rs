@@ -8,10 +8,14 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::faults::{Fault, ProviderBehaviour};
+use super::behaviour::ProviderBehaviour;
+use super::faults::Fault;
 use super::https::PeerClient;
 use super::peer_faults::PeerFault;
 use crate::mls::{HubIdentity, HubRoom, MlsClient, NewClientError, NewHubError, Room};
+
+/// More clients than this per user is refused: each is an MLS client with key material.
+pub(crate) const MAX_CLIENTS: usize = 16;
 
 /// The shared state of one provider.
 pub type Shared = Arc<Mutex<ProviderState>>;
@@ -64,7 +68,7 @@ pub struct ProviderState {
     /// (target user, requester user): the consents this provider's users granted (§5.7, §8).
     pub consents: BTreeSet<(String, String)>,
     /// The clients it serves without their keys (the reference as a server-only provider).
-    pub accounts: super::client_api::Accounts,
+    pub accounts: super::accounts::Accounts,
     /// For the harness playing a server-only implementation's clients: where their requests go
     /// (the implementation's client API through the driver) instead of to this state's provider.
     pub uplink: Option<super::uplink::Uplink>,
@@ -337,4 +341,21 @@ pub(crate) fn digest(bytes: &[u8]) -> [u8; 32] {
 /// The domain of a `mimi://<domain>/...` URI.
 pub fn domain_of(uri: &str) -> Option<&str> {
     uri.strip_prefix("mimi://")?.split('/').next().filter(|d| !d.is_empty())
+}
+
+/// `<name>` of `mimi://<domain>/<kind>/<name>`, this provider's own URI of a user (`u`) or room
+/// (`r`).
+pub(crate) fn local_name<'a>(domain: &str, kind: &str, uri: &'a str) -> Result<&'a str, String> {
+    let name = uri
+        .strip_prefix("mimi://")
+        .and_then(|r| r.strip_prefix(domain))
+        .and_then(|r| r.strip_prefix('/'))
+        .and_then(|r| r.strip_prefix(kind))
+        .and_then(|r| r.strip_prefix('/'))
+        .filter(|_| domain_of(uri) == Some(domain))
+        .ok_or_else(|| format!("{uri:?} is not mimi://{domain}/{kind}/<name>"))?;
+    if name.is_empty() || name.len() > 255 || name.contains(['/', '?', '#']) || name.contains(char::is_whitespace) {
+        return Err(format!("{uri:?}: {name:?} is not a name"));
+    }
+    Ok(name)
 }
