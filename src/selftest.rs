@@ -7,11 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::codec::content::ContentRev;
-use crate::driver::Driver;
-use crate::harness::scenario::IutEndpoint;
+use crate::harness::scenario::BuiltinIut;
 use crate::harness::{Check, Family};
 use crate::harness::{Expectations, RunPlan, Status, Target, Test, run};
-use crate::provider::{Area, Fault, Reference};
+use crate::provider::{Area, Fault, FaultSet, Reference};
 use crate::spec::Catalogs;
 
 /// What one fault did.
@@ -49,17 +48,16 @@ async fn failing(tests: &[Test], reference: Reference, timeout: Duration) -> Vec
     if tests.is_empty() {
         return Vec::new();
     }
-    let iut_endpoint = Some(IutEndpoint::Builtin(reference.behaviour()));
-    let driver = Driver::builtin(reference.name(), Arc::new(reference));
+    let iut = BuiltinIut::new(reference);
     let plan = RunPlan {
         tests: tests.to_vec(),
         filters: Vec::new(),
         expectations: Expectations::default(),
         timeout,
-        iut_endpoint,
+        iut_endpoint: Some(iut.endpoint),
         jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
     };
-    match run(plan, &driver, |_, _| {}).await {
+    match run(plan, &iut.driver, |_, _| {}).await {
         Ok(outcome) => outcome
             .results
             .into_iter()
@@ -112,12 +110,12 @@ pub async fn selftest_observed(
     let tests: Vec<Test> = tests.iter().filter(|t| t.target == Target::Iut).cloned().collect();
     let timeout = Duration::from_secs(10);
     step(Step::Baseline);
-    let baseline_failures = failing(&tests, Reference::new(rev, BTreeSet::new(), catalogs.clone()), timeout).await;
+    let baseline_failures = failing(&tests, Reference::new(rev, FaultSet::NONE, catalogs.clone()), timeout).await;
     let mut faults = Vec::new();
     let mut tripped = BTreeSet::new();
     for fault in Fault::all() {
         step(Step::Trying(&fault));
-        let faulty = || Reference::new(rev, BTreeSet::from([fault]), catalogs.clone());
+        let faulty = || Reference::new(rev, FaultSet::NONE.with(fault), catalogs.clone());
         let area = tests.iter().filter(|t| sees(t, fault.area())).cloned();
         let caught_by = match search {
             Search::Exhaustive => failing(&area.collect::<Vec<_>>(), faulty(), timeout).await,

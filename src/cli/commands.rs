@@ -1,6 +1,6 @@
 //! What each subcommand does, and the exit code it ends with.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -9,9 +9,9 @@ use super::{Command, ContentCommand, Exit, IutArgs, Rev, Role, VectorsCommand};
 use crate::codec::content::ContentRev;
 use crate::driver::Driver;
 use crate::harness::run::Selection;
-use crate::harness::scenario::{IutEndpoint, IutRole, OutsideIut};
+use crate::harness::scenario::{BuiltinIut, IutEndpoint, IutRole, OutsideIut};
 use crate::harness::{Expectations, RunError, RunPlan, Status, Test, run};
-use crate::provider::{Fault, Reference};
+use crate::provider::{Fault, FaultSet, Reference};
 use crate::report::{Report, ReportWriter};
 use crate::spec::Catalogs;
 use crate::suites::{self, SUITES};
@@ -71,7 +71,7 @@ fn drafts(rev: ContentRev) -> BTreeMap<String, String> {
     ])
 }
 
-fn faults(names: &[String]) -> Result<BTreeSet<Fault>, Stop> {
+fn faults(names: &[String]) -> Result<FaultSet, Stop> {
     names
         .iter()
         .map(|n| {
@@ -163,8 +163,8 @@ pub(super) async fn driver(iut: &IutArgs, catalogs: &Arc<Catalogs>) -> Result<(D
         )),
         (None, None) => {
             let reference = Reference::new(rev(iut.content_rev), faults(&iut.fault)?, catalogs.clone());
-            let endpoint = IutEndpoint::Builtin(reference.behaviour());
-            Ok((Driver::builtin(reference.name(), Arc::new(reference)), Some(endpoint)))
+            let iut = BuiltinIut::new(reference);
+            Ok((iut.driver, Some(iut.endpoint)))
         }
     }
 }
@@ -507,9 +507,9 @@ async fn cmd_bench(a: super::BenchArgs) -> Outcome {
     if a.scenarios {
         let catalogs = catalogs()?;
         let tests = build(&[], &embedded_vectors()?, &[], &catalogs, ContentRev::Rev08)?;
-        let reference = Reference::new(ContentRev::Rev08, BTreeSet::new(), catalogs);
-        let driver = Driver::builtin(reference.name(), Arc::new(reference));
-        let r = crate::bench::scenarios(tests, &driver, jobs(a.jobs), d)
+        let reference = Reference::new(ContentRev::Rev08, FaultSet::NONE, catalogs);
+        let iut = BuiltinIut::new(reference);
+        let r = crate::bench::scenarios(tests, &iut.driver, jobs(a.jobs), d)
             .await
             .map_err(run_error)?;
         println!(

@@ -8,8 +8,8 @@
 use serde_json::Value;
 
 use super::actions::{self, ActError, Outgoing, RoomSetup};
+use super::participants;
 use super::state::{Shared, lock};
-use super::{participants, served};
 use crate::codec::policy::{ComponentId, encode_json};
 use crate::driver::messages::{
     MessageSendParams, RoomCreateParams, RoomJoinParams, RoomParams, RoomPolicyParams, RoomTargetParams,
@@ -246,7 +246,7 @@ pub async fn perform(state: &Shared, a: &UserAct) -> Result<Value, ActError> {
             policy,
         } => {
             let domain = lock(state).domain.clone();
-            let name = served::local_name(&domain, "r", room)
+            let name = super::state::local_name(&domain, "r", room)
                 .map_err(|e| ActError::Failed(format!("{e} (a room is created on its hub, this provider)")))?;
             let setup = room_setup(*role, policy.as_ref()).map_err(ActError::Failed)?;
             actions::create_room(state, user, name, *ciphersuite, setup).await
@@ -270,7 +270,7 @@ pub async fn perform(state: &Shared, a: &UserAct) -> Result<Value, ActError> {
             actions::remove_component(state, user, room, component_id(component)?).await
         }
         Act::Leave => actions::leave(state, user, room).await,
-        Act::Join { role } => actions::join(state, user, room, *role).await,
+        Act::Join { role } => super::join::join(state, user, room, *role).await,
         Act::Commit => actions::commit(state, user, room).await,
         Act::SendText(text) => actions::send(state, user, room, Outgoing::Text(text)).await,
         Act::SendAsset(media_type) => actions::send(state, user, room, Outgoing::Asset(media_type)).await,

@@ -10,78 +10,29 @@
 //! JSON as the driver returns them; a refusal by the hub is a result (`accepted: false` with the
 //! draft's code), not an error.
 
-use std::collections::BTreeSet;
-
 use serde_json::{Value, json};
-use sha2::Digest as _;
-use tls_codec::DeserializeBytes as _;
 
-use super::hub::{self, Notify};
-use super::state::{Exchange, PeerFault, Shared, domain_of, lock};
-use super::{key_material, notify, participants};
+pub use super::act_error::ActError;
+use super::act_error::mls;
+use super::faults::Fault;
+use super::hub;
+use super::outbound::{fetch_key_packages, send_submit, send_update};
+use super::participants;
+use super::peer_faults::PeerFault;
+use super::state::{ProviderState, Shared, digest, lock};
 use crate::codec::content::{ExternalPart, MimiContent, NestedPart, PartBody};
-use crate::codec::protocol::common::{Credential, ExternalSender, Protocol};
-use crate::codec::protocol::key_material::ClientMaterial;
+use crate::codec::protocol::common::Protocol;
 use crate::codec::protocol::ratchet_tree::{RatchetTreeArm, RatchetTreeOption, RatchetTreeRepresentation};
-use crate::codec::protocol::submit::{SubmitMessageRequest, SubmitMessageResponse, SubmitResponseCode};
+use crate::codec::protocol::submit::{SubmitMessageRequest, SubmitResponseCode};
 use crate::codec::protocol::update::{
     GroupInfoArm, GroupInfoOption, GroupInfoRepresentation, HandshakeArm, HandshakeBundle, UpdateRequest,
     UpdateResponseCode, UpdateRoomResponse,
 };
-use crate::codec::protocol::{
-    self, CipherSuite, IdentifierUri, KeyMaterialRequest, KeyMaterialResponse, Optional, RequiredCapabilities, VecOf,
-};
-use crate::driver::messages::ClientEndpoint;
+use crate::codec::protocol::{self, IdentifierUri, Optional, VecOf};
 use crate::mls::{
     PARTICIPANT_LIST, ROOM_METADATA, Room, RoomChanges, RoomConfig, WIRE_FORMAT_GROUP_INFO, WIRE_FORMAT_WELCOME,
     mls_message_body, user_of_client,
 };
-
-/// Why a user could not act (a refusal by the hub is not an error: see the module documentation).
-#[derive(Debug, thiserror::Error)]
-pub enum ActError {
-    #[error("no user {0} on this provider")]
-    UnknownUser(String),
-    #[error("{0} has no client in room {1}")]
-    NotInRoom(String, String),
-    #[error("no client of {0} could be given key material ({1})")]
-    NoKeyMaterial(String, String),
-    /// openmls refused to build the message.
-    #[error("MLS: {0}")]
-    Mls(String),
-    /// The peer could not be reached or its answer could not be read.
-    #[error("{0}")]
-    Transport(String),
-    /// The peer did not answer within the run's step timeout.
-    #[error("{0}")]
-    Timeout(String),
-    /// The peer answered with a status the draft does not give for this request.
-    #[error("{endpoint}: HTTP {status}: {body}")]
-    Status {
-        endpoint: &'static str,
-        status: u16,
-        body: String,
-    },
-    /// The peer's answer does not decode.
-    #[error("{endpoint}: the answer is not a {expected}: {why}")]
-    Answer {
-        endpoint: &'static str,
-        expected: &'static str,
-        why: String,
-    },
-    /// An implementation acting through the driver answered `failed` (its message).
-    #[error("{0}")]
-    Failed(String),
-}
-
-fn mls(e: impl std::fmt::Display) -> ActError {
-    ActError::Mls(e.to_string())
-}
-
-/// SHA-256 of a message, to recognise a client's own messages when the hub fans them back.
-pub(crate) fn digest(bytes: &[u8]) -> [u8; 32] {
-    sha2::Sha256::digest(bytes).into()
-}
 
 /// What a room starts with besides its creator.
 #[derive(Debug, Clone, Default)]
@@ -402,7 +353,7 @@ pub async fn remove_own_client(state: &Shared, user: &str, room: &str) -> Result
 
 /// The UpdateRequest of `client`'s `proposals` (the first as `proposal_or_commit`, the others as
 /// moreProposals), each remembered as the client's own.
-fn proposal_request(st: &mut super::ProviderState, client: &str, proposals: Vec<Vec<u8>>) -> Result<Vec<u8>, ActError> {
+fn proposal_request(st: &mut ProviderState, client: &str, proposals: Vec<Vec<u8>>) -> Result<Vec<u8>, ActError> {
     for p in &proposals {
         st.own_messages.insert((client.to_owned(), digest(p)));
     }
@@ -423,15 +374,6 @@ pub async fn commit(state: &Shared, user: &str, room: &str) -> Result<Value, Act
     commit_and_send(state, &client, room, RoomChanges::default()).await
 }
 
-/// How the reference's clients behave: the deliberate faults of its client side.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ClientBehaviour {
-    /// Sends assets of media types the room's asset policy forbids (breaks POL-08).
-    pub ignore_asset_policy: bool,
-    /// Signs its GroupInfoRequest with the wrong label (breaks §5.6 SignWithLabel).
-    pub bad_group_info_request: bool,
-}
-
 /// What a user sends: a text, or an asset (an ExternalPart) of a media type.
 #[derive(Debug, Clone, Copy)]
 pub enum Outgoing<'a> {
@@ -448,7 +390,7 @@ pub async fn send(state: &Shared, user: &str, room: &str, what: Outgoing<'_>) ->
         let mut st = lock(state);
         let (client, view) = view_of(&st, user, room)?;
         if let Outgoing::Asset(media_type) = what
-            && !st.behaviour.client.ignore_asset_policy
+            && !st.behaviour.faults.has(Fault::ClientIgnoresAssetPolicy)
             && let Some(policy) = view.component(crate::codec::policy::ComponentId::ASSET_POLICY.0)
         {
             let refusal = crate::codec::policy::decode::<crate::codec::policy::AssetPolicy>("AssetPolicy", &policy)
@@ -546,7 +488,7 @@ pub fn room_state(state: &Shared, user: &str, room: &str) -> Result<Value, ActEr
 }
 
 /// The first client of `user` with an active view of `room`.
-fn view_of<'a>(st: &'a super::ProviderState, user: &str, room: &str) -> Result<(String, &'a Room), ActError> {
+fn view_of<'a>(st: &'a ProviderState, user: &str, room: &str) -> Result<(String, &'a Room), ActError> {
     let clients = st
         .users
         .get(user)
@@ -616,78 +558,6 @@ fn corrupt(message: &mut [u8]) {
     }
 }
 
-/// One KeyPackage per client of `target` in `ciphersuite`: from this provider's own store for
-/// its own users, else with a KeyMaterialRequest (§5.2) to the target's provider, through the
-/// room's hub unless this provider is the hub (PROT-05). Returns (client URI, KeyPackage).
-async fn fetch_key_packages(
-    state: &Shared,
-    actor: &str,
-    room: &str,
-    target: &str,
-    ciphersuite: u16,
-) -> Result<Vec<(String, Vec<u8>)>, ActError> {
-    let without_room = lock(state).behaviour.key_material.request_without_room;
-    let request = KeyMaterialRequest {
-        protocol: Protocol::MLS10,
-        requesting_user: IdentifierUri::new(actor),
-        target_user: IdentifierUri::new(target),
-        // PROT-06: the room the KeyPackages are for.
-        room_id: IdentifierUri::new(if without_room { "" } else { room }),
-        acceptable_ciphersuites: VecOf(vec![CipherSuite(ciphersuite)]),
-        required_capabilities: RequiredCapabilities {
-            extension_types: VecOf(Vec::new()),
-            proposal_types: VecOf(Vec::new()),
-            credential_types: VecOf(Vec::new()),
-        },
-        // The reference neither signs nor checks the request signature (catalog: PROT-I02).
-        requester_signature_key: Vec::new().into(),
-        requester_credential: Credential::basic(actor.as_bytes()),
-        key_material_request_signature: Vec::new().into(),
-    };
-    let body = protocol::encode(&request).map_err(mls)?;
-    let client = lock(state)
-        .users
-        .get(actor)
-        .and_then(|c| c.first())
-        .map(|c| c.uri().to_owned())
-        .ok_or_else(|| ActError::UnknownUser(actor.to_owned()))?;
-    let (status, bytes) = through_provider(state, &client, ClientEndpoint::KeyMaterial, room, target, body).await?;
-    if status != 200 {
-        return Err(status_error("keyMaterial", status, &bytes));
-    }
-    let response: KeyMaterialResponse = protocol::decode(&bytes).map_err(|e| ActError::Answer {
-        endpoint: "keyMaterial",
-        expected: "KeyMaterialResponse",
-        why: e.to_string(),
-    })?;
-    let found: Vec<(String, Vec<u8>)> = response
-        .clients
-        .iter()
-        .filter_map(|c| match &c.material {
-            ClientMaterial::KeyPackage { key_package } => Some((
-                String::from_utf8_lossy(c.client_uri.uri.as_slice()).into_owned(),
-                key_package.as_slice().to_vec(),
-            )),
-            _ => None,
-        })
-        .collect();
-    if found.is_empty() {
-        return Err(ActError::NoKeyMaterial(
-            target.to_owned(),
-            format!("user status {}", response.user_status.name().unwrap_or("unknown")),
-        ));
-    }
-    Ok(found)
-}
-
-fn status_error(endpoint: &'static str, status: u16, body: &[u8]) -> ActError {
-    ActError::Status {
-        endpoint,
-        status,
-        body: String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned(),
-    }
-}
-
 /// Commits `changes` from `client`'s view of `room` and sends the commit to the hub; merges it
 /// if the hub accepts it, drops it otherwise.
 async fn commit_and_send(state: &Shared, client: &str, room: &str, changes: RoomChanges) -> Result<Value, ActError> {
@@ -726,7 +596,7 @@ async fn commit_and_send(state: &Shared, client: &str, room: &str, changes: Room
 /// The HandshakeBundle of a commit (§5.3): the Welcome and the GroupInfo bare, not as
 /// MLSMessages; the ratchet tree left to the hub, which follows the group (the Welcome carries it
 /// too).
-fn commit_bundle(out: crate::mls::CommitOutput) -> Result<HandshakeBundle, ActError> {
+pub(crate) fn commit_bundle(out: crate::mls::CommitOutput) -> Result<HandshakeBundle, ActError> {
     let group_info = out
         .group_info
         .as_deref()
@@ -759,95 +629,6 @@ fn commit_bundle(out: crate::mls::CommitOutput) -> Result<HandshakeBundle, ActEr
     })
 }
 
-/// §5.6 then §5.3: `user` joins `room` by external commit with a client of its not yet in the
-/// room. The client claims the GroupInfo from the hub (`POST /groupInfo`); with `role` the
-/// commit also lists the user (an open join, room-policy-03 §8.1.1), without it the user is
-/// listed already (a new client of its own). A refusal at either step is a result:
-/// `{accepted: false, code}` with the GroupInfoCode or the UpdateResponseCode.
-pub async fn join(state: &Shared, user: &str, room: &str, role: Option<u32>) -> Result<Value, ActError> {
-    use super::group_info;
-    use crate::codec::protocol::group_info::{GroupInfoCode, GroupInfoResponse};
-    let (client, request) = {
-        let st = lock(state);
-        let clients = st
-            .users
-            .get(user)
-            .ok_or_else(|| ActError::UnknownUser(user.to_owned()))?;
-        let outside = |c: &&std::sync::Arc<crate::mls::MlsClient>| {
-            !st.rooms
-                .get(&(c.uri().to_owned(), room.to_owned()))
-                .is_some_and(Room::is_active)
-        };
-        let client = clients
-            .iter()
-            .find(outside)
-            .cloned()
-            .ok_or_else(|| ActError::Mls(format!("every client of {user} is in {room} already")))?;
-        let bad = st.behaviour.client.bad_group_info_request || st.has_fault(PeerFault::BadGroupInfoSignature);
-        let identity = match (st.has_fault(PeerFault::ForeignGroupInfoCredential), domain_of(room)) {
-            (true, Some(hub)) => client
-                .uri()
-                .replacen(&format!("mimi://{}/", st.domain), &format!("mimi://{hub}/"), 1),
-            _ => client.uri().to_owned(),
-        };
-        let request = group_info::request(&client, &identity, crate::mls::CIPHERSUITES[0], bad).map_err(mls)?;
-        (client, request)
-    };
-    let answer: GroupInfoResponse = send_to_hub(
-        state,
-        client.uri(),
-        room,
-        ClientEndpoint::GroupInfo,
-        request.body.clone(),
-    )
-    .await?;
-    if answer.status != GroupInfoCode::SUCCESS {
-        return Ok(json!({"accepted": false, "code": answer.status.name().unwrap_or("unknown")}));
-    }
-    let claimed =
-        group_info::read(&request, room, &answer).map_err(|why| ActError::Failed(format!("groupInfo: {why}")))?;
-    let updates = role
-        .map(|role| vec![(PARTICIPANT_LIST, participants::add(user, role))])
-        .unwrap_or_default();
-    let (view, out) = Room::join_external(
-        client.clone(),
-        &claimed.group_info,
-        Some(&claimed.ratchet_tree),
-        participants::rules(),
-        updates,
-    )
-    .map_err(mls)?;
-    // §5.6: hub_sender is the hub's external_senders entry: its key must be the room's.
-    let senders: VecOf<ExternalSender> = view
-        .external_senders()
-        .and_then(|b| VecOf::<ExternalSender>::tls_deserialize_exact_bytes(&b).ok())
-        .unwrap_or_default();
-    if !senders
-        .iter()
-        .any(|s| s.signature_key.as_slice() == claimed.hub_sender_key.as_slice())
-    {
-        return Err(ActError::Failed(
-            "groupInfo: §5.6: hub_sender's signature key is not in the room's external_senders".into(),
-        ));
-    }
-    let commit = out.commit.clone();
-    let body = protocol::encode(&UpdateRequest {
-        bundle: commit_bundle(out)?,
-    })
-    .map_err(mls)?;
-    lock(state)
-        .own_messages
-        .insert((client.uri().to_owned(), digest(&commit)));
-    let answer = send_update(state, client.uri(), room, body).await?;
-    let epoch = view.epoch();
-    if answer.response_code == UpdateResponseCode::SUCCESS {
-        lock(state)
-            .rooms
-            .insert((client.uri().to_owned(), room.to_owned()), view);
-    }
-    Ok(update_result(&answer, Some(epoch)))
-}
-
 /// Adds the members of a response's select arm (its JSON object) to `result`.
 fn merge_arm(result: &mut Value, arm: &impl serde::Serialize) {
     if let (Ok(Value::Object(arm)), Some(r)) = (serde_json::to_value(arm), result.as_object_mut()) {
@@ -856,7 +637,7 @@ fn merge_arm(result: &mut Value, arm: &impl serde::Serialize) {
 }
 
 /// The driver's JSON of an UpdateRoomResponse.
-fn update_result(answer: &UpdateRoomResponse, epoch: Option<u64>) -> Value {
+pub(crate) fn update_result(answer: &UpdateRoomResponse, epoch: Option<u64>) -> Value {
     let mut result = json!({
         "accepted": answer.response_code == UpdateResponseCode::SUCCESS,
         "code": answer.response_code.name().unwrap_or("unknown"),
@@ -867,180 +648,4 @@ fn update_result(answer: &UpdateRoomResponse, epoch: Option<u64>) -> Value {
         result["epoch"] = json!(epoch);
     }
     result
-}
-
-/// What the hub does with a request body for a room: its answer and the notifies to send first.
-pub(crate) type HubEndpoint<T> = fn(&mut super::ProviderState, &str, &[u8]) -> Result<(T, Vec<Notify>), hub::Refusal>;
-
-/// A request of local `client` for `room` to its provider, as a client sends it (§5.2 to §5.6):
-/// this provider answers it itself when it is the room's hub (or holds `target`'s key
-/// material), then fans out what it changed; otherwise it forwards it over HTTPS: a keyMaterial
-/// request through the room's hub (straight to the target's provider when it is the hub,
-/// PROT-05), the others to the hub. For the harness playing a server-only implementation's
-/// clients the implementation does all that: the request goes through the [`Uplink`]. The
-/// status and body of the answer.
-///
-/// [`Uplink`]: super::uplink::Uplink
-pub(crate) async fn through_provider(
-    state: &Shared,
-    client: &str,
-    endpoint: ClientEndpoint,
-    room: &str,
-    target: &str,
-    body: Vec<u8>,
-) -> Result<(u16, Vec<u8>), ActError> {
-    let (uplink, own, behaviour) = {
-        let st = lock(state);
-        (st.uplink.clone(), st.domain.clone(), st.behaviour.key_material)
-    };
-    if let Some(uplink) = uplink {
-        let target = (endpoint == ClientEndpoint::KeyMaterial).then_some(target);
-        return uplink.submit(client, endpoint, room, target, body).await;
-    }
-    let hub_domain = domain_of(room).unwrap_or_default().to_owned();
-    if endpoint == ClientEndpoint::KeyMaterial {
-        let target_domain = domain_of(target).unwrap_or_default().to_owned();
-        if target_domain == own {
-            let answer = key_material::answer(&mut lock(state), behaviour, target, &body);
-            return Ok(match encoded(answer.map(|a| (a, Vec::new()))) {
-                Ok((bytes, _)) => (200, bytes),
-                Err((status, why)) => (status.as_u16(), why.into_bytes()),
-            });
-        }
-        let via = if own == hub_domain { &target_domain } else { &hub_domain };
-        return post_logged(state, via, endpoint.name(), target, body).await;
-    }
-    if hub_domain == own {
-        let answer = {
-            let mut st = lock(state);
-            match endpoint {
-                ClientEndpoint::Update => encoded(hub::update(&mut st, room, &body)),
-                ClientEndpoint::SubmitMessage => encoded(hub::submit(&mut st, room, &body)),
-                _ => encoded(super::group_info::answer(&mut st, room, &body)),
-            }
-        };
-        return Ok(match answer {
-            Ok((bytes, notifies)) => {
-                fan_out(state, notifies).await;
-                (200, bytes)
-            }
-            Err((status, why)) => (status.as_u16(), why.into_bytes()),
-        });
-    }
-    post_logged(state, &hub_domain, endpoint.name(), room, body).await
-}
-
-/// A hub endpoint's answer, encoded.
-fn encoded<T: protocol::Message>(
-    answer: Result<(T, Vec<Notify>), hub::Refusal>,
-) -> Result<(Vec<u8>, Vec<Notify>), hub::Refusal> {
-    let (answer, notifies) = answer?;
-    let bytes =
-        protocol::encode(&answer).map_err(|e| (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    Ok((bytes, notifies))
-}
-
-/// Sends `client`'s request body for `room` to the room's hub ([`through_provider`]), decoding
-/// the answer as `T`; a status other than 200 is an error.
-async fn send_to_hub<T: protocol::Message>(
-    state: &Shared,
-    client: &str,
-    room: &str,
-    endpoint: ClientEndpoint,
-    body: Vec<u8>,
-) -> Result<T, ActError> {
-    let (status, bytes) = through_provider(state, client, endpoint, room, "", body).await?;
-    if status != 200 {
-        return Err(status_error(endpoint.name(), status, &bytes));
-    }
-    protocol::decode(&bytes).map_err(|e| ActError::Answer {
-        endpoint: endpoint.name(),
-        expected: T::NAME,
-        why: e.to_string(),
-    })
-}
-
-/// Sends an UpdateRequest body to the hub of `room` (§5.3).
-async fn send_update(state: &Shared, client: &str, room: &str, body: Vec<u8>) -> Result<UpdateRoomResponse, ActError> {
-    send_to_hub(state, client, room, ClientEndpoint::Update, body).await
-}
-
-/// Sends a SubmitMessageRequest body to the hub of `room` (§5.4).
-async fn send_submit(
-    state: &Shared,
-    client: &str,
-    room: &str,
-    body: Vec<u8>,
-) -> Result<SubmitMessageResponse, ActError> {
-    send_to_hub(state, client, room, ClientEndpoint::SubmitMessage, body).await
-}
-
-/// §5.5: sends each notify (to this provider itself in-process), retrying once what a follower
-/// refuses with 429 or 5xx (PROT-18). A follower that does not end up answering 201 is recorded in
-/// [`super::ProviderState::problems`].
-pub async fn fan_out(state: &Shared, notifies: Vec<Notify>) {
-    let (own, times, never_retry) = {
-        let st = lock(state);
-        let times = if st.has_fault(PeerFault::DuplicateNotify) { 2 } else { 1 };
-        (st.domain.clone(), times, st.behaviour.hub.never_retry)
-    };
-    let mut done = BTreeSet::new();
-    for n in notifies {
-        if !done.insert((n.domain.clone(), digest(&n.body))) {
-            continue;
-        }
-        for _ in 0..times {
-            if n.domain == own {
-                let mut st = lock(state);
-                notify::deliver(&mut st, &own, &n.room, &n.body);
-                continue;
-            }
-            let mut outcome = post_logged(state, &n.domain, "notify", &n.room, n.body.clone()).await;
-            // PROT-18: a hub SHOULD retry a /notify that was not accepted. The reference retries
-            // once, shortly, after a 429 or 5xx (Retry-After is not read: a known gap).
-            if matches!(outcome, Ok((429 | 500..=599, _))) && !never_retry {
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                outcome = post_logged(state, &n.domain, "notify", &n.room, n.body.clone()).await;
-            }
-            let problem = match outcome {
-                Ok((201, body)) if body.is_empty() => None,
-                Ok((201, _)) => Some(format!("/notify to {}: a 201 with a body (§5.5: no body)", n.domain)),
-                Ok((status, _)) => Some(format!("/notify to {}: HTTP {status}, not 201 (§5.5)", n.domain)),
-                Err(e) => Some(format!("/notify to {}: {e}", n.domain)),
-            };
-            if let Some(p) = problem {
-                lock(state).problems.push(p);
-            }
-        }
-    }
-}
-
-/// POSTs to a peer's `endpoint` for `value` (a room or user URI), at the URL of its directory,
-/// and logs the exchange.
-pub(crate) async fn post_logged(
-    state: &Shared,
-    domain: &str,
-    endpoint: &str,
-    value: &str,
-    body: Vec<u8>,
-) -> Result<(u16, Vec<u8>), ActError> {
-    let peers = lock(state)
-        .peers
-        .clone()
-        .ok_or_else(|| ActError::Transport("the provider has no peers configured".into()))?;
-    let result = peers.post(domain, endpoint, value, body.clone()).await;
-    let (path, status, response) = result.clone().unwrap_or_default();
-    lock(state).log.push(Exchange {
-        sent: true,
-        peer: domain.to_owned(),
-        endpoint: endpoint.to_owned(),
-        path,
-        body,
-        status,
-        response,
-    });
-    result.map(|(_, status, bytes)| (status, bytes)).map_err(|e| match e {
-        super::state::PeerError::Silent(..) => ActError::Timeout(e.to_string()),
-        super::state::PeerError::Other(m) => ActError::Transport(m),
-    })
 }

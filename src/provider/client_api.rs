@@ -10,14 +10,10 @@
 //! * `room.host`: the reference becomes the hub of a room one of its clients created.
 //! * `client.submit`: a client's request (keyMaterial, update, submitMessage, groupInfo), answered
 //!   by the reference as hub or key holder, or forwarded to the room's hub, as for its own
-//!   clients ([`super::actions::through_provider`]).
+//!   clients ([`super::outbound::through_provider`]).
 //! * `client.inbox`: the client's mailbox, emptied.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use openmls::prelude::KeyPackageIn;
-
-use super::actions;
+use super::outbound;
 use super::state::{Shared, lock};
 use crate::driver::DriverError;
 use crate::driver::messages::{
@@ -28,66 +24,16 @@ use crate::driver::messages::{
 /// More KeyPackages than this per client are refused (a hostile harness must not fill memory).
 const MAX_PUBLISHED: usize = 64;
 
-/// The clients a provider serves without holding their keys.
-#[derive(Debug, Default)]
-pub struct Accounts {
-    /// User URI → its clients' URIs.
-    pub users: BTreeMap<String, Vec<String>>,
-    /// Client URI → its published KeyPackages not yet handed out: (ciphersuite, KeyPackage).
-    key_packages: BTreeMap<String, Vec<(u16, KeyPackageIn)>>,
-    /// Client URI → what waits for it: (room id, one FanoutMessage, TLS-encoded).
-    mailboxes: BTreeMap<String, Vec<(String, Vec<u8>)>>,
-    /// (client URI, room id): the clients that get a room's messages (they hosted it, joined it by
-    /// Welcome, or sent something for it).
-    joined: BTreeSet<(String, String)>,
-}
-
-impl Accounts {
-    /// Whether `client` is one of these clients.
-    pub fn has_client(&self, client: &str) -> bool {
-        self.users.values().flatten().any(|c| c == client)
-    }
-
-    /// A published KeyPackage of `client` in `ciphersuite`, removed (each is handed out once).
-    pub fn take_key_package(&mut self, client: &str, ciphersuite: u16) -> Option<KeyPackageIn> {
-        let list = self.key_packages.get_mut(client)?;
-        let at = list.iter().position(|(suite, _)| *suite == ciphersuite)?;
-        Some(list.remove(at).1)
-    }
-
-    /// `client` gets the messages of `room` from now on.
-    pub fn join(&mut self, client: &str, room: &str) {
-        self.joined.insert((client.to_owned(), room.to_owned()));
-    }
-
-    /// Queues one FanoutMessage of `room` for `client`.
-    pub fn deliver_to(&mut self, client: &str, room: &str, message: Vec<u8>) {
-        self.mailboxes
-            .entry(client.to_owned())
-            .or_default()
-            .push((room.to_owned(), message));
-    }
-
-    /// The clients that get `room`'s messages.
-    pub fn members_of(&self, room: &str) -> Vec<String> {
-        self.joined
-            .iter()
-            .filter(|(_, r)| r == room)
-            .map(|(c, _)| c.clone())
-            .collect()
-    }
-}
-
 /// `user.provision`.
 pub fn provision(state: &Shared, p: UserProvisionParams) -> Result<(), DriverError> {
     let mut st = lock(state);
     let domain = st.domain.clone();
-    super::served::local_name(&domain, "u", &p.user).map_err(DriverError::invalid_params)?;
-    if p.clients.is_empty() || p.clients.len() > super::served::MAX_CLIENTS {
+    super::state::local_name(&domain, "u", &p.user).map_err(DriverError::invalid_params)?;
+    if p.clients.is_empty() || p.clients.len() > super::state::MAX_CLIENTS {
         return Err(DriverError::invalid_params(format!(
             "clients: {} URIs, not within 1..={}",
             p.clients.len(),
-            super::served::MAX_CLIENTS
+            super::state::MAX_CLIENTS
         )));
     }
     for client in &p.clients {
@@ -138,7 +84,7 @@ pub fn host(state: &Shared, p: RoomHostParams) -> Result<(), DriverError> {
         return Err(DriverError::failed(format!("no client {} is provisioned", p.client)));
     }
     let domain = st.domain.clone();
-    super::served::local_name(&domain, "r", &p.room)
+    super::state::local_name(&domain, "r", &p.room)
         .map_err(|e| DriverError::failed(format!("{e} (a room is hosted on its hub, this provider)")))?;
     if st.hosted.contains_key(&p.room) {
         return Err(DriverError::failed(format!("{} is hosted already", p.room)));
@@ -164,7 +110,7 @@ pub async fn submit(state: &Shared, p: ClientSubmitParams) -> Result<ClientSubmi
     if p.endpoint != ClientEndpoint::KeyMaterial {
         lock(state).accounts.join(&p.client, &p.room);
     }
-    let (status, body) = actions::through_provider(state, &p.client, p.endpoint, &p.room, &target, p.body)
+    let (status, body) = outbound::through_provider(state, &p.client, p.endpoint, &p.room, &target, p.body)
         .await
         .map_err(|e| DriverError::failed(e.to_string()))?;
     Ok(ClientSubmitResult { status, body })

@@ -77,7 +77,7 @@ impl Reference {
     }
 
     pub(super) fn content_encode(&self, p: EncodeParams) -> Result<Value, DriverError> {
-        let cbor = self.encode(&p.content);
+        let cbor = super::faulty_cbor::encode(&p.content, self.behaviour.faults);
         to_value(&EncodeResult { cbor })
     }
 

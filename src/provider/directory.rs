@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::state::path_segment;
+use super::faults::{Fault, FaultSet};
 
 /// The well-known path of the directory.
 pub const PATH: &str = "/.well-known/mimi-protocol-directory";
@@ -30,10 +30,11 @@ const ENDPOINTS: &[(&str, &str)] = &[
 ];
 
 /// The directory a provider at `authority` serves for endpoints under `prefix`; without
-/// `update` when `complete` is off (a fault), and naming `/nowhere` (where nothing is served)
-/// when `lies` is on (another fault).
-pub fn document(authority: &str, prefix: &str, complete: bool, lies: bool) -> serde_json::Value {
-    let base = if lies {
+/// `update` with [`Fault::DirectoryIncomplete`], and naming `/nowhere` (where nothing is served)
+/// with [`Fault::DirectoryLies`].
+pub fn document(authority: &str, prefix: &str, faults: FaultSet) -> serde_json::Value {
+    let complete = !faults.has(Fault::DirectoryIncomplete);
+    let base = if faults.has(Fault::DirectoryLies) {
         format!("https://{authority}/nowhere{prefix}")
     } else {
         format!("https://{authority}{prefix}")
@@ -49,6 +50,11 @@ pub fn document(authority: &str, prefix: &str, complete: bool, lies: bool) -> se
         })
         .collect();
     serde_json::Value::Object(urls)
+}
+
+/// A URI percent-encoded as one path segment (reading PROT-X01: the whole URI is the segment).
+pub fn path_segment(uri: &str) -> String {
+    percent_encoding::utf8_percent_encode(uri, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// A peer's directory: endpoint name → URL template.
@@ -114,7 +120,7 @@ mod tests {
 
     #[test]
     fn a_path_is_built_from_the_template() {
-        let d = directory(document("hub.example:8443", "/mimi/v2", true, false));
+        let d = directory(document("hub.example:8443", "/mimi/v2", FaultSet::NONE));
         assert_eq!(
             d.path("hub.example", "update", "mimi://hub.example/r/club"),
             Ok("/mimi/v2/update/mimi%3A%2F%2Fhub%2Eexample%2Fr%2Fclub".into())
@@ -146,9 +152,13 @@ mod tests {
         }
         assert!(Directory::parse(b"[]").is_err());
         assert!(Directory::parse(b"{").is_err());
-        let full = directory(document("hub.example", PREFIX, true, false));
+        let full = directory(document("hub.example", PREFIX, FaultSet::NONE));
         assert!(full.path("hub.example", "update", "x").is_ok());
-        let incomplete = directory(document("hub.example", PREFIX, false, false));
+        let incomplete = directory(document(
+            "hub.example",
+            PREFIX,
+            FaultSet::NONE.with(Fault::DirectoryIncomplete),
+        ));
         assert!(incomplete.path("hub.example", "update", "x").is_err());
     }
 }

@@ -1,58 +1,22 @@
 //! The hub enforcing the room's policy (draft-ietf-mimi-room-policy-03) on every commit it is
 //! sent (§5.3 of draft-ietf-mimi-protocol-06: the hub "verifies policy"). A room whose
 //! GroupContext holds a roles list (component 0x0025) has a policy; each commit is turned into the
-//! policy engine's actions (src/policy) and refused (notAllowed) unless allowed:
-//!
-//! | the commit                                                        | action            |
-//! |-------------------------------------------------------------------|-------------------|
-//! | participant list: a user added with role r (and its clients' Adds) | `add`             |
-//! | participant list: a user removed, by another user / by itself      | `remove` / `leave`|
-//! | participant list: role changed to 1 / from 1 / otherwise           | `ban` / `unban` / `change_role` |
-//! | Adds of clients of a listed user, proposed by that user / by another | `add_own_client` / `add` (of a listed user) |
-//! | Removes of clients of a listed user, by that user / by another     | `remove_own_client` / `kick` |
-//! | an external commit (§5.6): the joiner listing itself / already listed | `open_join` / `add_own_client` |
-//! | AppDataUpdate of roles_list / preauth_list / base_room_policy (0x0025–0x0027), the new value (a `remove`: an empty one) | `update_roles` / `update_preauth` / `update_base_policy` |
-//! | AppDataUpdate of room_metadata (0x0023): each of room_name, room_descriptions, room_avatar, room_subject, room_mood that differs from the room's value | `metadata` (`name`, `description`, `avatar`, `subject`, `mood`) |
-//!
-//! The actor of an action is the user whose client sent the proposal (for the changes inline in
-//! the commit, and proposals by an external sender: the committer); the committer is passed as
-//! such (§8.1.2: who may commit whose leave). Each actor's actions are one decision of the
-//! engine; when a commit holds proposals of several users, the §3/§4 commit combinations (a
-//! RoleUpdate or PreAuthUpdate next to participant-list changes) are also checked across them.
-//! A component update that does not decode, and a room metadata update that changes room_uri
-//! (no §8.2 capability covers it), are refused. A room metadata value that does not decode (or
-//! none) counts as every field empty, and the first value's room_uri as no change. A room without
-//! a roles list is not checked.
+//! policy engine's actions ([`super::commit_actions`]) and refused (notAllowed) unless allowed.
+//! The committer is passed as such (§8.1.2: who may commit whose leave). Each actor's actions are
+//! one decision of the engine; when a commit holds proposals of several users, the §3/§4 commit
+//! combinations (a RoleUpdate or PreAuthUpdate next to participant-list changes) are also checked
+//! across them. A room without a roles list is not checked. The validity rules of the policy
+//! components themselves (§5, §6) are [`component_rules`] and [`within_parent`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::commit_actions::{actions_by_actor, user_of};
+use super::faults::{Fault, FaultSet};
 use super::participants::{self, BANNED_ROLE};
 use crate::codec::policy::{BaseRoomPolicy, ComponentId as PolicyComponent, PreAuthData, RoleData};
-use crate::codec::protocol::{self, ParticipantListUpdate, RoomMetaData};
-use crate::mls::{CommitView, HubRoom, PARTICIPANT_LIST, ROOM_METADATA, user_of_client};
-use crate::policy::{Action, Change, DecideParams, MetadataField, Participant, PolicyFault, RoomPolicy, decide_with};
-
-/// How the hub's policy engine behaves: the deliberate faults of the reference.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PolicyBehaviour {
-    /// [`PolicyFault`]s switched on, as bits of their position in [`PolicyFault::ALL`].
-    pub faults: u64,
-    /// Every change is allowed.
-    pub allow_all: bool,
-    /// Every change is denied.
-    pub deny_all: bool,
-}
-
-impl PolicyBehaviour {
-    fn fault_set(&self) -> BTreeSet<PolicyFault> {
-        PolicyFault::ALL
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.faults & (1 << i) != 0)
-            .map(|(_, f)| *f)
-            .collect()
-    }
-}
+use crate::codec::protocol::{self, ParticipantListUpdate};
+use crate::mls::{CommitView, HubRoom, PARTICIPANT_LIST, user_of_client};
+use crate::policy::{Action, Change, DecideParams, Participant, RoomPolicy, decide_with};
 
 /// The room's policy components, if it has a roles list.
 pub fn room_policy(room: &HubRoom) -> Result<Option<RoomPolicy>, String> {
@@ -113,18 +77,13 @@ impl Snapshot {
 }
 
 /// Checks one commit against `policy`: `Err` names the rule that denies it.
-pub fn check(
-    policy: &RoomPolicy,
-    room: &Snapshot,
-    view: &CommitView,
-    behaviour: PolicyBehaviour,
-) -> Result<(), String> {
+pub fn check(policy: &RoomPolicy, room: &Snapshot, view: &CommitView, faults: FaultSet) -> Result<(), String> {
     let committer = user_of(&view.committer);
-    let by_actor = actions_by_actor(view, room, &committer)?;
-    if by_actor.len() > 1 && !behaviour.allow_all {
+    let by_actor = actions_by_actor(view, &room.list, room.metadata.as_deref(), &committer)?;
+    if by_actor.len() > 1 && !faults.has(Fault::PolicyAllowsEverything) {
         // The commit combinations hold for the whole commit, whoever proposed what.
         let all: Vec<Action> = by_actor.values().flatten().cloned().collect();
-        if let Some(d) = crate::policy::combination(&all, &behaviour.fault_set()) {
+        if let Some(d) = crate::policy::combination(&all, &faults.policy()) {
             return Err(format!(
                 "room-policy-03 §{}: the proposals of {} users together denied by {} ({})",
                 d.section,
@@ -135,7 +94,7 @@ pub fn check(
         }
     }
     for (actor, actions) in by_actor {
-        decide(policy, room, &actor, Some(&committer), actions, behaviour)?;
+        decide(policy, room, &actor, Some(&committer), actions, faults)?;
     }
     Ok(())
 }
@@ -145,7 +104,7 @@ pub fn check(
 /// room with a policy, one whose role may add its own client, §8.1.1 canAddOwnClient); in a room
 /// with a policy, a user that role 0 lets open-join as one of its target roles (canOpenJoin). Preauthorization is not offered: its claims come from
 /// X.509, JWT or CWT credentials, and the suite's clients have basic credentials.
-pub fn may_join(room: &HubRoom, user: &str, behaviour: PolicyBehaviour) -> Result<(), String> {
+pub fn may_join(room: &HubRoom, user: &str, faults: FaultSet) -> Result<(), String> {
     let snapshot = Snapshot::of(room);
     let listed = snapshot.list.iter().find(|(u, _)| u == user).map(|(_, role)| *role);
     let policy = room_policy(room)?;
@@ -155,7 +114,7 @@ pub fn may_join(room: &HubRoom, user: &str, behaviour: PolicyBehaviour) -> Resul
         // A participant adds a client of its own (§8.1.1 canAddOwnClient).
         (Some(_), Some(policy)) => {
             let add = Action::AddOwnClient { clients: 1 };
-            return decide(&policy, &snapshot, user, None, vec![add], behaviour);
+            return decide(&policy, &snapshot, user, None, vec![add], faults);
         }
         (None, None) => return Err(format!("{user} is not a participant")),
         (None, Some(policy)) => policy,
@@ -172,17 +131,21 @@ pub fn may_join(room: &HubRoom, user: &str, behaviour: PolicyBehaviour) -> Resul
     let mut why = format!("{user} is not a participant and role 0 lets no one join");
     for role in targets {
         let join = Action::OpenJoin { role, clients: 1 };
-        match decide(&policy, &snapshot, user, None, vec![join], behaviour) {
+        match decide(&policy, &snapshot, user, None, vec![join], faults) {
             Ok(()) => return Ok(()),
             Err(e) => why = e,
         }
     }
-    if behaviour.allow_all { Ok(()) } else { Err(why) }
+    if faults.has(Fault::PolicyAllowsEverything) {
+        Ok(())
+    } else {
+        Err(why)
+    }
 }
 
 /// Whether `user` may send an application message (§8, canSendMessage).
-pub fn may_send(policy: &RoomPolicy, room: &Snapshot, user: &str, behaviour: PolicyBehaviour) -> Result<(), String> {
-    decide(policy, room, user, None, vec![Action::SendMessage], behaviour)
+pub fn may_send(policy: &RoomPolicy, room: &Snapshot, user: &str, faults: FaultSet) -> Result<(), String> {
+    decide(policy, room, user, None, vec![Action::SendMessage], faults)
 }
 
 /// One decision of the engine, with the hub's faults.
@@ -192,12 +155,12 @@ fn decide(
     actor: &str,
     committer: Option<&str>,
     actions: Vec<Action>,
-    behaviour: PolicyBehaviour,
+    faults: FaultSet,
 ) -> Result<(), String> {
-    if behaviour.allow_all {
+    if faults.has(Fault::PolicyAllowsEverything) {
         return Ok(());
     }
-    if behaviour.deny_all {
+    if faults.has(Fault::PolicyDeniesEverything) {
         return Err("room-policy-03: denied (the hub denies every change)".into());
     }
     let participants: Vec<Participant> = room
@@ -219,7 +182,7 @@ fn decide(
             actions,
         },
     };
-    let decision = decide_with(&params, &behaviour.fault_set()).map_err(|e| format!("room-policy-03: {e}"))?;
+    let decision = decide_with(&params, &faults.policy()).map_err(|e| format!("room-policy-03: {e}"))?;
     if decision.allowed {
         Ok(())
     } else {
@@ -230,235 +193,6 @@ fn decide(
             decision.reason
         ))
     }
-}
-
-fn user_of(client: &str) -> String {
-    user_of_client(client).unwrap_or_else(|_| client.to_owned())
-}
-
-/// The room metadata fields (§8.2) `new` changes from `old`; `Err` when it changes room_uri,
-/// which no capability covers.
-fn metadata_changes(old: Option<&RoomMetaData>, new: &RoomMetaData) -> Result<Vec<MetadataField>, String> {
-    // A room without (readable) metadata gets its first value: its room_uri is no change.
-    let empty = RoomMetaData {
-        room_uri: new.room_uri.clone(),
-        ..RoomMetaData::default()
-    };
-    let old = old.unwrap_or(&empty);
-    if new.room_uri != old.room_uri {
-        return Err(format!(
-            "room-policy-03 §8.2: a room metadata update changes room_uri (from {:?} to {:?}), which no capability authorizes",
-            String::from_utf8_lossy(old.room_uri.uri.as_slice()),
-            String::from_utf8_lossy(new.room_uri.uri.as_slice()),
-        ));
-    }
-    let fields = [
-        (MetadataField::Name, old.room_name != new.room_name),
-        (
-            MetadataField::Description,
-            old.room_descriptions != new.room_descriptions,
-        ),
-        (MetadataField::Avatar, old.room_avatar != new.room_avatar),
-        (MetadataField::Subject, old.room_subject != new.room_subject),
-        (MetadataField::Mood, old.room_mood != new.room_mood),
-    ];
-    Ok(fields
-        .into_iter()
-        .filter(|(_, changed)| *changed)
-        .map(|(f, _)| f)
-        .collect())
-}
-
-/// The policy actions of a commit, grouped by the user who proposed them.
-fn actions_by_actor(
-    view: &CommitView,
-    room: &Snapshot,
-    committer: &str,
-) -> Result<BTreeMap<String, Vec<Action>>, String> {
-    let list = &room.list;
-    let mut out: BTreeMap<String, Vec<Action>> = BTreeMap::new();
-    // The room metadata as the commit's updates leave it (each one a whole new value, §7.6).
-    let mut metadata: Option<RoomMetaData> = room.metadata.as_deref().and_then(|m| protocol::decode(m).ok());
-    // Users whose entry the participant-list updates touch, and their new role (None: removed).
-    let mut listed_changes: BTreeMap<String, Option<u32>> = BTreeMap::new();
-    let added_clients = |user: &str| -> u32 {
-        let n = view.added.iter().filter(|(c, _)| user_of(c) == user).count();
-        u32::try_from(n).unwrap_or(u32::MAX)
-    };
-    for (sender, component, payload) in &view.updates {
-        let actor = if sender == "external" {
-            committer.to_owned()
-        } else {
-            user_of(sender)
-        };
-        let policy_update = match *component {
-            PARTICIPANT_LIST => None,
-            ROOM_METADATA => {
-                let new: RoomMetaData = protocol::decode(payload).map_err(|e| {
-                    format!("draft-ietf-mimi-protocol-06 §7.6: a room metadata update does not decode: {e}")
-                })?;
-                let fields = metadata_changes(metadata.as_ref(), &new)?;
-                metadata = Some(new);
-                Some(fields.into_iter().map(|field| Action::Metadata { field }).collect())
-            }
-            id if id == PolicyComponent::ROLES_LIST.0 => Some(vec![Action::UpdateRoles {
-                roles: crate::codec::policy::decode("RoleData", payload)
-                    .map_err(|e| format!("room-policy-03 §3: a roles list update does not decode: {e}"))?,
-            }]),
-            id if id == PolicyComponent::PREAUTH_LIST.0 => Some(vec![Action::UpdatePreauth {
-                preauth: crate::codec::policy::decode("PreAuthData", payload)
-                    .map_err(|e| format!("room-policy-03 §4: a preauthorization list update does not decode: {e}"))?,
-            }]),
-            id if id == PolicyComponent::BASE_ROOM_POLICY.0 => Some(vec![Action::UpdateBasePolicy {
-                base_policy: crate::codec::policy::decode("BaseRoomPolicy", payload)
-                    .map_err(|e| format!("room-policy-03 §5: a base room policy update does not decode: {e}"))?,
-            }]),
-            // The other components: no capability of §8 (their values' own rules: component_rules).
-            _ => Some(Vec::new()),
-        };
-        if let Some(actions) = policy_update {
-            out.entry(actor).or_default().extend(actions);
-            continue;
-        }
-        let update: ParticipantListUpdate =
-            protocol::decode(payload).map_err(|e| format!("a participant-list update does not decode: {e}"))?;
-        let entry = |index: u32| {
-            list.get(index as usize)
-                .cloned()
-                .ok_or_else(|| format!("a participant-list update names index {index} of {}", list.len()))
-        };
-        let actions = out.entry(actor.clone()).or_default();
-        for change in update.changed_role_participants.iter() {
-            let (user, old) = entry(change.user_index)?;
-            listed_changes.insert(user.clone(), Some(change.role_index));
-            actions.push(if change.role_index == BANNED_ROLE {
-                Action::Ban { user }
-            } else if old == BANNED_ROLE {
-                Action::Unban {
-                    user,
-                    role: change.role_index,
-                }
-            } else {
-                Action::ChangeRole {
-                    user,
-                    role: change.role_index,
-                }
-            });
-        }
-        for index in update.removed_indices.iter() {
-            let (user, _) = entry(*index)?;
-            listed_changes.insert(user.clone(), None);
-            actions.push(if user == actor {
-                Action::Leave {
-                    removes_all_clients: true,
-                }
-            } else {
-                Action::Remove {
-                    user,
-                    removes_all_clients: true,
-                }
-            });
-        }
-        for added in update.added_participants.iter() {
-            let user = String::from_utf8_lossy(added.user.as_slice()).into_owned();
-            listed_changes.insert(user.clone(), Some(added.role_index));
-            // An external committer listing itself joins (§8.1.1 canOpenJoin).
-            actions.push(if view.external && user == actor {
-                Action::OpenJoin {
-                    role: added.role_index,
-                    clients: 1,
-                }
-            } else {
-                Action::Add {
-                    clients: added_clients(&user),
-                    user,
-                    role: added.role_index,
-                }
-            });
-        }
-    }
-    // A removed component is changed to nothing: the roles list, preauthorization list or base
-    // policy to an empty one, the room metadata to empty fields (a room left without a roles list
-    // would be left without a policy).
-    for (sender, component) in &view.removed_components {
-        let actor = if sender == "external" {
-            committer.to_owned()
-        } else {
-            user_of(sender)
-        };
-        let actions = match *component {
-            // Removing the metadata empties its fields (room_uri is not one of them).
-            ROOM_METADATA => metadata_changes(
-                metadata.as_ref(),
-                &RoomMetaData {
-                    room_uri: metadata.as_ref().map(|m| m.room_uri.clone()).unwrap_or_default(),
-                    ..RoomMetaData::default()
-                },
-            )?
-            .into_iter()
-            .map(|field| Action::Metadata { field })
-            .collect(),
-            id if id == PolicyComponent::ROLES_LIST.0 => vec![Action::UpdateRoles {
-                roles: RoleData { roles: Vec::new() },
-            }],
-            id if id == PolicyComponent::PREAUTH_LIST.0 => vec![Action::UpdatePreauth {
-                preauth: PreAuthData::default(),
-            }],
-            id if id == PolicyComponent::BASE_ROOM_POLICY.0 => vec![Action::UpdateBasePolicy {
-                base_policy: BaseRoomPolicy::default(),
-            }],
-            _ => Vec::new(),
-        };
-        out.entry(actor).or_default().extend(actions);
-    }
-    // MLS Adds and Removes of clients of users whose entry stays as it is; an external commit of
-    // a listed user's client adds that client.
-    // (proposer, user) -> clients added.
-    let mut client_adds: BTreeMap<(String, String), u32> = BTreeMap::new();
-    if view.external && !listed_changes.contains_key(committer) {
-        client_adds.insert((committer.to_owned(), committer.to_owned()), 1);
-    }
-    for (client, sender) in &view.added {
-        let user = user_of(client);
-        if !listed_changes.contains_key(&user) {
-            let proposer = if sender == "external" {
-                committer.to_owned()
-            } else {
-                user_of(sender)
-            };
-            *client_adds.entry((proposer, user)).or_default() += 1;
-        }
-    }
-    for ((proposer, user), n) in client_adds {
-        // Clients of a user whose entry stays as it is: its own clients when it proposes them
-        // (§8.1.1 canAddOwnClient); proposed by another user, an add of a listed user.
-        let action = if proposer == user {
-            Action::AddOwnClient { clients: n }
-        } else {
-            let role = list.iter().find(|(u, _)| *u == user).map_or(0, |(_, r)| *r);
-            Action::Add { user, role, clients: n }
-        };
-        out.entry(proposer).or_default().push(action);
-    }
-    let mut kicked = BTreeSet::new();
-    for (client, sender) in &view.removed {
-        let user = user_of(client);
-        if listed_changes.contains_key(&user) {
-            continue;
-        }
-        let actor = if sender == "external" {
-            committer.to_owned()
-        } else {
-            user_of(sender)
-        };
-        if actor == user {
-            out.entry(actor).or_default().push(Action::RemoveOwnClient);
-        } else if kicked.insert(user.clone()) {
-            out.entry(actor).or_default().push(Action::Kick { user });
-        }
-    }
-    out.retain(|_, actions| !actions.is_empty());
-    Ok(out)
 }
 
 /// The validity rules of the policy components a commit sets (draft-ietf-mimi-room-policy-03
@@ -571,6 +305,7 @@ mod tests {
     use super::*;
     use crate::codec::protocol::room_metadata::{Uri, Utf8String};
     use crate::codec::protocol::{Opaque, RoomMetaData};
+    use crate::mls::ROOM_METADATA;
 
     const ROOM: &str = "mimi://hub.example/r/board";
 
@@ -630,8 +365,8 @@ mod tests {
         }
     }
 
-    fn run(view: &CommitView, behaviour: PolicyBehaviour) -> Result<(), String> {
-        check(&strict(), &room(), view, behaviour)
+    fn run(view: &CommitView, faults: FaultSet) -> Result<(), String> {
+        check(&strict(), &room(), view, faults)
     }
 
     #[test]
@@ -641,29 +376,19 @@ mod tests {
         assert_eq!(
             run(
                 &commit("bob", vec![("bob", ROOM_METADATA, renamed.clone())]),
-                PolicyBehaviour::default()
+                FaultSet::NONE
             ),
             Ok(())
         );
         let carol = commit("carol", vec![("carol", ROOM_METADATA, renamed)]);
-        let denied = run(&carol, PolicyBehaviour::default()).unwrap_err();
+        let denied = run(&carol, FaultSet::NONE).unwrap_err();
         assert!(denied.contains("canChangeRoomName"), "{denied}");
-        let faulty = PolicyBehaviour {
-            faults: 1
-                << PolicyFault::ALL
-                    .iter()
-                    .position(|f| *f == PolicyFault::IgnoreCapabilities)
-                    .unwrap(),
-            ..PolicyBehaviour::default()
-        };
+        let faulty = FaultSet::NONE.with(Fault::Policy(crate::policy::PolicyFault::IgnoreCapabilities));
         assert_eq!(run(&carol, faulty), Ok(()));
         // The same value again changes nothing: nothing to authorize.
         let same = protocol::encode(&metadata(ROOM, "board")).unwrap();
         assert_eq!(
-            run(
-                &commit("carol", vec![("carol", ROOM_METADATA, same)]),
-                PolicyBehaviour::default()
-            ),
+            run(&commit("carol", vec![("carol", ROOM_METADATA, same)]), FaultSet::NONE),
             Ok(())
         );
     }
@@ -671,14 +396,10 @@ mod tests {
     #[test]
     fn metadata_that_does_not_decode_or_moves_the_room_is_refused() {
         let garbage = commit("alice", vec![("alice", ROOM_METADATA, b"board".to_vec())]);
-        let e = run(&garbage, PolicyBehaviour::default()).unwrap_err();
+        let e = run(&garbage, FaultSet::NONE).unwrap_err();
         assert!(e.contains("does not decode"), "{e}");
         let moved = protocol::encode(&metadata("mimi://hub.example/r/elsewhere", "board")).unwrap();
-        let e = run(
-            &commit("alice", vec![("alice", ROOM_METADATA, moved)]),
-            PolicyBehaviour::default(),
-        )
-        .unwrap_err();
+        let e = run(&commit("alice", vec![("alice", ROOM_METADATA, moved)]), FaultSet::NONE).unwrap_err();
         assert!(e.contains("room_uri"), "{e}");
     }
 
@@ -713,20 +434,13 @@ mod tests {
             ),
         ] {
             let by = |who| commit(who, vec![(who, component, payload.clone())]);
-            assert_eq!(run(&by("alice"), PolicyBehaviour::default()), Ok(()), "{cap}");
-            let e = run(&by("bob"), PolicyBehaviour::default()).unwrap_err();
+            assert_eq!(run(&by("alice"), FaultSet::NONE), Ok(()), "{cap}");
+            let e = run(&by("bob"), FaultSet::NONE).unwrap_err();
             assert!(e.contains(cap), "{e}");
-            let allow_all = PolicyBehaviour {
-                allow_all: true,
-                ..PolicyBehaviour::default()
-            };
+            let allow_all = FaultSet::NONE.with(Fault::PolicyAllowsEverything);
             assert_eq!(run(&by("bob"), allow_all), Ok(()), "{cap}");
             let broken = commit("bob", vec![("bob", component, vec![0xff])]);
-            assert!(
-                run(&broken, PolicyBehaviour::default())
-                    .unwrap_err()
-                    .contains("does not decode")
-            );
+            assert!(run(&broken, FaultSet::NONE).unwrap_err().contains("does not decode"));
         }
     }
 
@@ -742,21 +456,14 @@ mod tests {
                 ("bob", PARTICIPANT_LIST, participants::add(&user("dave"), 2)),
             ],
         );
-        let e = run(&view, PolicyBehaviour::default()).unwrap_err();
+        let e = run(&view, FaultSet::NONE).unwrap_err();
         assert!(
             e.contains("together denied by role-update-with-membership-change"),
             "{e}"
         );
         // Each user's part alone is authorized (alice holds canChangeRoleDefinitions, bob may add
         // role 2): the combination is the only cause.
-        let faulty = PolicyBehaviour {
-            faults: 1
-                << PolicyFault::ALL
-                    .iter()
-                    .position(|f| *f == PolicyFault::IgnoreCommitCombinations)
-                    .unwrap(),
-            ..PolicyBehaviour::default()
-        };
+        let faulty = FaultSet::NONE.with(Fault::Policy(crate::policy::PolicyFault::IgnoreCommitCombinations));
         assert_eq!(run(&view, faulty), Ok(()));
     }
     #[test]
@@ -766,10 +473,10 @@ mod tests {
         let bob2 = "mimi://hub.example/d/bob/2".to_owned();
         let mut by_bob = commit("bob", Vec::new());
         by_bob.added = vec![(bob2.clone(), client("bob"))];
-        assert_eq!(run(&by_bob, PolicyBehaviour::default()), Ok(()));
+        assert_eq!(run(&by_bob, FaultSet::NONE), Ok(()));
         let mut by_alice = commit("alice", Vec::new());
         by_alice.added = vec![(bob2, client("alice"))];
-        let e = run(&by_alice, PolicyBehaviour::default()).unwrap_err();
+        let e = run(&by_alice, FaultSet::NONE).unwrap_err();
         assert!(e.contains("add-target-listed"), "{e}");
     }
 }

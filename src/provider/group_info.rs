@@ -21,6 +21,7 @@ use axum::http::StatusCode;
 use openmls::prelude::Ciphersuite;
 use openmls::prelude::tls_codec::{DeserializeBytes as _, Serialize as _, VLBytes};
 
+use super::faults::Fault;
 use super::hub::{Notify, Refusal};
 use super::state::{ProviderState, domain_of};
 use crate::codec::protocol::common::{Credential, CredentialBody, ExternalSender, HpkeCiphertext, Protocol};
@@ -80,7 +81,7 @@ pub fn answer_from(
 ) -> Result<GroupInfoResponse, Refusal> {
     let request: GroupInfoRequest = match protocol::decode(body) {
         Ok(r) => r,
-        Err(_) if state.behaviour.hub.accept_malformed_bodies => {
+        Err(_) if state.behaviour.faults.has(Fault::HubAcceptsMalformedBodies) => {
             return Ok(refused(room, GroupInfoCode::NOT_AUTHORIZED));
         }
         Err(e) => return Err((StatusCode::BAD_REQUEST, format!("not a GroupInfoRequest: {e}"))),
@@ -104,7 +105,7 @@ pub fn answer_from(
         request.signature.as_slice(),
     );
     let verified = verified.or_else(|e| {
-        if state.behaviour.hub.group_info_unverified {
+        if state.behaviour.faults.has(Fault::HubGroupInfoUnverified) {
             Ok(())
         } else {
             Err(e)
@@ -112,13 +113,13 @@ pub fn answer_from(
     });
     // The credential must be of a client of the provider that asks (else anyone could claim to
     // be a participant's new client).
-    let of_sender = domain_of(&client) == Some(from) || state.behaviour.hub.group_info_unverified;
+    let of_sender = domain_of(&client) == Some(from) || state.behaviour.faults.has(Fault::HubGroupInfoUnverified);
     let user = user_of_client(&client).ok().filter(|_| of_sender);
     let allowed = match (verified, user) {
-        (Ok(()), Some(user)) => super::enforce::may_join(&hosted.group, &user, state.behaviour.hub.policy).is_ok(),
+        (Ok(()), Some(user)) => super::enforce::may_join(&hosted.group, &user, state.behaviour.faults).is_ok(),
         _ => false,
     };
-    if !allowed && !state.behaviour.hub.group_info_to_anyone {
+    if !allowed && !state.behaviour.faults.has(Fault::HubGroupInfoToAnyone) {
         return Ok(refused(room, GroupInfoCode::NOT_AUTHORIZED));
     }
     let internal = |e: String| (StatusCode::INTERNAL_SERVER_ERROR, e);
@@ -170,7 +171,7 @@ pub fn answer_from(
     })?;
     // A broken hub signs as a key that is not the room's external sender.
     let stranger;
-    let signer = if state.behaviour.hub.group_info_foreign_sender {
+    let signer = if state.behaviour.faults.has(Fault::HubGroupInfoForeignSender) {
         stranger = crate::mls::HubIdentity::new(state.hub.uri()).map_err(|e| internal(e.to_string()))?;
         &stranger
     } else {
@@ -200,7 +201,7 @@ pub fn answer_from(
     let signature = match tbs {
         Some(Ok(tbs)) => signer
             .sign_with_label(
-                if state.behaviour.hub.group_info_bad_signature {
+                if state.behaviour.faults.has(Fault::HubGroupInfoBadSignature) {
                     REQUEST_LABEL
                 } else {
                     RESPONSE_LABEL

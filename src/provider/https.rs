@@ -26,6 +26,8 @@ use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::WebPkiClientVerifier;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 
+use super::behaviour::ProviderBehaviour;
+use super::faults::{Fault, FaultSet};
 use super::pki::{ProviderIdentity, TestCa, certificate_names};
 
 /// How long a peer may take to send a request's headers.
@@ -51,47 +53,6 @@ pub enum HttpsError {
     Listen(#[from] std::io::Error),
     #[error("HTTP client: {0}")]
     Client(String),
-}
-
-/// What a provider checks at the door (§4.1). All on for a conforming provider; the reference
-/// implementation's faults switch them off so that `selftest` can show the scenarios catch it.
-#[derive(Debug, Clone, Copy)]
-pub struct DoorChecks {
-    /// `Host` names this provider.
-    pub host: bool,
-    /// The port of `Host` is ignored (§4.1); off, a non-standard port makes the name not match.
-    pub host_port_ignored: bool,
-    /// `From` is `mimi@<domain>` and the client certificate is valid for that domain.
-    pub from: bool,
-    /// The TLS handshake requires a client certificate.
-    pub client_auth: bool,
-    /// A client certificate must chain to the trusted CA.
-    pub client_ca: bool,
-    /// The §5.1 directory lists every endpoint (a fault leaves `update` out).
-    pub directory: bool,
-    /// The §5.1 directory names URLs where nothing is served (a fault).
-    pub directory_lies: bool,
-    /// Every request is refused with 403, good or bad (a fault: refusals prove nothing then).
-    pub refuse_all: bool,
-    /// Where the endpoints are served ([`super::directory::PREFIX`] unless moved; the directory
-    /// says where, so peers find them anywhere).
-    pub prefix: &'static str,
-}
-
-impl Default for DoorChecks {
-    fn default() -> Self {
-        DoorChecks {
-            host: true,
-            host_port_ignored: true,
-            from: true,
-            client_auth: true,
-            client_ca: true,
-            directory: true,
-            directory_lies: false,
-            refuse_all: false,
-            prefix: super::directory::PREFIX,
-        }
-    }
 }
 
 /// A client-certificate verifier that accepts any certificate (a fault: it skips the chain check
@@ -157,14 +118,15 @@ pub struct ProviderServer {
 const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl ProviderServer {
-    /// Serves `routes` for `identity.domain` on an ephemeral loopback port.
+    /// Serves `routes` for `identity.domain` on an ephemeral loopback port, checking at the
+    /// door what a provider behaving as `behaviour` checks (§4.1: all of it, but for its faults).
     pub async fn start(
         identity: &ProviderIdentity,
         ca: &TestCa,
         routes: Router,
-        door: DoorChecks,
+        behaviour: ProviderBehaviour,
     ) -> Result<Self, HttpsError> {
-        Self::start_on(None, identity, ca.cert_der(), routes, door).await
+        Self::start_on(None, identity, ca.cert_der(), routes, behaviour).await
     }
 
     /// Serves `routes` for `identity.domain` on `listener` (an ephemeral loopback port if
@@ -175,19 +137,20 @@ impl ProviderServer {
         identity: &ProviderIdentity,
         ca_der: &CertificateDer<'static>,
         routes: Router,
-        door: DoorChecks,
+        behaviour: ProviderBehaviour,
     ) -> Result<Self, HttpsError> {
         install_crypto();
+        let faults = behaviour.faults;
         let mut roots = RootCertStore::empty();
         roots.add(ca_der.clone()).map_err(|e| HttpsError::Tls(e.to_string()))?;
         let verifier = WebPkiClientVerifier::builder(Arc::new(roots));
-        let verifier = if door.client_auth {
+        let verifier = if !faults.has(Fault::DoorNoClientAuth) {
             verifier
         } else {
             verifier.allow_unauthenticated()
         };
         let mut verifier = verifier.build().map_err(|e| HttpsError::Tls(e.to_string()))?;
-        if !door.client_ca {
+        if faults.has(Fault::DoorAnyClientCa) {
             verifier = Arc::new(AnyClientCertificate(verifier));
         }
         let mut config = rustls::ServerConfig::builder()
@@ -196,9 +159,12 @@ impl ProviderServer {
             .map_err(|e| HttpsError::Tls(e.to_string()))?;
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let app = routes
-            .route(super::directory::PATH, axum::routing::get(directory).with_state(door))
+            .route(
+                super::directory::PATH,
+                axum::routing::get(directory).with_state(behaviour),
+            )
             .layer(middleware::from_fn_with_state(
-                Arc::new((identity.domain.clone(), door)),
+                Arc::new((identity.domain.clone(), faults)),
                 check_peer,
             ));
         let handle = axum_server::Handle::new();
@@ -251,11 +217,11 @@ impl Drop for ProviderServer {
 
 /// §4.1 at the door: `Host` names this provider; `From` is `mimi@<domain>` and the client
 /// certificate is valid for that domain.
-async fn check_peer(State(door): State<Arc<(String, DoorChecks)>>, request: Request, next: Next) -> Response {
-    let (domain, checks) = &*door;
+async fn check_peer(State(door): State<Arc<(String, FaultSet)>>, request: Request, next: Next) -> Response {
+    let (domain, faults) = &*door;
     let authority = authority(&request);
     let tls = request.extensions().get::<Arc<TlsInfo>>();
-    if let Err((status, why)) = peer_problem(domain, authority.as_deref(), request.headers(), tls, checks) {
+    if let Err((status, why)) = peer_problem(domain, authority.as_deref(), request.headers(), tls, *faults) {
         return (status, why).into_response();
     }
     next.run(request).await
@@ -271,30 +237,30 @@ fn authority(request: &Request) -> Option<String> {
         .or_else(|| request.uri().authority().map(|a| a.to_string()))
 }
 
-/// The first §4.1 check that fails, of those `checks` switches on (each one on its own, so
+/// The first §4.1 check that fails, of those no fault switches off (each one on its own, so
 /// that a fault in one leaves the others working).
 fn peer_problem(
     domain: &str,
     authority: Option<&str>,
     headers: &HeaderMap,
     tls: Option<&Arc<TlsInfo>>,
-    checks: &DoorChecks,
+    faults: FaultSet,
 ) -> Result<(), (StatusCode, String)> {
-    if checks.refuse_all {
+    if faults.has(Fault::DoorRefusesEverything) {
         return Err((StatusCode::FORBIDDEN, "refused".into()));
     }
     // The port is not part of the provider's name (§4.1).
     let host = authority.map(|h| match h.rsplit_once(':') {
-        Some((name, _)) if checks.host_port_ignored => name,
+        Some((name, _)) if !faults.has(Fault::DoorHostPortStrict) => name,
         _ => h,
     });
-    if checks.host && host != Some(domain) {
+    if !faults.has(Fault::DoorIgnoresHost) && host != Some(domain) {
         return Err((
             StatusCode::MISDIRECTED_REQUEST,
             format!("Host is {host:?}; this provider is {domain}"),
         ));
     }
-    if !checks.from {
+    if faults.has(Fault::DoorIgnoresFrom) {
         return Ok(());
     }
     if headers.get_all(header::FROM).iter().count() > 1 {
@@ -319,13 +285,12 @@ fn peer_problem(
 }
 
 /// §5.1: the directory of endpoint URLs (the draft's `update{roomId}` is read as `update/{roomId}`).
-async fn directory(State(door): State<DoorChecks>, request: Request) -> Response {
+async fn directory(State(behaviour): State<ProviderBehaviour>, request: Request) -> Response {
     let authority = authority(&request).unwrap_or_default();
     axum::Json(super::directory::document(
         &authority,
-        door.prefix,
-        door.directory,
-        door.directory_lies,
+        behaviour.prefix,
+        behaviour.faults,
     ))
     .into_response()
 }
@@ -416,14 +381,7 @@ mod tests {
     #[test]
     fn rejects_a_host_naming_another_provider() {
         let h = headers("other.example:443", Some("mimi@a.example"));
-        let e = peer_problem(
-            "hub.example",
-            Some("other.example:443"),
-            &h,
-            None,
-            &DoorChecks::default(),
-        )
-        .unwrap_err();
+        let e = peer_problem("hub.example", Some("other.example:443"), &h, None, FaultSet::NONE).unwrap_err();
         assert_eq!(e.0, StatusCode::MISDIRECTED_REQUEST);
     }
 
@@ -435,7 +393,7 @@ mod tests {
                 Some("hub.example"),
                 &headers("hub.example", from),
                 None,
-                &DoorChecks::default(),
+                FaultSet::NONE,
             )
             .unwrap_err();
             assert_eq!(e.0, StatusCode::BAD_REQUEST, "{from:?}");
@@ -445,14 +403,7 @@ mod tests {
     #[test]
     fn rejects_a_request_without_client_certificate() {
         let h = headers("hub.example", Some("mimi@a.example"));
-        let e = peer_problem(
-            "hub.example",
-            Some("hub.example:8443"),
-            &h,
-            None,
-            &DoorChecks::default(),
-        )
-        .unwrap_err();
+        let e = peer_problem("hub.example", Some("hub.example:8443"), &h, None, FaultSet::NONE).unwrap_err();
         assert_eq!(e.0, StatusCode::FORBIDDEN);
     }
 }

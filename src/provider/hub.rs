@@ -26,71 +26,23 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::StatusCode;
 
+use super::faults::{Fault, FaultSet};
 use super::participants;
 use super::state::{HostedRoom, ProviderState, domain_of};
 use crate::codec::protocol::common::Protocol;
 use crate::codec::protocol::fanout::{FanoutArm, FanoutMessage};
+use crate::codec::protocol::ratchet_tree::RatchetTreeOption;
 use crate::codec::protocol::submit::{
     SubmitMessageRequest, SubmitMessageResponse, SubmitResponseArm, SubmitResponseCode,
 };
 use crate::codec::protocol::update::{
-    GroupInfoArm, HandshakeArm, UpdateRequest, UpdateResponseArm, UpdateResponseCode, UpdateRoomResponse,
+    GroupInfoArm, GroupInfoOption, HandshakeArm, UpdateRequest, UpdateResponseArm, UpdateResponseCode,
+    UpdateRoomResponse,
 };
-use crate::codec::protocol::{self, Optional, VecOf};
+use crate::codec::protocol::{self, MlsMessageBytes, Optional, VecOf, WelcomeBytes};
 use crate::mls::{
     HubEvent, HubProcessError, HubRoom, WIRE_FORMAT_GROUP_INFO, WIRE_FORMAT_WELCOME, mls_message, welcome_recipients,
 };
-
-/// How the hub behaves. All `false` for a conforming hub; the reference implementation's faults
-/// switch them on so that `selftest` can show the scenarios catch each.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct HubBehaviour {
-    /// Accepts commits whose member clients are not all participants (breaks arch §4.1, PROT-11).
-    pub accept_non_participants: bool,
-    /// Answers a commit of another epoch `notAllowed` instead of `wrongEpoch` (breaks PROT-X04).
-    pub wrong_epoch_as_not_allowed: bool,
-    /// Does not forward Welcomes (breaks §5.5).
-    pub drop_welcome: bool,
-    /// Notifies only the committer's provider (breaks the fan-out of §5.5).
-    pub notify_sender_only: bool,
-    /// Fans out moreProposals in reverse order (breaks PROT-17).
-    pub reorder_more_proposals: bool,
-    /// Accepts an application message from any `sendingUri` (breaks PROT-12).
-    pub submit_any_sender: bool,
-    /// Keeps sending application messages to providers none of whose users is a participant
-    /// any more (breaks PROT-12's "receiving").
-    pub fanout_to_removed: bool,
-    /// Fans out a commit it refused (breaks §5.3).
-    pub fanout_refused: bool,
-    /// Gives a follower 200 ms to answer a /notify (a slow follower misses the room's messages).
-    pub impatient: bool,
-    /// Never retries a /notify a follower refused (breaks PROT-18, a SHOULD).
-    pub never_retry: bool,
-    /// Does not check the room-policy components a commit sets, nor a parent-dependent room's
-    /// additions against its parent (breaks POL-01, POL-02, POL-05, POL-06, POL-X11).
-    pub skip_component_rules: bool,
-    /// Accepts a commit with two room metadata updates (breaks PROT-I13).
-    pub accept_double_metadata: bool,
-    /// Accepts a commit that leaves the hub out of external_senders (breaks PROT-31, PROT-32).
-    pub accept_without_hub_sender: bool,
-    /// Applies participant-list updates that touch one user twice as far as they go, instead of
-    /// refusing the commit (breaks PROT-I12).
-    pub lenient_participant_updates: bool,
-    /// Answers a body that does not decode with an in-body refusal (notAllowed, notAuthorized)
-    /// instead of 400.
-    pub accept_malformed_bodies: bool,
-    /// Gives the GroupInfo to any requester (breaks §5.6 notAuthorized, PROT-I08).
-    pub group_info_to_anyone: bool,
-    /// Signs its GroupInfoResponse with the wrong label (breaks §5.6 SignWithLabel).
-    pub group_info_bad_signature: bool,
-    /// Signs its GroupInfoResponse as a hub_sender that is not the room's external sender.
-    pub group_info_foreign_sender: bool,
-    /// Does not verify the GroupInfoRequest: its signature, nor that its credential names a client
-    /// of the requesting provider (breaks §5.6).
-    pub group_info_unverified: bool,
-    /// Its room-policy engine (draft-ietf-mimi-room-policy-03).
-    pub policy: super::enforce::PolicyBehaviour,
-}
 
 /// A /notify the hub is to send: the body (one FanoutMessage) to `domain` for `room`.
 #[derive(Debug, Clone)]
@@ -116,7 +68,7 @@ pub fn host(state: &mut ProviderState, room: &str, group_info: &[u8]) -> Result<
         state.hub.external_sender(),
         group_info,
         None,
-        if state.behaviour.hub.lenient_participant_updates {
+        if state.behaviour.faults.has(Fault::HubLenientParticipantUpdates) {
             participants::lenient_rules()
         } else {
             participants::rules()
@@ -176,10 +128,10 @@ pub fn update(
     room: &str,
     body: &[u8],
 ) -> Result<(UpdateRoomResponse, Vec<Notify>), Refusal> {
-    let behaviour = state.behaviour.hub;
+    let faults = state.behaviour.faults;
     let request: UpdateRequest = match protocol::decode(body) {
         Ok(r) => r,
-        Err(e) if behaviour.accept_malformed_bodies => return Ok((not_allowed(e), Vec::new())),
+        Err(e) if faults.has(Fault::HubAcceptsMalformedBodies) => return Ok((not_allowed(e), Vec::new())),
         Err(e) => return Err((StatusCode::BAD_REQUEST, format!("not an UpdateRequest: {e}"))),
     };
     let own = state.domain.clone();
@@ -188,175 +140,224 @@ pub fn update(
         .hosted
         .get_mut(room)
         .ok_or_else(|| (StatusCode::NOT_FOUND, format!("{own} is not the hub of {room}")))?;
-    let before = participant_domains(&hosted.group);
     let bundle = request.bundle;
-    let first = bundle.proposal_or_commit.as_slice().to_vec();
-    hosted.group.check_participants(!behaviour.accept_non_participants);
+    let update = Update {
+        room,
+        own: &own,
+        parent,
+        faults,
+        first: bundle.proposal_or_commit.as_slice().to_vec(),
+        before: participant_domains(&hosted.group),
+    };
     hosted
         .group
-        .check_external_senders(!behaviour.accept_without_hub_sender);
-    let decoder: &crate::mls::ParticipantsDecoder = &participants::users;
+        .check_participants(!faults.has(Fault::HubAcceptsNonParticipants));
+    hosted
+        .group
+        .check_external_senders(!faults.has(Fault::HubAcceptsLosingExternalSender));
     match bundle.arm {
         HandshakeArm::Commit {
             welcome,
             ratchet_tree_option,
             group_info_option,
-        } => {
-            // The GroupInfo must be the one of the epoch this commit makes: the hub gives it to
-            // external joiners (§5.6). A partial GroupInfo leaves the hub without one.
-            let next_info = match &group_info_option.arm {
-                GroupInfoArm::Full { group_info } => mls_message(WIRE_FORMAT_GROUP_INFO, group_info.as_slice()),
-                GroupInfoArm::Partial { .. } => Vec::new(),
-            };
-            let next_epoch = Some((hosted.group.group_id().to_vec(), hosted.group.epoch() + 1));
-            let policy =
-                super::enforce::room_policy(&hosted.group).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
-            // The check reads the room before the commit; the group is borrowed again to process
-            // it, so it works on a snapshot of what it needs.
-            let snapshot = super::enforce::Snapshot::of(&hosted.group);
-            let event = hosted.group.process_with(&first, decoder, &|view| {
-                if !next_info.is_empty() && crate::mls::group_info_epoch(&next_info) != next_epoch {
-                    return Err("§5.3: the GroupInfo is not one of this room at the epoch the commit makes".into());
-                }
-                one_metadata_update(view, behaviour)?;
-                if !behaviour.skip_component_rules {
-                    super::enforce::component_rules(view, &own, policy.as_ref().map(|p| &p.roles))?;
-                    if let Some(parent) = &parent {
-                        super::enforce::within_parent(view, parent)?;
-                    }
-                }
-                match &policy {
-                    Some(policy) => super::enforce::check(policy, &snapshot, view, behaviour.policy),
-                    None => Ok(()),
-                }
-            });
-            let (added, epoch, committer) = match event {
-                Ok(HubEvent::Commit {
-                    added,
-                    epoch,
-                    committer,
-                    ..
-                }) => (added, epoch, committer),
-                Ok(other) => return Ok((not_allowed(format!("not a commit: {other:?}")), Vec::new())),
-                Err(e) => {
-                    // A broken hub passes on what it refused.
-                    let mut notifies = Vec::new();
-                    if behaviour.fanout_refused {
-                        let arm = FanoutArm::Commit {
-                            external_proposals: VecOf(Vec::new()),
-                        };
-                        notifies = notify_all(&before, room, &fanout(now_ms(), &first, arm));
-                    }
-                    let answer = match e {
-                        HubProcessError::WrongEpoch { expected, .. } if !behaviour.wrong_epoch_as_not_allowed => {
-                            let arm = UpdateResponseArm::WrongEpoch {
-                                current_epoch: expected,
-                            };
-                            let why = format!("the room is at epoch {expected}");
-                            update_response(UpdateResponseCode::WRONG_EPOCH, &why, arm)
-                        }
-                        e => not_allowed(e),
-                    };
-                    return Ok((answer, notifies));
-                }
-            };
-            hosted.group_info = next_info;
-            hosted.pending.clear();
-            let timestamp = now_ms();
-            let after = participant_domains(&hosted.group);
-            let body = fanout(
-                timestamp,
-                &first,
-                FanoutArm::Commit {
-                    external_proposals: VecOf(Vec::new()),
-                },
-            );
-            let targets: BTreeSet<String> = if behaviour.notify_sender_only {
-                domain_of(&committer).map(str::to_owned).into_iter().collect()
-            } else {
-                before.union(&after).cloned().collect()
-            };
-            let mut notifies = notify_all(&targets, room, &body);
-            if let Some(welcome) = welcome.0.filter(|_| !behaviour.drop_welcome) {
-                // Bare in the HandshakeBundle (§5.3), an MLSMessage in the FanoutMessage (§5.5).
-                let welcome = mls_message(WIRE_FORMAT_WELCOME, welcome.as_slice());
-                let recipients = welcome_recipients(&welcome).unwrap_or_default();
-                let domains: BTreeSet<String> = added
-                    .iter()
-                    .filter(|(_, reference)| recipients.contains(reference))
-                    .filter_map(|(client, _)| domain_of(client).map(str::to_owned))
-                    .collect();
-                let body = fanout(
-                    timestamp,
-                    welcome.as_slice(),
-                    FanoutArm::Welcome { ratchet_tree_option },
-                );
-                notifies.extend(notify_all(&domains, room, &body));
-            }
-            tracing::debug!(room, epoch, "hub accepted a commit");
-            let arm = UpdateResponseArm::Success {
-                accepted_timestamp: timestamp,
-            };
-            Ok((update_response(UpdateResponseCode::SUCCESS, "", arm), notifies))
+        } => commit(hosted, &update, welcome.0, group_info_option, ratchet_tree_option),
+        HandshakeArm::Proposal { more_proposals } => Ok(proposals(hosted, &update, more_proposals.0)),
+    }
+}
+
+/// What the hub knows of an /update besides the room it hosts.
+struct Update<'a> {
+    room: &'a str,
+    /// This hub's domain.
+    own: &'a str,
+    /// The participants of the room's parent, for a parent-dependent room (room-policy-03 §5).
+    parent: Option<BTreeSet<String>>,
+    faults: FaultSet,
+    /// The HandshakeBundle's `proposal_or_commit`.
+    first: Vec<u8>,
+    /// The domains of the room's participants before the request.
+    before: BTreeSet<String>,
+}
+
+/// §5.3 `case commit`: the commit checked (MLS, §7.4, §7.5, §7.6, the room policy) and, if it
+/// is accepted, fanned out: the Commit to the providers of the participants before and after it,
+/// the Welcome to the providers of the clients it adds.
+fn commit(
+    hosted: &mut HostedRoom,
+    update: &Update,
+    welcome: Option<WelcomeBytes>,
+    group_info_option: GroupInfoOption,
+    ratchet_tree_option: RatchetTreeOption,
+) -> Result<(UpdateRoomResponse, Vec<Notify>), Refusal> {
+    let (faults, room, first) = (update.faults, update.room, update.first.as_slice());
+    // The GroupInfo must be the one of the epoch this commit makes: the hub gives it to
+    // external joiners (§5.6). A partial GroupInfo leaves the hub without one.
+    let next_info = match &group_info_option.arm {
+        GroupInfoArm::Full { group_info } => mls_message(WIRE_FORMAT_GROUP_INFO, group_info.as_slice()),
+        GroupInfoArm::Partial { .. } => Vec::new(),
+    };
+    let next_epoch = Some((hosted.group.group_id().to_vec(), hosted.group.epoch() + 1));
+    let policy = super::enforce::room_policy(&hosted.group).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    // The check reads the room before the commit; the group is borrowed again to process
+    // it, so it works on a snapshot of what it needs.
+    let snapshot = super::enforce::Snapshot::of(&hosted.group);
+    let decoder: &crate::mls::ParticipantsDecoder = &participants::users;
+    let event = hosted.group.process_with(first, decoder, &|view| {
+        if !next_info.is_empty() && crate::mls::group_info_epoch(&next_info) != next_epoch {
+            return Err("§5.3: the GroupInfo is not one of this room at the epoch the commit makes".into());
         }
-        HandshakeArm::Proposal { more_proposals } => {
-            for (i, proposal) in std::iter::once(first.as_slice())
-                .chain(more_proposals.iter().map(|p| p.as_slice()))
-                .enumerate()
-            {
-                match hosted.group.process(proposal, decoder) {
-                    Ok(HubEvent::Proposal { .. }) => {}
-                    Ok(other) => {
-                        return Ok((
-                            not_allowed(format!("message {i} is not a proposal: {other:?}")),
-                            Vec::new(),
-                        ));
-                    }
-                    Err(HubProcessError::WrongEpoch { expected, .. }) if !behaviour.wrong_epoch_as_not_allowed => {
-                        let arm = UpdateResponseArm::WrongEpoch {
-                            current_epoch: expected,
-                        };
-                        let why = format!("the room is at epoch {expected}");
-                        return Ok((update_response(UpdateResponseCode::WRONG_EPOCH, &why, arm), Vec::new()));
-                    }
-                    Err(e) => {
-                        let arm = UpdateResponseArm::InvalidProposal {
-                            invalid_proposals: VecOf(Vec::new()),
-                        };
-                        let why = format!("proposal {i}: {e}");
-                        return Ok((
-                            update_response(UpdateResponseCode::INVALID_PROPOSAL, &why, arm),
-                            Vec::new(),
-                        ));
-                    }
-                }
+        one_metadata_update(view, faults)?;
+        if !faults.has(Fault::HubSkipsComponentRules) {
+            super::enforce::component_rules(view, update.own, policy.as_ref().map(|p| &p.roles))?;
+            if let Some(parent) = &update.parent {
+                super::enforce::within_parent(view, parent)?;
             }
-            let accepted_at = now_ms();
-            hosted.pending.extend(
-                std::iter::once(first.clone())
-                    .chain(more_proposals.iter().map(|p| p.as_slice().to_vec()))
-                    .map(|p| (p, accepted_at)),
-            );
-            let mut more = more_proposals.0;
-            if behaviour.reorder_more_proposals {
-                more.reverse();
+        }
+        match &policy {
+            Some(policy) => super::enforce::check(policy, &snapshot, view, faults),
+            None => Ok(()),
+        }
+    });
+    let (added, epoch, committer) = match event {
+        Ok(HubEvent::Commit {
+            added,
+            epoch,
+            committer,
+            ..
+        }) => (added, epoch, committer),
+        Ok(other) => return Ok((not_allowed(format!("not a commit: {other:?}")), Vec::new())),
+        Err(e) => return Ok(refused_commit(update, e)),
+    };
+    hosted.group_info = next_info;
+    hosted.pending.clear();
+    let timestamp = now_ms();
+    let after = participant_domains(&hosted.group);
+    let body = fanout(
+        timestamp,
+        first,
+        FanoutArm::Commit {
+            external_proposals: VecOf(Vec::new()),
+        },
+    );
+    let targets: BTreeSet<String> = if faults.has(Fault::HubNotifiesSenderOnly) {
+        domain_of(&committer).map(str::to_owned).into_iter().collect()
+    } else {
+        update.before.union(&after).cloned().collect()
+    };
+    let mut notifies = notify_all(&targets, room, &body);
+    if let Some(welcome) = welcome.filter(|_| !faults.has(Fault::HubDropsWelcome)) {
+        // Bare in the HandshakeBundle (§5.3), an MLSMessage in the FanoutMessage (§5.5).
+        let welcome = mls_message(WIRE_FORMAT_WELCOME, welcome.as_slice());
+        let recipients = welcome_recipients(&welcome).unwrap_or_default();
+        let domains: BTreeSet<String> = added
+            .iter()
+            .filter(|(_, reference)| recipients.contains(reference))
+            .filter_map(|(client, _)| domain_of(client).map(str::to_owned))
+            .collect();
+        let body = fanout(
+            timestamp,
+            welcome.as_slice(),
+            FanoutArm::Welcome { ratchet_tree_option },
+        );
+        notifies.extend(notify_all(&domains, room, &body));
+    }
+    tracing::debug!(room, epoch, "hub accepted a commit");
+    let arm = UpdateResponseArm::Success {
+        accepted_timestamp: timestamp,
+    };
+    Ok((update_response(UpdateResponseCode::SUCCESS, "", arm), notifies))
+}
+
+/// The answer to a commit the hub refused: wrongEpoch with the room's epoch, notAllowed for the
+/// rest (and, from a broken hub, the refused commit fanned out all the same).
+fn refused_commit(update: &Update, e: HubProcessError) -> (UpdateRoomResponse, Vec<Notify>) {
+    let mut notifies = Vec::new();
+    if update.faults.has(Fault::HubFansOutRefused) {
+        let arm = FanoutArm::Commit {
+            external_proposals: VecOf(Vec::new()),
+        };
+        notifies = notify_all(&update.before, update.room, &fanout(now_ms(), &update.first, arm));
+    }
+    let answer = match e {
+        HubProcessError::WrongEpoch { expected, .. } if !update.faults.has(Fault::HubWrongEpochAsNotAllowed) => {
+            wrong_epoch(expected)
+        }
+        e => not_allowed(e),
+    };
+    (answer, notifies)
+}
+
+fn wrong_epoch(expected: u64) -> UpdateRoomResponse {
+    let arm = UpdateResponseArm::WrongEpoch {
+        current_epoch: expected,
+    };
+    update_response(
+        UpdateResponseCode::WRONG_EPOCH,
+        &format!("the room is at epoch {expected}"),
+        arm,
+    )
+}
+
+/// §5.3 `case proposal`: each proposal processed, stored as pending (§5.6) and fanned out to the
+/// providers of the participants with the same moreProposals (PROT-17).
+fn proposals(
+    hosted: &mut HostedRoom,
+    update: &Update,
+    more_proposals: Vec<MlsMessageBytes>,
+) -> (UpdateRoomResponse, Vec<Notify>) {
+    let (faults, first) = (update.faults, update.first.as_slice());
+    let decoder: &crate::mls::ParticipantsDecoder = &participants::users;
+    for (i, proposal) in std::iter::once(first)
+        .chain(more_proposals.iter().map(|p| p.as_slice()))
+        .enumerate()
+    {
+        match hosted.group.process(proposal, decoder) {
+            Ok(HubEvent::Proposal { .. }) => {}
+            Ok(other) => {
+                return (
+                    not_allowed(format!("message {i} is not a proposal: {other:?}")),
+                    Vec::new(),
+                );
             }
-            let body = fanout(
-                now_ms(),
-                &first,
-                FanoutArm::Proposal {
-                    more_proposals: VecOf(more),
-                },
-            );
-            let arm = UpdateResponseArm::Success {
-                accepted_timestamp: now_ms(),
-            };
-            Ok((
-                update_response(UpdateResponseCode::SUCCESS, "", arm),
-                notify_all(&before, room, &body),
-            ))
+            Err(HubProcessError::WrongEpoch { expected, .. }) if !faults.has(Fault::HubWrongEpochAsNotAllowed) => {
+                return (wrong_epoch(expected), Vec::new());
+            }
+            Err(e) => {
+                let arm = UpdateResponseArm::InvalidProposal {
+                    invalid_proposals: VecOf(Vec::new()),
+                };
+                let why = format!("proposal {i}: {e}");
+                return (
+                    update_response(UpdateResponseCode::INVALID_PROPOSAL, &why, arm),
+                    Vec::new(),
+                );
+            }
         }
     }
+    let accepted_at = now_ms();
+    hosted.pending.extend(
+        std::iter::once(first.to_vec())
+            .chain(more_proposals.iter().map(|p| p.as_slice().to_vec()))
+            .map(|p| (p, accepted_at)),
+    );
+    let mut more = more_proposals;
+    if faults.has(Fault::HubReordersMoreProposals) {
+        more.reverse();
+    }
+    let body = fanout(
+        now_ms(),
+        first,
+        FanoutArm::Proposal {
+            more_proposals: VecOf(more),
+        },
+    );
+    let arm = UpdateResponseArm::Success {
+        accepted_timestamp: now_ms(),
+    };
+    (
+        update_response(UpdateResponseCode::SUCCESS, "", arm),
+        notify_all(&update.before, update.room, &body),
+    )
 }
 
 /// The participants of `room`'s parent room, when `room` is parent-dependent (room-policy-03 §5)
@@ -374,13 +375,13 @@ fn parent_participants(state: &ProviderState, room: &str) -> Option<BTreeSet<Str
 }
 
 /// §7.6: "Only a single Room metadata update is valid per commit" (PROT-I13).
-fn one_metadata_update(view: &crate::mls::CommitView, behaviour: HubBehaviour) -> Result<(), String> {
+fn one_metadata_update(view: &crate::mls::CommitView, faults: FaultSet) -> Result<(), String> {
     let n = view
         .updates
         .iter()
         .filter(|(_, id, _)| *id == crate::mls::ROOM_METADATA)
         .count();
-    if n > 1 && !behaviour.accept_double_metadata {
+    if n > 1 && !faults.has(Fault::HubAcceptsDoubleMetadata) {
         return Err(format!("§7.6: {n} room metadata updates in one commit; one is valid"));
     }
     Ok(())
@@ -412,10 +413,10 @@ pub fn submit(
     room: &str,
     body: &[u8],
 ) -> Result<(SubmitMessageResponse, Vec<Notify>), Refusal> {
-    let behaviour = state.behaviour.hub;
+    let faults = state.behaviour.faults;
     let request: SubmitMessageRequest = match protocol::decode(body) {
         Ok(r) => r,
-        Err(_) if behaviour.accept_malformed_bodies => {
+        Err(_) if faults.has(Fault::HubAcceptsMalformedBodies) => {
             let refused = submit_response(SubmitResponseCode::NOT_ALLOWED, SubmitResponseArm::None {});
             return Ok((refused, Vec::new()));
         }
@@ -437,14 +438,14 @@ pub fn submit(
         Vec::new(),
     );
     // PROT-12: a user who is not (or no longer) an active participant sends nothing.
-    if !users.contains(&sender) && !behaviour.submit_any_sender {
+    if !users.contains(&sender) && !faults.has(Fault::HubSubmitAnySender) {
         return Ok(refused);
     }
     // room-policy-03 §8: the sender's role must hold canSendMessage.
     let policy = super::enforce::room_policy(&hosted.group).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
     if let Some(policy) = policy {
         let snapshot = super::enforce::Snapshot::of(&hosted.group);
-        if super::enforce::may_send(&policy, &snapshot, &sender, behaviour.policy).is_err() {
+        if super::enforce::may_send(&policy, &snapshot, &sender, faults).is_err() {
             return Ok(refused);
         }
     }
@@ -469,7 +470,7 @@ pub fn submit(
         FanoutArm::Application { frank: Optional(None) },
     );
     let mut domains: BTreeSet<String> = users.iter().filter_map(|u| domain_of(u).map(str::to_owned)).collect();
-    if behaviour.fanout_to_removed {
+    if faults.has(Fault::HubFansOutToRemoved) {
         domains.extend(state.peers.iter().flat_map(|p| p.addrs.keys().cloned()));
     }
     let arm = SubmitResponseArm::Accepted {

@@ -26,11 +26,13 @@
 //!   reference reads the field and ignores it (catalog: PROT-I02).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use axum::http::StatusCode;
 use openmls::prelude::{Ciphersuite, MlsMessageBodyIn, MlsMessageIn, OpenMlsProvider as _, ProtocolVersion};
 use tls_codec::DeserializeBytes;
 
+use super::faults::{Fault, FaultSet};
 use super::hub::Refusal;
 use super::state::ProviderState;
 use crate::codec::protocol::common::Protocol;
@@ -41,65 +43,20 @@ use crate::codec::protocol::{
 };
 use crate::mls::{CIPHERSUITES, MlsClient};
 
-/// How the key-material endpoint behaves. All `false` for a conforming provider; the reference
-/// implementation's faults switch them on so that `selftest` can show the scenarios catch it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct KeyMaterialBehaviour {
-    /// Hands every requester the KeyPackages of the first response again (breaks PROT-09).
-    pub reuse_key_packages: bool,
-    /// Lists a client even when the user code is neither a success nor noCompatibleMaterial
-    /// (breaks PROT-08).
-    pub populate_clients_on_error: bool,
-    /// Answers a body that does not decode as if it asked for the path's user in ciphersuite 1.
-    pub accept_malformed_body: bool,
-    /// Ignores `acceptableCiphersuites` and `requiredCapabilities`: always ciphersuite 1.
-    pub ignore_ciphersuites: bool,
-    /// Hands out KeyPackages whose lifetime has ended (breaks PROT-10).
-    pub expired_key_packages: bool,
-    /// As a requester: leaves the room id out of its requests (breaks PROT-06).
-    pub request_without_room: bool,
-    /// Hands out a user's key material to a user of another provider only with the user's
-    /// consent (`noConsent` otherwise, §5.2); a provider's choice, not a fault.
-    pub require_consent: bool,
-}
-
 /// The response to `body` sent to `/v1/keyMaterial/<target>`, or why the request is refused.
-pub(crate) fn answer(
-    state: &mut ProviderState,
-    behaviour: KeyMaterialBehaviour,
-    target: &str,
-    body: &[u8],
-) -> Result<KeyMaterialResponse, Refusal> {
-    let request = match protocol::decode::<KeyMaterialRequest>(body) {
-        Ok(r) => r,
-        Err(e) => {
-            if let Some(protocol) = foreign_protocol(body) {
-                return Ok(response(
-                    protocol,
-                    KeyMaterialUserCode::INCOMPATIBLE_PROTOCOL,
-                    target,
-                    Vec::new(),
-                ));
-            }
-            if !behaviour.accept_malformed_body {
-                return Err((StatusCode::BAD_REQUEST, format!("not a KeyMaterialRequest: {e}")));
-            }
-            lenient_request(target)
+pub(crate) fn answer(state: &mut ProviderState, target: &str, body: &[u8]) -> Result<KeyMaterialResponse, Refusal> {
+    let faults = state.behaviour.faults;
+    let request = match read_request(body, target, faults)? {
+        Ok(request) => request,
+        Err(protocol) => {
+            return Ok(response(
+                protocol,
+                KeyMaterialUserCode::INCOMPATIBLE_PROTOCOL,
+                target,
+                Vec::new(),
+            ));
         }
     };
-    let body_target = String::from_utf8_lossy(request.target_user.uri.as_slice());
-    if body_target != target && !behaviour.accept_malformed_body {
-        return Err((
-            StatusCode::BAD_REQUEST,
-            format!("the path names {target:?} but the body's targetUser is {body_target:?}"),
-        ));
-    }
-    if request.acceptable_ciphersuites.is_empty() && !behaviour.ignore_ciphersuites {
-        return Err((
-            StatusCode::BAD_REQUEST,
-            "acceptableCiphersuites is empty (§5.2: a non-empty list)".into(),
-        ));
-    }
     // The request signature is not checked (see the module documentation).
     // The target's clients: MLS clients of this provider's own, or the clients the harness plays
     // for it (server-only mode), whose KeyPackages were published.
@@ -109,7 +66,7 @@ pub(crate) fn answer(
         (None, Some(clients)) => clients.clone(),
         (None, None) => {
             let mut listed = Vec::new();
-            if behaviour.populate_clients_on_error {
+            if faults.has(Fault::KeyMaterialPopulatesClientsOnError) {
                 listed.push(ClientKeyMaterial {
                     client_status: KeyMaterialClientCode::KEY_MATERIAL_EXHAUSTED,
                     client_uri: IdentifierUri::new(target),
@@ -127,7 +84,7 @@ pub(crate) fn answer(
     // §5.2 noConsent: "the requester does not have consent to fetch key material for the target
     // user"; a user of this provider needs none.
     let requester = String::from_utf8_lossy(request.requesting_user.uri.as_slice()).into_owned();
-    if behaviour.require_consent
+    if state.behaviour.require_consent
         && super::state::domain_of(&requester) != Some(state.domain.as_str())
         && !state.consents.contains(&(target.to_owned(), requester))
     {
@@ -138,7 +95,7 @@ pub(crate) fn answer(
             Vec::new(),
         ));
     }
-    let ciphersuite = if behaviour.ignore_ciphersuites {
+    let ciphersuite = if faults.has(Fault::KeyMaterialIgnoresCiphersuites) {
         Some(CIPHERSUITES[0])
     } else {
         choose_ciphersuite(&request.acceptable_ciphersuites)
@@ -163,20 +120,76 @@ pub(crate) fn answer(
             listed,
         ));
     };
+    let listed = hand_out(state, &uris, mls_clients.as_deref(), ciphersuite, faults)?;
+    let successes = listed
+        .iter()
+        .filter(|c| c.client_status == KeyMaterialClientCode::SUCCESS)
+        .count();
+    let code = match successes {
+        n if n == listed.len() && n > 0 => KeyMaterialUserCode::SUCCESS,
+        0 => KeyMaterialUserCode::NO_COMPATIBLE_MATERIAL,
+        _ => KeyMaterialUserCode::PARTIAL_SUCCESS,
+    };
+    Ok(response(Protocol::MLS10, code, target, listed))
+}
+
+/// The KeyMaterialRequest `body` holds for `target` (the path's user): `Err` a 400 for a body
+/// that does not decode, names another user or offers no ciphersuite; `Ok(Err(protocol))` for
+/// a well-formed request of a protocol other than mls10 (`incompatibleProtocol`).
+fn read_request(body: &[u8], target: &str, faults: FaultSet) -> Result<Result<KeyMaterialRequest, Protocol>, Refusal> {
+    let request = match protocol::decode::<KeyMaterialRequest>(body) {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(protocol) = foreign_protocol(body) {
+                return Ok(Err(protocol));
+            }
+            if !faults.has(Fault::KeyMaterialAcceptsMalformedBody) {
+                return Err((StatusCode::BAD_REQUEST, format!("not a KeyMaterialRequest: {e}")));
+            }
+            lenient_request(target)
+        }
+    };
+    let body_target = String::from_utf8_lossy(request.target_user.uri.as_slice());
+    if body_target != target && !faults.has(Fault::KeyMaterialAcceptsMalformedBody) {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            format!("the path names {target:?} but the body's targetUser is {body_target:?}"),
+        ));
+    }
+    if request.acceptable_ciphersuites.is_empty() && !faults.has(Fault::KeyMaterialIgnoresCiphersuites) {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "acceptableCiphersuites is empty (§5.2: a non-empty list)".into(),
+        ));
+    }
+    Ok(Ok(request))
+}
+
+/// One KeyPackage in `ciphersuite` for each client of `uris` (made by `mls_clients`, the
+/// target's own MLS clients, or taken from those its server-only clients published), each
+/// recorded as handed out (PROT-I03); a KeyPackage handed out before, or none left, makes its
+/// client `keyMaterialExhausted` (PROT-09).
+fn hand_out(
+    state: &mut ProviderState,
+    uris: &[String],
+    mls_clients: Option<&[Arc<MlsClient>]>,
+    ciphersuite: Ciphersuite,
+    faults: FaultSet,
+) -> Result<Vec<ClientKeyMaterial>, Refusal> {
     let mut listed = Vec::new();
     let mut handed = Vec::new();
     for (i, uri) in uris.iter().enumerate() {
         let key = (uri.clone(), u16::from(ciphersuite));
-        let reused = behaviour
-            .reuse_key_packages
+        let reused = faults
+            .has(Fault::KeyMaterialReusesKeyPackages)
             .then(|| state.first_handed_out.get(&key).cloned())
             .flatten();
         let internal = |e| (StatusCode::INTERNAL_SERVER_ERROR, e);
-        let parsed = match (reused, &mls_clients) {
+        let parsed = match (reused, mls_clients) {
             (Some(kp), _) => key_package_in(&kp).map_err(internal)?,
             (None, Some(clients)) => {
                 let client = &clients[i];
-                let made = if behaviour.expired_key_packages {
+                let made = if faults.has(Fault::KeyMaterialExpiredKeyPackages) {
                     client.expired_key_packages(ciphersuite, 1)
                 } else {
                     client.key_packages(ciphersuite, 1)
@@ -203,7 +216,7 @@ pub(crate) fn answer(
         };
         let reference = key_package_ref(&parsed).map_err(internal)?;
         let fresh = !state.handed_out.contains_key(&reference);
-        if fresh || behaviour.reuse_key_packages {
+        if fresh || faults.has(Fault::KeyMaterialReusesKeyPackages) {
             let message = key_package_message(&parsed).map_err(internal)?;
             handed.push((key, reference, uri.clone(), message));
             listed.push(ClientKeyMaterial {
@@ -226,16 +239,7 @@ pub(crate) fn answer(
         state.first_handed_out.entry(key).or_insert(key_package);
         state.handed_out.insert(reference, client);
     }
-    let successes = listed
-        .iter()
-        .filter(|c| c.client_status == KeyMaterialClientCode::SUCCESS)
-        .count();
-    let code = match successes {
-        n if n == listed.len() && n > 0 => KeyMaterialUserCode::SUCCESS,
-        0 => KeyMaterialUserCode::NO_COMPATIBLE_MATERIAL,
-        _ => KeyMaterialUserCode::PARTIAL_SUCCESS,
-    };
-    Ok(response(Protocol::MLS10, code, target, listed))
+    Ok(listed)
 }
 
 fn response(
@@ -264,7 +268,7 @@ fn foreign_protocol(body: &[u8]) -> Option<Protocol> {
     Some(protocol)
 }
 
-/// What the `accept_malformed_body` fault makes of an unreadable body.
+/// What [`Fault::KeyMaterialAcceptsMalformedBody`] makes of an unreadable body.
 fn lenient_request(target: &str) -> KeyMaterialRequest {
     KeyMaterialRequest {
         protocol: Protocol::MLS10,
@@ -378,6 +382,31 @@ fn sha256_ref(bytes: Vec<u8>) -> Vec<u8> {
     sha2::Sha256::digest(bytes).to_vec()
 }
 
+/// How many KeyPackages the harness publishes per client and ciphersuite for a server-only
+/// implementation to hand out (a scenario fetches a user's key material a few times at most).
+pub const KEY_PACKAGES_PER_SUITE: usize = 3;
+
+/// Fresh KeyPackages of `client` (a client the harness plays, in `state`), bare as §5.2 carries
+/// them, [`KEY_PACKAGES_PER_SUITE`] in each ciphersuite the clients offer; their KeyPackageRefs
+/// are recorded with the client, so that the Welcome that uses one finds it.
+pub fn key_packages_to_publish(
+    state: &mut ProviderState,
+    client: &crate::mls::MlsClient,
+) -> Result<Vec<Vec<u8>>, String> {
+    let mut bare = Vec::new();
+    for suite in crate::mls::CIPHERSUITES {
+        let made = client
+            .key_packages(suite, KEY_PACKAGES_PER_SUITE)
+            .map_err(|e| format!("cannot make KeyPackages for {}: {e}", client.uri()))?;
+        for message in made {
+            let (bytes, reference) = bare_and_ref(&message)?;
+            state.handed_out.insert(reference, client.uri().to_owned());
+            bare.push(bytes);
+        }
+    }
+    Ok(bare)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,7 +423,7 @@ mod tests {
         let alice = state.add_user("alice", 1).unwrap();
         let body = request(&alice, &[1]);
         for n in 0..body.len() {
-            let r = answer(&mut state, KeyMaterialBehaviour::default(), &alice, &body[..n]);
+            let r = answer(&mut state, &alice, &body[..n]);
             assert_eq!(r.unwrap_err().0, StatusCode::BAD_REQUEST, "prefix {n}");
         }
     }
@@ -408,7 +437,7 @@ mod tests {
             for flip in [0x01, 0x80, 0xff] {
                 let mut b = body.clone();
                 b[i] ^= flip;
-                let _ = answer(&mut state, KeyMaterialBehaviour::default(), &alice, &b);
+                let _ = answer(&mut state, &alice, &b);
             }
         }
     }
@@ -418,8 +447,8 @@ mod tests {
         let mut state = ProviderState::new("hub.example", Default::default()).unwrap();
         let alice = state.add_user("alice", 2).unwrap();
         let body = request(&alice, &[7, 3]);
-        let a = answer(&mut state, KeyMaterialBehaviour::default(), &alice, &body).unwrap();
-        let b = answer(&mut state, KeyMaterialBehaviour::default(), &alice, &body).unwrap();
+        let a = answer(&mut state, &alice, &body).unwrap();
+        let b = answer(&mut state, &alice, &body).unwrap();
         assert_eq!(a.user_status, KeyMaterialUserCode::SUCCESS);
         assert_eq!(a.clients.len(), 2);
         for (x, y) in a.clients.iter().zip(b.clients.iter()) {
@@ -432,25 +461,22 @@ mod tests {
     fn a_provider_requiring_consent_serves_only_whom_its_user_consented_to() {
         let mut state = ProviderState::new("hub.example", Default::default()).unwrap();
         let alice = state.add_user("alice", 1).unwrap();
-        let strict = KeyMaterialBehaviour {
-            require_consent: true,
-            ..Default::default()
-        };
+        state.behaviour.require_consent = true;
         let mut body = lenient_request(&alice);
         body.requesting_user = IdentifierUri::new("mimi://follower.example/u/bob");
         let body = protocol::encode(&body).unwrap();
-        let refused = answer(&mut state, strict, &alice, &body).unwrap();
+        let refused = answer(&mut state, &alice, &body).unwrap();
         assert_eq!(refused.user_status, KeyMaterialUserCode::NO_CONSENT);
         assert!(refused.clients.is_empty());
         state
             .consents
             .insert((alice.clone(), "mimi://follower.example/u/bob".into()));
-        let served = answer(&mut state, strict, &alice, &body).unwrap();
+        let served = answer(&mut state, &alice, &body).unwrap();
         assert_eq!(served.user_status, KeyMaterialUserCode::SUCCESS);
         // A user of the provider itself needs none.
         let mut local = lenient_request(&alice);
         local.requesting_user = IdentifierUri::new("mimi://hub.example/u/carol");
-        let own = answer(&mut state, strict, &alice, &protocol::encode(&local).unwrap()).unwrap();
+        let own = answer(&mut state, &alice, &protocol::encode(&local).unwrap()).unwrap();
         assert_eq!(own.user_status, KeyMaterialUserCode::SUCCESS);
     }
 
@@ -458,22 +484,20 @@ mod tests {
     fn status_codes() {
         let mut state = ProviderState::new("hub.example", Default::default()).unwrap();
         let alice = state.add_user("alice", 2).unwrap();
-        let ok = KeyMaterialBehaviour::default();
         let unknown = answer(
             &mut state,
-            ok,
             "mimi://hub.example/u/nobody",
             &request("mimi://hub.example/u/nobody", &[1]),
         )
         .unwrap();
         assert_eq!(unknown.user_status, KeyMaterialUserCode::USER_UNKNOWN);
         assert!(unknown.clients.is_empty());
-        let none = answer(&mut state, ok, &alice, &request(&alice, &[2, 7])).unwrap();
+        let none = answer(&mut state, &alice, &request(&alice, &[2, 7])).unwrap();
         assert_eq!(none.user_status, KeyMaterialUserCode::NO_COMPATIBLE_MATERIAL);
         let mut foreign = request(&alice, &[1]);
         foreign[0] = 9;
-        let foreign = answer(&mut state, ok, &alice, &foreign).unwrap();
+        let foreign = answer(&mut state, &alice, &foreign).unwrap();
         assert_eq!(foreign.user_status, KeyMaterialUserCode::INCOMPATIBLE_PROTOCOL);
-        assert!(answer(&mut state, ok, "mimi://hub.example/u/bob", &request(&alice, &[1])).is_err());
+        assert!(answer(&mut state, "mimi://hub.example/u/bob", &request(&alice, &[1])).is_err());
     }
 }

@@ -2,19 +2,27 @@
 //! driver protocol in-process (the default IUT), over HTTP or over stdio. Its fault knobs
 //! ([`Fault`]) break it on purpose so that `selftest` can show every check can fail.
 
+mod accounts;
 pub mod act;
+mod act_error;
 pub mod actions;
+mod behaviour;
 pub mod client_api;
+mod commit_actions;
 mod content;
 pub mod directory;
 pub mod enforce;
 mod faults;
+mod faulty_cbor;
 pub mod group_info;
 pub mod https;
 pub mod hub;
+pub mod join;
 pub mod key_material;
 pub mod notify;
+pub mod outbound;
 pub mod participants;
+pub mod peer_faults;
 pub mod pki;
 pub mod routes;
 pub mod served;
@@ -22,73 +30,57 @@ pub mod state;
 pub mod uplink;
 mod wire;
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use faults::{Area, Fault};
-pub use hub::HubBehaviour;
-pub use key_material::KeyMaterialBehaviour;
-pub use notify::FollowerBehaviour;
-pub use state::{PeerFault, ProviderState, Shared};
+pub use behaviour::ProviderBehaviour;
+pub use faults::{Area, Fault, FaultSet};
+pub use peer_faults::PeerFault;
+pub use state::{ProviderState, Shared};
 
 use crate::codec::content::ContentRev;
 use crate::driver::messages::Mode;
 use crate::driver::{DriverError, Handler, HandlerFuture, ops};
 use crate::spec::Catalogs;
 
-/// How the reference provider behaves on its HTTPS side: what it checks at the door (§4.1) and how
-/// its endpoints answer. `Default` is a conforming provider; [`Reference::behaviour`] derives it
-/// from the faults. Scenarios carry it to the provider they start for the built-in IUT.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ProviderBehaviour {
-    pub door: https::DoorChecks,
-    pub key_material: KeyMaterialBehaviour,
-    pub hub: HubBehaviour,
-    pub follower: FollowerBehaviour,
-    pub client: actions::ClientBehaviour,
-}
-
 /// The built-in implementation, with zero or more faults switched on.
 pub struct Reference {
     pub rev: ContentRev,
-    pub faults: BTreeSet<Fault>,
+    /// Its faults, where its endpoints are served and whether it asks for consent: what every
+    /// provider it plays carries.
+    behaviour: ProviderBehaviour,
     catalogs: Arc<Catalogs>,
     /// Its provider when it plays a scenario's role through the driver (the stateful ops).
     served: served::Served,
     /// How it plays that role: with clients of its own, or as a server only.
     pub mode: Mode,
-    /// Where its MIMI endpoints are served (its directory says where).
-    pub endpoint_prefix: &'static str,
-    /// Whether it hands out its users' key material to other providers' users only with their
-    /// consent (`consent.grant`).
-    pub require_consent: bool,
 }
 
 impl Reference {
-    pub fn new(rev: ContentRev, faults: BTreeSet<Fault>, catalogs: Arc<Catalogs>) -> Self {
+    pub fn new(rev: ContentRev, faults: FaultSet, catalogs: Arc<Catalogs>) -> Self {
         Reference {
             rev,
-            faults,
+            behaviour: ProviderBehaviour {
+                faults,
+                ..ProviderBehaviour::default()
+            },
             catalogs,
             served: served::Served::default(),
             mode: Mode::FullClient,
-            endpoint_prefix: directory::PREFIX,
-            require_consent: false,
         }
     }
 
     /// Refuses key material without consent (`driver --require-consent`): a default-deny
     /// provider, which the harness must ask for consent first.
     pub fn with_consent_required(mut self) -> Self {
-        self.require_consent = true;
+        self.behaviour.require_consent = true;
         self
     }
 
     /// Serves its MIMI endpoints under `prefix` (`driver --endpoint-prefix`), not `/v1`.
     pub fn with_endpoint_prefix(mut self, prefix: &'static str) -> Self {
-        self.endpoint_prefix = prefix;
+        self.behaviour.prefix = prefix;
         self
     }
 
@@ -113,15 +105,21 @@ impl Reference {
     }
 
     fn has(&self, f: Fault) -> bool {
-        self.faults.contains(&f)
+        self.behaviour.faults.has(f)
+    }
+
+    /// How the providers it plays behave: the harness starts its scenarios' `iut` providers
+    /// with this (through the one handle that also makes its driver).
+    pub(crate) fn behaviour(&self) -> ProviderBehaviour {
+        self.behaviour
     }
 
     /// The name the report gives it: `reference` or `reference+fault,fault`.
     pub fn name(&self) -> String {
-        if self.faults.is_empty() {
+        if self.behaviour.faults.is_empty() {
             "reference".into()
         } else {
-            let names: Vec<String> = self.faults.iter().map(Fault::name).collect();
+            let names: Vec<String> = self.behaviour.faults.iter().map(|f| f.name()).collect();
             format!("reference+{}", names.join(","))
         }
     }
@@ -169,7 +167,7 @@ impl Handler for Reference {
 
     fn handle_async<'a>(&'a self, op: &'a str, params: Value) -> HandlerFuture<'a> {
         if ops::STATEFUL.contains(&op) || ops::SERVER_ONLY.contains(&op) {
-            Box::pin(self.served.handle(op, params, self.behaviour(), self.mode))
+            Box::pin(self.served.handle(op, params, self.behaviour, self.mode))
         } else {
             Box::pin(async move { self.handle(op, params) })
         }

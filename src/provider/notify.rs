@@ -11,46 +11,34 @@
 //!   [`ProviderState::problems`]: for a simulated follower, those are findings about the hub.
 
 use axum::http::StatusCode;
-use sha2::Digest as _;
 
+use super::faults::Fault;
 use super::participants;
-use super::state::{Delivered, ProviderState};
+use super::state::{Delivered, ProviderState, digest};
 use crate::codec::protocol::Reading;
 use crate::codec::protocol::fanout::{FanoutArm, FanoutMessage};
 use crate::mls::{Received, Room, welcome_recipients};
 
-/// How the follower behaves. All `false` for a conforming follower; faults switch them on.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FollowerBehaviour {
-    /// Answers a duplicate /notify 409 (breaks PROT-19).
-    pub refuse_duplicates: bool,
-    /// Answers /notify 200 with a body (breaks §5.5's 201, PROT-I07).
-    pub answer_200: bool,
-    /// Answers a body that does not decode 201, as if it were accepted (breaks PROT-I07).
-    pub accept_malformed_body: bool,
-}
-
 /// §5.5: processes a /notify body from `from` (the hub's domain) for `room`; the status and body
 /// of the answer.
 pub fn deliver(state: &mut ProviderState, from: &str, room: &str, body: &[u8]) -> (StatusCode, Vec<u8>) {
-    let behaviour = state.behaviour.follower;
-    let digest: [u8; 32] = sha2::Sha256::digest(body).into();
-    let accepted = if behaviour.answer_200 {
+    let faults = state.behaviour.faults;
+    let accepted = if faults.has(Fault::NotifyAnswers200) {
         (StatusCode::OK, b"ok".to_vec())
     } else {
         (StatusCode::CREATED, Vec::new())
     };
     // Only what was taken counts as seen: a body refused once is refused again.
-    let seen = (from.to_owned(), digest);
+    let seen = (from.to_owned(), digest(body));
     if state.notified.contains(&seen) {
-        if behaviour.refuse_duplicates {
+        if faults.has(Fault::NotifyRefusesDuplicates) {
             return (StatusCode::CONFLICT, b"duplicate".to_vec());
         }
         return accepted;
     }
     let messages = match FanoutMessage::read_all(body, &Reading::default()) {
         Ok(m) => m,
-        Err(_) if behaviour.accept_malformed_body => return accepted,
+        Err(_) if faults.has(Fault::NotifyAcceptsMalformedBody) => return accepted,
         Err(e) => {
             let why = format!("/notify for {room}: not a list of FanoutMessages: {e}");
             state.problems.push(why.clone());
@@ -119,9 +107,9 @@ fn queue_for_accounts(state: &mut ProviderState, room: &str, message: &FanoutMes
 /// One group message for every local client in the room (but the one that sent it). There may
 /// be none yet: the Commit that adds this provider's user comes before the Welcome.
 fn process(state: &mut ProviderState, room: &str, bytes: &[u8], timestamp: u64, only: Option<&str>) {
-    let digest = super::actions::digest(bytes);
+    let hash = digest(bytes);
     for client in state.clients_in(room) {
-        if only.is_some_and(|o| o != client) || state.own_messages.contains(&(client.clone(), digest)) {
+        if only.is_some_and(|o| o != client) || state.own_messages.contains(&(client.clone(), hash)) {
             continue;
         }
         let key = (client.clone(), room.to_owned());

@@ -9,8 +9,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
-use super::actions::{fan_out, post_logged};
-use super::state::{Exchange, PeerFault, Shared, domain_of, lock};
+use super::outbound::{fan_out, post_logged};
+use super::peer_faults::{PeerFault, SLOW_ANSWER};
+use super::state::{Exchange, Shared, domain_of, lock};
 use super::{hub, key_material, notify};
 use crate::codec::protocol;
 
@@ -20,7 +21,7 @@ const BODY_LIMIT: usize = 16 << 20;
 /// Every endpoint of the provider whose state is `state`, under its prefix (the directory says
 /// where), each request logged.
 pub fn routes(state: Shared) -> Router {
-    let prefix = lock(&state).behaviour.door.prefix;
+    let prefix = lock(&state).behaviour.prefix;
     let endpoints = Router::new()
         .route("/keyMaterial/{target_user}", axum::routing::post(key_material_route))
         .route("/update/{room}", axum::routing::post(update_route))
@@ -47,10 +48,7 @@ fn encoded<T: protocol::Message>(value: &T) -> Response {
 /// §5.2. A request for a user of another provider is forwarded there (the hub proxies key
 /// material for its followers, PROT-05) and its answer passed back as it came.
 async fn key_material_route(State(state): State<Shared>, Path(target): Path<String>, body: Bytes) -> Response {
-    let (own, behaviour) = {
-        let st = lock(&state);
-        (st.domain.clone(), st.behaviour.key_material)
-    };
+    let own = lock(&state).domain.clone();
     match domain_of(&target) {
         Some(domain) if domain != own => {
             match post_logged(&state, domain, "keyMaterial", &target, body.to_vec()).await {
@@ -60,7 +58,7 @@ async fn key_material_route(State(state): State<Shared>, Path(target): Path<Stri
                 Err(e) => (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
             }
         }
-        _ => match key_material::answer(&mut lock(&state), behaviour, &target, &body) {
+        _ => match key_material::answer(&mut lock(&state), &target, &body) {
             Ok(response) => encoded(&response),
             Err(refusal) => refusal.into_response(),
         },
@@ -97,7 +95,7 @@ async fn hub_route<T: protocol::Message>(
     state: &Shared,
     room: &str,
     body: &[u8],
-    endpoint: super::actions::HubEndpoint<T>,
+    endpoint: super::outbound::HubEndpoint<T>,
 ) -> Response {
     let result = endpoint(&mut lock(state), room, body);
     match result {
@@ -119,7 +117,7 @@ async fn notify_route(
     let from = sender_domain(&headers);
     let slow = lock(&state).has_fault(PeerFault::SlowNotify);
     if slow {
-        tokio::time::sleep(super::state::SLOW_ANSWER).await;
+        tokio::time::sleep(SLOW_ANSWER).await;
     }
     let mut st = lock(&state);
     if st.has_fault(PeerFault::NotifyFailsOnce) && !st.notify_failed {
@@ -153,7 +151,7 @@ async fn record(State(state): State<Shared>, request: Request, next: Next) -> Re
     };
     let peer = sender_domain(&parts.headers);
     let path = parts.uri.path().to_owned();
-    let prefix = lock(&state).behaviour.door.prefix;
+    let prefix = lock(&state).behaviour.prefix;
     let endpoint = path
         .strip_prefix(prefix)
         .unwrap_or(&path)

@@ -16,19 +16,17 @@ use serde_json::{Value, json};
 
 use super::act::{self, UserAct};
 use super::actions::ActError;
+use super::behaviour::ProviderBehaviour;
 use super::client_api;
 use super::https::{PeerClient, ProviderServer};
+use super::parse;
 use super::pki::{ProviderIdentity, ca_der_from_pem};
 use super::routes::routes;
-use super::state::{Peers, ProviderState, Shared, domain_of, lock};
-use super::{ProviderBehaviour, parse};
+use super::state::{MAX_CLIENTS, Peers, ProviderState, Shared, domain_of, local_name, lock};
 use crate::driver::messages::{
     ClientParams, ConfigureParams, ConfigureResult, ConsentGrantParams, Mode, UserCreateParams,
 };
 use crate::driver::{DriverError, ops};
-
-/// More clients than this per user is refused: each is an MLS client with key material.
-pub(super) const MAX_CLIENTS: usize = 16;
 
 /// The reference's provider outside the harness: where it listens, and the current scenario's
 /// provider.
@@ -237,7 +235,7 @@ impl Served {
             }
         };
         let state: Shared = Arc::new(Mutex::new(state));
-        let server = ProviderServer::start_on(socket, &identity, &ca_der, routes(state.clone()), behaviour.door)
+        let server = ProviderServer::start_on(socket, &identity, &ca_der, routes(state.clone()), behaviour)
             .await
             .map_err(|e| DriverError::failed(format!("cannot serve {}: {e}", p.domain)))?;
         inner.current = Some(Configured { server, state });
@@ -248,23 +246,6 @@ impl Served {
 /// An act's result, or the error `failed` saying why it could not be done.
 fn acted(result: Result<Value, ActError>) -> Result<Value, DriverError> {
     result.map_err(|e| DriverError::failed(e.to_string()))
-}
-
-/// `<name>` of `mimi://<domain>/<kind>/<name>`, this provider's own URI of a user (`u`) or room
-/// (`r`).
-pub(super) fn local_name<'a>(domain: &str, kind: &str, uri: &'a str) -> Result<&'a str, String> {
-    let name = uri
-        .strip_prefix("mimi://")
-        .and_then(|r| r.strip_prefix(domain))
-        .and_then(|r| r.strip_prefix('/'))
-        .and_then(|r| r.strip_prefix(kind))
-        .and_then(|r| r.strip_prefix('/'))
-        .filter(|_| domain_of(uri) == Some(domain))
-        .ok_or_else(|| format!("{uri:?} is not mimi://{domain}/{kind}/<name>"))?;
-    if name.is_empty() || name.len() > 255 || name.contains(['/', '?', '#']) || name.contains(char::is_whitespace) {
-        return Err(format!("{uri:?}: {name:?} is not a name"));
-    }
-    Ok(name)
 }
 
 /// A `host:port` as a socket address (an IP literal, else the name's first address).

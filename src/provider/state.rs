@@ -8,9 +8,14 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::ProviderBehaviour;
+use super::behaviour::ProviderBehaviour;
+use super::faults::Fault;
 use super::https::PeerClient;
+use super::peer_faults::PeerFault;
 use crate::mls::{HubIdentity, HubRoom, MlsClient, NewClientError, NewHubError, Room};
+
+/// More clients than this per user is refused: each is an MLS client with key material.
+pub(crate) const MAX_CLIENTS: usize = 16;
 
 /// The shared state of one provider.
 pub type Shared = Arc<Mutex<ProviderState>>;
@@ -63,7 +68,7 @@ pub struct ProviderState {
     /// (target user, requester user): the consents this provider's users granted (§5.7, §8).
     pub consents: BTreeSet<(String, String)>,
     /// The clients it serves without their keys (the reference as a server-only provider).
-    pub accounts: super::client_api::Accounts,
+    pub accounts: super::accounts::Accounts,
     /// For the harness playing a server-only implementation's clients: where their requests go
     /// (the implementation's client API through the driver) instead of to this state's provider.
     pub uplink: Option<super::uplink::Uplink>,
@@ -130,42 +135,6 @@ pub const ANSWER_LIMIT: usize = 16 << 20;
 /// How long a provider waits for a peer's answer when no run says (the reference served alone).
 pub const PEER_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How long a slow simulated follower ([`PeerFault::SlowNotify`]) takes to answer.
-pub const SLOW_ANSWER: Duration = Duration::from_millis(500);
-
-/// Misbehaviour of a simulated provider for one scenario step: how a negative scenario plays a
-/// peer that breaks the draft.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PeerFault {
-    /// An add commits the MLS Adds without the participant-list update (breaks PROT-11).
-    SkipParticipantList,
-    /// The MLS message sent to the hub has its last byte flipped (its signature or tag breaks).
-    CorruptMessage,
-    /// A hub sends every /notify twice (PROT-19, PROT-20).
-    DuplicateNotify,
-    /// A submitMessage names a user who is not a participant as `sendingUri`.
-    ForeignSendingUri,
-    /// As a follower: answers each /notify of the step only after [`SLOW_ANSWER`] (a slow peer).
-    SlowNotify,
-    /// As a follower: answers the first /notify of the step 503 with `Retry-After: 0`, without
-    /// processing it (PROT-18: the hub should retry).
-    NotifyFailsOnce,
-    /// An add also carries two room metadata updates (breaks PROT-I13).
-    DoubleMetadataUpdate,
-    /// A commit also drops the `external_senders` extension, and with it the hub (breaks PROT-31,
-    /// PROT-32).
-    DropExternalSenders,
-    /// An add carries the participant-list update twice, touching the user twice in one commit
-    /// (breaks PROT-I12).
-    DoubleParticipantUpdate,
-    /// A GroupInfoRequest signed with the wrong label (breaks §5.6 SignWithLabel).
-    BadGroupInfoSignature,
-    /// A GroupInfoRequest whose credential names a client of the hub's domain (a provider
-    /// claiming another provider's user).
-    ForeignGroupInfoCredential,
-}
-
 impl Peers {
     /// The peers of a provider behaving as `behaviour`, waiting `wait` for an answer (an
     /// impatient hub waits 200 ms).
@@ -175,7 +144,7 @@ impl Peers {
         behaviour: &ProviderBehaviour,
         wait: Duration,
     ) -> Self {
-        let timeout = if behaviour.hub.impatient {
+        let timeout = if behaviour.faults.has(Fault::HubImpatient) {
             Duration::from_millis(200)
         } else {
             wait
@@ -362,12 +331,31 @@ impl ProviderState {
     }
 }
 
+/// SHA-256 of a message or body: the key of [`ProviderState::own_messages`] (a client's own
+/// messages, not processed again when the hub fans them back) and [`ProviderState::notified`].
+pub(crate) fn digest(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).into()
+}
+
 /// The domain of a `mimi://<domain>/...` URI.
 pub fn domain_of(uri: &str) -> Option<&str> {
     uri.strip_prefix("mimi://")?.split('/').next().filter(|d| !d.is_empty())
 }
 
-/// A URI percent-encoded as one path segment (reading PROT-X01: the whole URI is the segment).
-pub fn path_segment(uri: &str) -> String {
-    percent_encoding::utf8_percent_encode(uri, percent_encoding::NON_ALPHANUMERIC).to_string()
+/// `<name>` of `mimi://<domain>/<kind>/<name>`, this provider's own URI of a user (`u`) or room
+/// (`r`).
+pub(crate) fn local_name<'a>(domain: &str, kind: &str, uri: &'a str) -> Result<&'a str, String> {
+    let name = uri
+        .strip_prefix("mimi://")
+        .and_then(|r| r.strip_prefix(domain))
+        .and_then(|r| r.strip_prefix('/'))
+        .and_then(|r| r.strip_prefix(kind))
+        .and_then(|r| r.strip_prefix('/'))
+        .filter(|_| domain_of(uri) == Some(domain))
+        .ok_or_else(|| format!("{uri:?} is not mimi://{domain}/{kind}/<name>"))?;
+    if name.is_empty() || name.len() > 255 || name.contains(['/', '?', '#']) || name.contains(char::is_whitespace) {
+        return Err(format!("{uri:?}: {name:?} is not a name"));
+    }
+    Ok(name)
 }

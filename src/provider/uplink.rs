@@ -1,16 +1,14 @@
-//! The harness playing the clients of a server-only implementation: a [`ProviderState`] of the
+//! The harness playing the clients of a server-only implementation: a `ProviderState` of the
 //! implementation's domain that holds only its users' MLS clients, whose every request to "its
 //! provider" goes through the driver (`client.submit`, `room.host`) instead of to a provider in
-//! this process. The acts of [`super::actions`] run on it unchanged; the harness carries the
-//! calls to the driver ([`ClientCall`]) and feeds the clients what the implementation delivered
-//! (`client.inbox`, [`super::notify::receive`]).
-//!
-//! [`ProviderState`]: super::ProviderState
+//! this process. The acts of `actions.rs` run on it unchanged; the harness carries the calls to
+//! the driver ([`ClientCall`]) and feeds the clients what the implementation delivered
+//! (`client.inbox`, `notify::receive`).
 
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use super::actions::ActError;
+use super::act_error::ActError;
 use crate::driver::messages::{ClientEndpoint, ClientSubmitParams, ClientSubmitResult, RoomHostParams};
 use crate::driver::ops;
 
@@ -89,29 +87,4 @@ impl Uplink {
 /// Params as JSON (plain structs: this cannot fail).
 fn to_json<T: serde::Serialize>(params: &T) -> Value {
     serde_json::to_value(params).unwrap_or_default()
-}
-
-/// How many KeyPackages the harness publishes per client and ciphersuite for a server-only
-/// implementation to hand out (a scenario fetches a user's key material a few times at most).
-pub const KEY_PACKAGES_PER_SUITE: usize = 3;
-
-/// Fresh KeyPackages of `client` (a client the harness plays, in `state`), bare as §5.2 carries
-/// them, [`KEY_PACKAGES_PER_SUITE`] in each ciphersuite the clients offer; their KeyPackageRefs
-/// are recorded with the client, so that the Welcome that uses one finds it.
-pub fn key_packages_to_publish(
-    state: &mut super::ProviderState,
-    client: &crate::mls::MlsClient,
-) -> Result<Vec<Vec<u8>>, String> {
-    let mut bare = Vec::new();
-    for suite in crate::mls::CIPHERSUITES {
-        let made = client
-            .key_packages(suite, KEY_PACKAGES_PER_SUITE)
-            .map_err(|e| format!("cannot make KeyPackages for {}: {e}", client.uri()))?;
-        for message in made {
-            let (bytes, reference) = super::key_material::bare_and_ref(&message)?;
-            state.handed_out.insert(reference, client.uri().to_owned());
-            bare.push(bytes);
-        }
-    }
-    Ok(bare)
 }

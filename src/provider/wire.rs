@@ -86,14 +86,7 @@ impl Reference {
 impl Reference {
     /// `policy.decide` (room-policy-03 §3, §4, §8) with the policy faults that are on.
     pub(super) fn policy_decide(&self, p: crate::policy::DecideParams) -> Result<Value, DriverError> {
-        let faults = self
-            .faults
-            .iter()
-            .filter_map(|f| match f {
-                Fault::Policy(p) => Some(*p),
-                _ => None,
-            })
-            .collect();
+        let faults = self.behaviour.faults.policy();
         let mut decision =
             crate::policy::decide_with(&p, &faults).map_err(|e| DriverError::invalid_params(e.to_string()))?;
         if self.has(Fault::PolicyAllowsEverything) {

@@ -239,16 +239,16 @@ pub fn scenario_ids() -> BTreeSet<String> {
 /// provider behaving as the faults say.
 pub fn run_builtin(faults: &[Fault], filters: &[&str]) -> Result<RunOutcome, Failed> {
     let r = Reference::new(ContentRev::Rev08, faults.iter().copied().collect(), catalogs());
+    let iut = mimi_conformance::harness::scenario::BuiltinIut::new(r);
     let plan = RunPlan {
         tests: all_tests(ContentRev::Rev08),
         filters: filters.iter().map(|f| f.to_string()).collect(),
         expectations: Expectations::default(),
         timeout: Duration::from_secs(10),
-        iut_endpoint: Some(mimi_conformance::harness::scenario::IutEndpoint::Builtin(r.behaviour())),
+        iut_endpoint: Some(iut.endpoint),
         jobs: 4,
     };
-    let driver = Driver::builtin(r.name(), Arc::new(r));
     Ok(runtime()
-        .block_on(run(plan, &driver, |_, _| {}))
+        .block_on(run(plan, &iut.driver, |_, _| {}))
         .map_err(|e| e.to_string())?)
 }

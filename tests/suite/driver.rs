@@ -1,7 +1,6 @@
 //! The driver transports (in process, HTTP, stdio, the example adapter), the driver schema and the
 //! providers' mutual TLS (`driver/...`, `provider/...`).
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,7 +8,7 @@ use libtest_mimic::{Failed, Trial};
 use mimi_conformance::codec::content::ContentRev;
 use mimi_conformance::driver::Driver;
 use mimi_conformance::harness::{Expectations, RunPlan, Status, run};
-use mimi_conformance::provider::Reference;
+use mimi_conformance::provider::{FaultSet, Reference};
 
 use mimi_conformance::provider::https::{PeerClient, ProviderServer};
 use mimi_conformance::provider::pki::TestCa;
@@ -44,7 +43,7 @@ pub fn trials() -> Vec<Trial> {
 fn http_transport_gives_the_same_results_as_in_process() -> Result<(), Failed> {
     let rt = runtime();
     let outcome = rt.block_on(async {
-        let handler = Arc::new(Reference::new(ContentRev::Rev08, BTreeSet::new(), catalogs()));
+        let handler = Arc::new(Reference::new(ContentRev::Rev08, FaultSet::NONE, catalogs()));
         let (addr, server) = mimi_conformance::driver::server::bind_http("127.0.0.1:0".parse().unwrap(), handler)
             .await
             .expect("bind");

@@ -1,13 +1,12 @@
 //! Every suite test against the built-in reference (`suite/...`), and the suite's own switches.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use libtest_mimic::{Failed, Trial};
 use mimi_conformance::codec::content::ContentRev;
 use mimi_conformance::driver::Driver;
 use mimi_conformance::harness::{Status, TestResult};
-use mimi_conformance::provider::{Fault, Reference};
+use mimi_conformance::provider::{Fault, FaultSet, Reference};
 
 use crate::common::*;
 
@@ -54,7 +53,7 @@ fn a_directory_that_lies_fails_the_scenarios_naming_it() -> Result<(), Failed> {
 }
 
 fn content_rev_07_selects_the_old_message_id() -> Result<(), Failed> {
-    let r = Reference::new(ContentRev::Rev07, BTreeSet::new(), catalogs());
+    let r = Reference::new(ContentRev::Rev07, FaultSet::NONE, catalogs());
     let driver = Driver::builtin(r.name(), Arc::new(r));
     let o = run_all(all_tests(ContentRev::Rev07), &driver, &["content/3.3/message-id-"]);
     ensure(

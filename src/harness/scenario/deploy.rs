@@ -22,10 +22,11 @@ use crate::driver::messages::{
 use crate::driver::{CallError, ErrorCode, ops};
 use crate::harness::{Outcome, Transcript};
 use crate::provider::https::{HttpsError, PeerClient, ProviderServer, install_crypto};
+use crate::provider::key_material;
 use crate::provider::pki::{ProviderIdentity, TestCa};
 use crate::provider::routes::routes;
 use crate::provider::state::{Peers, lock};
-use crate::provider::uplink::{self, ClientCall, Uplink};
+use crate::provider::uplink::{ClientCall, Uplink};
 use crate::provider::{ProviderBehaviour, ProviderState, Shared, notify};
 
 /// Who carries out a role's acts and answers for its state.
@@ -141,7 +142,7 @@ impl Deployment {
                     .map_err(|e| HttpsError::Tls(format!("cannot create user {}: {e}", u.user)))?;
             }
             let state: Shared = Arc::new(Mutex::new(state));
-            let server = ProviderServer::start(&identity, &ca, routes(state.clone()), behaviour.door).await?;
+            let server = ProviderServer::start(&identity, &ca, routes(state.clone()), behaviour).await?;
             roles.insert(
                 role.clone(),
                 RoleProvider {
@@ -367,7 +368,7 @@ impl Deployment {
             };
             setup_call(iut, role, ops::USER_PROVISION, to_json(&params), tr).await?;
             for client in clients {
-                let key_packages = uplink::key_packages_to_publish(&mut lock(&r.state), &client)
+                let key_packages = key_material::key_packages_to_publish(&mut lock(&r.state), &client)
                     .map_err(|e| Outcome::error(format!("the harness's client: {e}")))?;
                 let params = ClientPublishParams {
                     client: client.uri().to_owned(),

@@ -67,5 +67,5 @@ mod run;
 pub use deploy::{Actor, Deployment};
 pub use load::{EMBEDDED, ScenarioError, embedded, from_dir};
 pub use model::*;
-pub use outside::{DriverRef, IutEndpoint, IutRole, OutsideIut};
+pub use outside::{BuiltinIut, DriverRef, IutEndpoint, IutRole, OutsideIut};
 pub use run::run_scenario;

@@ -2,13 +2,14 @@
 //! outside the process (`--iut-url`) in the mode it declares; and which scenarios it can play.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::model::{Player, Scenario};
 use crate::driver::Driver;
 use crate::driver::messages::Mode;
 use crate::harness::Outcome;
-use crate::provider::ProviderBehaviour;
+use crate::provider::{ProviderBehaviour, Reference};
 
 /// Who plays `iut` roles.
 #[derive(Debug, Clone, Copy)]
@@ -19,6 +20,25 @@ pub enum IutEndpoint {
     /// An implementation outside the process: set up and acted on through the run's driver,
     /// its MIMI endpoints reached at an address of its own.
     Outside(OutsideIut),
+}
+
+/// The built-in reference as a run meets it: the driver that answers its operations, and the
+/// endpoint whose `iut` providers its scenarios start; both made from the one reference, so the
+/// providers carry the faults its answers have.
+pub struct BuiltinIut {
+    pub driver: Driver,
+    /// For [`crate::harness::RunPlan::iut_endpoint`].
+    pub endpoint: IutEndpoint,
+}
+
+impl BuiltinIut {
+    pub fn new(reference: Reference) -> Self {
+        let endpoint = IutEndpoint::Builtin(reference.behaviour());
+        BuiltinIut {
+            driver: Driver::builtin(reference.name(), Arc::new(reference)),
+            endpoint,
+        }
+    }
 }
 
 /// An implementation outside the process, as `--iut-url` and `--iut-role` describe it. It plays
