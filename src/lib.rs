@@ -12,6 +12,7 @@ pub mod mls;
 pub mod policy;
 pub mod provider;
 pub mod report;
+pub mod rustls_provider;
 pub mod selftest;
 pub mod spec;
 pub mod suites;

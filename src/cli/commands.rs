@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::{Command, ContentCommand, Exit, IutArgs, Rev, Role, VectorsCommand};
+use super::{Exit, IutArgs, Rev, Role};
 use crate::codec::content::ContentRev;
 use crate::driver::Driver;
 use crate::harness::run::Selection;
@@ -21,28 +21,6 @@ use crate::vectors::VectorFile;
 pub(super) struct Stop(pub(super) Exit, pub(super) String);
 
 pub(super) type Outcome = Result<Exit, Stop>;
-
-pub async fn dispatch(command: Command) -> Exit {
-    let result = match command {
-        Command::Run(a) => cmd_run(a).await,
-        Command::List(a) => cmd_list(a),
-        Command::Content(ContentCommand::Inspect(a)) => super::files::cmd_inspect(a),
-        Command::Vectors(VectorsCommand::Verify(a)) => super::files::cmd_verify(a).await,
-        Command::Selftest(a) => cmd_selftest(a).await,
-        Command::Driver(a) => cmd_driver(a).await,
-        Command::Bench(a) => cmd_bench(a).await,
-        Command::Matrix(a) => cmd_matrix(a),
-        Command::Diff(a) => super::reports::cmd_diff(a),
-        Command::Merge(a) => super::reports::cmd_merge(a),
-    };
-    match result {
-        Ok(exit) => exit,
-        Err(Stop(exit, message)) => {
-            eprintln!("error: {message}");
-            exit
-        }
-    }
-}
 
 pub(super) fn rev(r: Rev) -> ContentRev {
     match r {
@@ -249,7 +227,7 @@ pub(super) fn print_result(r: &crate::harness::TestResult) {
     }
 }
 
-async fn cmd_run(a: super::RunArgs) -> Outcome {
+pub(super) async fn cmd_run(a: super::RunArgs) -> Outcome {
     let catalogs = catalogs()?;
     let rev = rev(a.iut.content_rev);
     let mut tests = build(&a.suite, &embedded_vectors()?, &a.scenarios, &catalogs, rev)?;
@@ -362,7 +340,7 @@ pub(super) fn write_stdout(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
-fn cmd_list(a: super::ListArgs) -> Outcome {
+pub(super) fn cmd_list(a: super::ListArgs) -> Outcome {
     let catalogs = catalogs()?;
     let tests = build(
         &a.suite,
@@ -417,7 +395,7 @@ fn cmd_list(a: super::ListArgs) -> Outcome {
     Ok(Exit::Ok)
 }
 
-async fn cmd_selftest(a: super::SelftestArgs) -> Outcome {
+pub(super) async fn cmd_selftest(a: super::SelftestArgs) -> Outcome {
     let catalogs = catalogs()?;
     let rev = rev(a.content_rev);
     let tests = build(&[], &embedded_vectors()?, &[], &catalogs, rev)?;
@@ -439,7 +417,7 @@ async fn cmd_selftest(a: super::SelftestArgs) -> Outcome {
     Ok(if report.ok() { Exit::Ok } else { Exit::Unexpected })
 }
 
-async fn cmd_driver(a: super::DriverArgs) -> Outcome {
+pub(super) async fn cmd_driver(a: super::DriverArgs) -> Outcome {
     let catalogs = catalogs()?;
     let mode = match a.mode {
         super::DriverMode::FullClient => crate::driver::messages::Mode::FullClient,
@@ -491,7 +469,7 @@ async fn cmd_driver(a: super::DriverArgs) -> Outcome {
     Ok(Exit::Ok)
 }
 
-async fn cmd_bench(a: super::BenchArgs) -> Outcome {
+pub(super) async fn cmd_bench(a: super::BenchArgs) -> Outcome {
     let d = Duration::try_from_secs_f64(a.seconds)
         .ok()
         .filter(|d| !d.is_zero() && d.as_secs() <= 3600)
@@ -541,7 +519,7 @@ async fn cmd_bench(a: super::BenchArgs) -> Outcome {
 
 // ---- issue 13: the interop matrix ----
 
-fn cmd_matrix(a: super::MatrixArgs) -> Outcome {
+pub(super) fn cmd_matrix(a: super::MatrixArgs) -> Outcome {
     let catalogs = catalogs()?;
     let (m, files) =
         crate::report::matrix::write(&a.reports, &a.out, &catalogs).map_err(|e| Stop(Exit::Usage, e.to_string()))?;

@@ -310,8 +310,31 @@ pub fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(Exit::Unreachable as u8);
         }
     };
-    let exit = runtime.block_on(commands::dispatch(cli.command));
+    let exit = runtime.block_on(dispatch(cli.command));
     std::process::ExitCode::from(exit as u8)
+}
+
+/// Runs one subcommand; its exit code (a `Stop` printed as `error: ...`).
+async fn dispatch(command: Command) -> Exit {
+    let result = match command {
+        Command::Run(a) => commands::cmd_run(a).await,
+        Command::List(a) => commands::cmd_list(a),
+        Command::Content(ContentCommand::Inspect(a)) => files::cmd_inspect(a),
+        Command::Vectors(VectorsCommand::Verify(a)) => files::cmd_verify(a).await,
+        Command::Selftest(a) => commands::cmd_selftest(a).await,
+        Command::Driver(a) => commands::cmd_driver(a).await,
+        Command::Bench(a) => commands::cmd_bench(a).await,
+        Command::Matrix(a) => commands::cmd_matrix(a),
+        Command::Diff(a) => reports::cmd_diff(a),
+        Command::Merge(a) => reports::cmd_merge(a),
+    };
+    match result {
+        Ok(exit) => exit,
+        Err(commands::Stop(exit, message)) => {
+            eprintln!("error: {message}");
+            exit
+        }
+    }
 }
 
 /// `--endpoint-prefix`: `/` then path segments of letters, digits, `-`, `_` and `.`.

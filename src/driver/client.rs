@@ -70,7 +70,7 @@ impl Driver {
     }
 
     pub fn http(base: &str) -> Result<Self, CallError> {
-        crate::provider::https::install_crypto();
+        crate::rustls_provider::install();
         let client = reqwest::Client::builder()
             .build()
             .map_err(|e| CallError::Transport(format!("cannot build an HTTP client: {e}")))?;

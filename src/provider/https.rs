@@ -10,7 +10,7 @@
 //! side: a provider calling its peers, with their domains resolved to loopback ports.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -35,14 +35,6 @@ const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 
 /// The local part §4.1 fixes for the `From` header.
 pub const FROM_LOCAL_PART: &str = "mimi";
-
-/// Installs rustls's ring provider once per process (rustls needs one chosen explicitly).
-pub fn install_crypto() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-}
 
 /// Why a provider could not be started or reached.
 #[derive(Debug, thiserror::Error)]
@@ -139,7 +131,7 @@ impl ProviderServer {
         routes: Router,
         behaviour: ProviderBehaviour,
     ) -> Result<Self, HttpsError> {
-        install_crypto();
+        crate::rustls_provider::install();
         let faults = behaviour.faults;
         let mut roots = RootCertStore::empty();
         roots.add(ca_der.clone()).map_err(|e| HttpsError::Tls(e.to_string()))?;
@@ -322,7 +314,7 @@ impl PeerClient {
         peers: &[(String, SocketAddr)],
         http1: bool,
     ) -> Result<Self, HttpsError> {
-        install_crypto();
+        crate::rustls_provider::install();
         let err = |e: reqwest::Error| HttpsError::Client(crate::error_chain::chain(&e));
         let mut builder = reqwest::Client::builder()
             .https_only(true)

@@ -1,5 +1,5 @@
 //! The source tree's shape (`layout/...`): data flows one way between modules, and no file or
-//! function grows past what a reader holds in mind.
+//! function under `src/` grows past what a reader holds in mind (700 and 150 lines).
 //!
 //! The import graph is read from the source itself: every `crate::a::b` and `super::b` path
 //! outside `#[cfg(test)]` code and `*_test.rs` files. Two graphs must be acyclic: the top-level
@@ -15,8 +15,11 @@ use libtest_mimic::{Failed, Trial};
 use crate::common::*;
 
 pub fn trials() -> Vec<Trial> {
-    // Ignored until the provider's and the CLI's circles are undone (issue 14, in progress).
-    vec![Trial::test("layout/no-import-circle-between-modules", no_import_circle).with_ignored_flag(true)]
+    vec![
+        Trial::test("layout/no-import-circle-between-modules", no_import_circle),
+        // Ignored until harness::run::run is split (it is being reshaped for issue 12).
+        Trial::test("layout/no-source-file-over-700-lines-no-fn-over-150", within_size).with_ignored_flag(true),
+    ]
 }
 
 /// `src/**/*.rs`, sorted.
@@ -208,5 +211,56 @@ fn no_import_circle() -> Result<(), Failed> {
     ensure(
         found.is_empty(),
         format!("modules that import each other (each reaches the others): {found:?}"),
+    )
+}
+
+/// The longest a source file and a function may be.
+const MAX_FILE_LINES: usize = 700;
+const MAX_FN_LINES: usize = 150;
+
+/// Functions and files over the limits: a function runs from its `fn` line to the first line
+/// that is its indentation and `}` (rustfmt's layout).
+fn within_size() -> Result<(), Failed> {
+    let mut over = Vec::new();
+    for file in sources() {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let lines: Vec<&str> = text.lines().collect();
+        let name = file
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        if lines.len() > MAX_FILE_LINES {
+            over.push(format!("{name}: {} lines", lines.len()));
+        }
+        for (i, line) in lines.iter().enumerate() {
+            let code = line.trim_start();
+            let indent = &line[..line.len() - code.len()];
+            let head = ["pub(crate) ", "pub(super) ", "pub ", "const ", "async ", "unsafe "]
+                .iter()
+                .fold(code, |c, p| c.strip_prefix(p).unwrap_or(c));
+            let head = ["const ", "async ", "unsafe "]
+                .iter()
+                .fold(head, |c, p| c.strip_prefix(p).unwrap_or(c));
+            if !head.starts_with("fn ") || line.trim_end().ends_with(';') {
+                continue;
+            }
+            let close = format!("{indent}}}");
+            if let Some(len) = lines[i + 1..].iter().position(|l| *l == close).map(|j| j + 2)
+                && len > MAX_FN_LINES
+            {
+                let fn_name: String = head[3..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                over.push(format!("{name}:{} fn {fn_name}: {len} lines", i + 1));
+            }
+        }
+    }
+    ensure(
+        over.is_empty(),
+        format!("over {MAX_FILE_LINES} lines a file or {MAX_FN_LINES} a function: {over:#?}"),
     )
 }

@@ -21,7 +21,7 @@ use crate::driver::messages::{
 };
 use crate::driver::{CallError, ErrorCode, ops};
 use crate::harness::{Outcome, Transcript};
-use crate::provider::https::{HttpsError, PeerClient, ProviderServer, install_crypto};
+use crate::provider::https::{HttpsError, PeerClient, ProviderServer};
 use crate::provider::key_material;
 use crate::provider::pki::{ProviderIdentity, TestCa};
 use crate::provider::routes::routes;
@@ -90,7 +90,7 @@ impl Deployment {
         ciphersuite: u16,
         timeout: Duration,
     ) -> Result<Self, HttpsError> {
-        install_crypto();
+        crate::rustls_provider::install();
         let ns = NAMESPACE.fetch_add(1, Ordering::Relaxed);
         let ca = run_ca()?;
         let mut roles = BTreeMap::new();
