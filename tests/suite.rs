@@ -13,6 +13,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use libtest_mimic::{Arguments, Failed, Trial};
+
+#[path = "suite/hostile_time.rs"]
+mod hostile_time;
 use mimi_conformance::codec::content::ContentRev;
 use mimi_conformance::driver::Driver;
 use mimi_conformance::harness::{Cause, Expectations, RunOutcome, RunPlan, Status, Test, TestResult, run};
@@ -2590,5 +2593,6 @@ fn main() {
     trials.extend(outside_trials());
     trials.extend(report_html_trials());
     trials.extend(report_tool_trials());
+    trials.extend(hostile_time::trials());
     libtest_mimic::run(&args, trials).exit();
 }

@@ -291,7 +291,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
     let mut writer =
         ReportWriter::create(&a.out, report).map_err(|e| Stop(Exit::Usage, format!("cannot write the report: {e}")))?;
     let mut write_error = None;
-    let outcome = run(plan, &driver, |iut, r| {
+    let outcome = crate::harness::run::run_until(plan, &driver, a.deadline, |iut, r| {
         if !a.quiet && r.status != Status::Skip {
             progress.clear();
             print_result(r);
@@ -338,6 +338,9 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
     );
     if let Some(line) = crate::report::weights_line(&report.failures) {
         println!("{line}");
+    }
+    if let Some(why) = &outcome.aborted {
+        eprintln!("aborted: {why}");
     }
     if let Some(p) = a.partition {
         println!("shard {p}: {selected} of the selected tests (merge the shards' reports with `merge`)");

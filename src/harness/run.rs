@@ -4,7 +4,7 @@
 //! (it holds one provider at a time), streaming each result as it ends; the results come back in
 //! the tests' order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,8 +18,36 @@ use crate::driver::{Driver, ops};
 use crate::harness::scenario::{IutEndpoint, OutsideIut, run_scenario};
 use crate::suites::Check;
 
-/// After this many driver calls in a row time out or fail, the rest are not attempted.
-const MAX_SILENT: usize = 3;
+/// The breaker's window: the last this many driver calls (driver tests, and scenarios an
+/// outside implementation plays).
+const BREAKER_WINDOW: usize = 9;
+/// Once this many calls of the window timed out or lost the transport (three in a row, or a
+/// third of the last nine: an adapter answering one call in three), the rest are not attempted.
+const BREAKER_TRIP: usize = 3;
+
+/// A circuit breaker counting a rate over a sliding window, not a streak: an implementation that
+/// answers now and then must not hold a run for every remaining timeout.
+#[derive(Default)]
+struct Breaker {
+    last: VecDeque<bool>,
+}
+
+impl Breaker {
+    fn record(&mut self, silent: bool) {
+        if self.last.len() == BREAKER_WINDOW {
+            self.last.pop_front();
+        }
+        self.last.push_back(silent);
+    }
+
+    fn silent(&self) -> usize {
+        self.last.iter().filter(|s| **s).count()
+    }
+
+    fn tripped(&self) -> bool {
+        self.silent() >= BREAKER_TRIP
+    }
+}
 
 /// What to run and how.
 pub struct RunPlan {
@@ -64,6 +92,8 @@ pub struct IutInfo {
 pub struct RunOutcome {
     pub iut: IutInfo,
     pub results: Vec<TestResult>,
+    /// Why the run stopped before all its tests ran (`--deadline`); the report's abort reason.
+    pub aborted: Option<String>,
 }
 
 impl RunOutcome {
@@ -125,8 +155,30 @@ impl Selection {
 pub async fn run(
     plan: RunPlan,
     driver: &Driver,
+    on_result: impl FnMut(&IutInfo, &TestResult),
+) -> Result<RunOutcome, RunError> {
+    run_until(plan, driver, None, on_result).await
+}
+
+/// [`run`] within `deadline` of its start (`run --deadline`): past it, the test under way ends as a
+/// `timeout`, every test not yet run is an `error` saying it was not run, and the outcome says why
+/// the run was cut (every test still has a result: the report is never lost).
+pub async fn run_until(
+    plan: RunPlan,
+    driver: &Driver,
+    deadline: Option<Duration>,
     mut on_result: impl FnMut(&IutInfo, &TestResult),
 ) -> Result<RunOutcome, RunError> {
+    let deadline = deadline.map(|d| (tokio::time::Instant::now() + d, d));
+    let expired = move || deadline.is_some_and(|(at, _)| tokio::time::Instant::now() >= at);
+    let not_run = move || {
+        let d = deadline.map_or(Duration::ZERO, |(_, d)| d);
+        format!("not run: the run's --deadline of {d:?} expired")
+    };
+    let cut_short = move || {
+        let d = deadline.map_or(Duration::ZERO, |(_, d)| d);
+        format!("the run's --deadline of {d:?} expired during this test")
+    };
     let selection = Selection::parse(&plan.filters)?;
     let selected = |t: &Test| selection.selects(&t.id);
     if !plan.tests.iter().any(selected) {
@@ -164,9 +216,9 @@ pub async fn run(
     let mut slots: Vec<Option<TestResult>> = (0..count).map(|_| None).collect();
     let mut scenarios = tokio::task::JoinSet::new();
     let permits = Arc::new(tokio::sync::Semaphore::new(plan.jobs.max(1)));
-    // Consecutive driver calls that timed out or lost the transport: past a few, the
+    // Driver calls that timed out or lost the transport: past a few of the last ones, the
     // implementation has stopped answering, and waiting out every remaining timeout helps nobody.
-    let mut silent = 0;
+    let mut breaker = Breaker::default();
     // Scenarios on the built-in implementation run side by side, in tasks: they are started
     // before the tests run inline (those that wait on purpose first), so that all overlap.
     let builtin = matches!(iut_endpoint, Some(IutEndpoint::Builtin(_)));
@@ -195,11 +247,15 @@ pub async fn run(
                 Status::Unsupported
             };
             Some(Outcome::new(status, format!("expectations: {}", e.reason)))
-        } else if silent >= MAX_SILENT && (test.op.is_some() || outside.is_some()) {
+        } else if expired() {
+            Some(Outcome::new(Status::Error, not_run()))
+        } else if breaker.tripped() && (test.op.is_some() || outside.is_some()) {
             Some(Outcome::new(
                 Status::Error,
                 format!(
-                    "not run: the implementation stopped answering ({MAX_SILENT} calls in a row timed out or failed)"
+                    "not run: the implementation stopped answering ({} of its last {} calls timed out or failed)",
+                    breaker.silent(),
+                    breaker.last.len()
                 ),
             ))
         } else if let Some(op) = test.op.filter(|op| !iut.ops.iter().any(|o| o == op)) {
@@ -229,15 +285,32 @@ pub async fn run(
             let info = iut.clone();
             let permits = permits.clone();
             scenarios.spawn(async move {
-                let _permit = permits.acquire_owned().await;
+                let permit = match deadline {
+                    Some((at, _)) => tokio::time::timeout_at(at, permits.acquire_owned()).await.ok(),
+                    None => Some(permits.acquire_owned().await),
+                };
                 let started = Instant::now();
+                let Some(_permit) = permit else {
+                    let o = Outcome::new(Status::Error, not_run());
+                    return (index, finish(test, o, None, &info, Transcript::default(), started));
+                };
                 // An inner task, so that a panic in it becomes this test's `error`, not a lost result.
-                let ran = tokio::spawn(async move {
+                let mut inner = tokio::spawn(async move {
                     let mut transcript = Transcript::default();
                     let o = run_scenario(&scenario, endpoint, None, ciphersuite, timeout, &mut transcript).await;
                     (o, transcript)
-                })
-                .await;
+                });
+                let ran = match deadline {
+                    Some((at, _)) => match tokio::time::timeout_at(at, &mut inner).await {
+                        Ok(ran) => ran,
+                        Err(_) => {
+                            inner.abort();
+                            let o = Outcome::new(Status::Timeout, cut_short());
+                            return (index, finish(test, o, None, &info, Transcript::default(), started));
+                        }
+                    },
+                    None => inner.await,
+                };
                 let (o, transcript) = ran.unwrap_or_else(|e| {
                     (
                         Outcome::error(format!("the scenario's task failed: {e}")),
@@ -249,20 +322,19 @@ pub async fn run(
             continue;
         }
         let mut transcript = Transcript::default();
-        let o = test
-            .check
-            .run(driver, iut_endpoint, plan.timeout, &mut transcript)
-            .await;
+        let running = test.check.run(driver, iut_endpoint, plan.timeout, &mut transcript);
+        let o = match deadline {
+            Some((at, _)) => tokio::time::timeout_at(at, running)
+                .await
+                .unwrap_or_else(|_| Outcome::new(Status::Timeout, cut_short())),
+            None => running.await,
+        };
         if test.op.is_some() {
-            silent = if matches!(o.status, Status::Timeout | Status::Error) {
-                silent + 1
-            } else {
-                0
-            };
+            breaker.record(matches!(o.status, Status::Timeout | Status::Error));
         } else if outside.is_some() {
             // An outside implementation's scenario errs for many reasons of its own (an
             // unreachable --iut-url among them, each named); only silence trips the breaker.
-            silent = if o.status == Status::Timeout { silent + 1 } else { 0 };
+            breaker.record(o.status == Status::Timeout);
         }
         let result = finish(test, o, known, &iut, transcript, started);
         on_result(&iut, &result);
@@ -274,8 +346,14 @@ pub async fn run(
     while let Some(done) = scenarios.join_next().await {
         collect(done, &mut slots, &iut, &mut on_result);
     }
-    let results = slots.into_iter().flatten().collect();
-    Ok(RunOutcome { iut, results })
+    let results: Vec<TestResult> = slots.into_iter().flatten().collect();
+    let (unrun, cut) = (not_run(), cut_short());
+    let unrun = results.iter().filter(|r| r.message.starts_with(&unrun)).count();
+    let cut = results.iter().filter(|r| r.message.starts_with(&cut)).count();
+    let aborted = deadline.filter(|_| unrun + cut > 0).map(|(_, d)| {
+        format!("the run's --deadline of {d:?} expired: {cut} tests cut short, {unrun} of {count} not run")
+    });
+    Ok(RunOutcome { iut, results, aborted })
 }
 
 /// A test's result from its outcome: a fail of a known erratum or expected gap is xfail, a pass
@@ -379,6 +457,20 @@ fn collect(
 mod tests {
     use super::*;
     use crate::spec::{Level, SpecRef};
+
+    #[test]
+    fn the_breaker_trips_on_a_third_of_the_window_not_only_on_a_streak() {
+        let trips = |calls: &str| {
+            let mut b = Breaker::default();
+            calls.chars().any(|c| {
+                b.record(c == 't');
+                b.tripped()
+            })
+        };
+        assert!(trips("aatttaa"), "three in a row");
+        assert!(trips("attatt"), "one call in three answered");
+        assert!(!trips("aataaaataaaaataaaa"), "at most two in any nine");
+    }
 
     #[test]
     fn a_test_of_a_revision_the_implementation_does_not_claim_says_so() {

@@ -48,7 +48,8 @@ pub struct Report {
     pub started: String,
     /// `None` while the run is going (or if it crashed).
     pub finished: Option<String>,
-    /// Why the run stopped before running its tests (unreachable implementation, nothing selected).
+    /// Why the run stopped before running its tests (unreachable implementation, nothing
+    /// selected), or before all of them (`--deadline`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aborted: Option<String>,
     /// The shard of the selection this run ran (`run --partition K/N`); `None`: all of it.
@@ -228,6 +229,9 @@ impl Report {
         self.causes = causes(&self.results);
         self.executed = outcome.executed();
         self.coverage = coverage(catalogs, &self.drafts, &self.results);
+        if outcome.aborted.is_some() {
+            self.aborted = outcome.aborted.clone();
+        }
         self.finished = Some(timestamp(finished));
     }
 }

@@ -1,0 +1,223 @@
+//! Hostile implementations, issue 12: time (the breaker's rate, `run --deadline`, a stdio stream
+//! cut mid-frame), the adapter's process group, the whole-report budget, and the fuzz targets'
+//! bodies on a fixed corpus. Every trial goes through the binary, as a user would.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use libtest_mimic::{Failed, Trial};
+use serde_json::Value;
+
+use super::{bin, cli, ensure, temp_dir};
+
+/// `run` with `args`, its report.json read back: (exit code, stderr, report, seconds taken).
+fn run_cli(args: &[&str], dir: &Path) -> Result<(i32, String, Value, f64), Failed> {
+    let started = Instant::now();
+    let mut all = vec!["run", "--quiet", "--out", dir.to_str().ok_or("utf-8 path")?];
+    all.extend_from_slice(args);
+    let (code, _, err) = cli(&all);
+    let secs = started.elapsed().as_secs_f64();
+    let text = std::fs::read_to_string(dir.join("report.json")).map_err(|e| format!("exit {code}: {err}: {e}"))?;
+    let report: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    Ok((code, err, report, secs))
+}
+
+/// Each result's (id, status, message).
+fn results(report: &Value) -> Vec<(String, String, String)> {
+    report["results"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    let f = |k: &str| r[k].as_str().unwrap_or_default().to_owned();
+                    (f("id"), f("status"), f("message"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The reference's answer to `capabilities`, as a shell command's first line of output.
+fn capabilities_line() -> String {
+    format!(r#"read l; printf '%s\n' "$l" | {} driver --stdio"#, bin().display())
+}
+
+pub fn trials() -> Vec<Trial> {
+    vec![
+        Trial::test(
+            "hostile/an-adapter-answering-one-call-in-three-trips-the-breaker",
+            || {
+                // Of every three calls after capabilities, two get no answer at all.
+                let script = format!(
+                    r#"{}; i=2; while read l; do if [ $((i % 3)) -eq 0 ]; then printf '{{"id":%d,"result":{{"accepted":true}}}}\n' $i; fi; i=$((i+1)); done"#,
+                    capabilities_line()
+                );
+                let dir = temp_dir("one-in-three");
+                let (code, err, report, secs) = run_cli(
+                    &["--suite", "content", "--timeout", "2", "--iut-driver-cmd", &script],
+                    &dir,
+                )?;
+                let all = results(&report);
+                let timeouts = all.iter().filter(|r| r.1 == "timeout").count();
+                let stopped = all
+                    .iter()
+                    .filter(|r| r.1 == "error" && r.2.contains("stopped answering (3 of its last"))
+                    .count();
+                ensure(
+                    code == 1 && timeouts <= 4 && stopped > 100 && secs < 60.0,
+                    format!("exit {code} in {secs:.1} s: {timeouts} timeouts, {stopped} not run\n{err}"),
+                )
+            },
+        ),
+        Trial::test("hostile/a-run-deadline-cuts-the-run-and-keeps-every-result", || {
+            // Answers every call, but only after 0.4 s: 295 tests would take two minutes.
+            let script = format!(
+                r#"{}; i=2; while read l; do sleep 0.4; printf '{{"id":%d,"result":{{"accepted":true}}}}\n' $i; i=$((i+1)); done"#,
+                capabilities_line()
+            );
+            let dir = temp_dir("deadline");
+            let (code, err, report, secs) = run_cli(
+                &["--suite", "content", "--deadline", "2", "--iut-driver-cmd", &script],
+                &dir,
+            )?;
+            let (listed, _, _) = cli(&["list", "--suite", "content"]);
+            ensure(listed == 0, "list")?;
+            let all = results(&report);
+            let not_run = all
+                .iter()
+                .filter(|r| r.1 == "error" && r.2.starts_with("not run: the run's --deadline of 2s expired"))
+                .count();
+            let cut = all
+                .iter()
+                .filter(|r| r.1 == "timeout" && r.2.contains("--deadline of 2s expired during this test"))
+                .count();
+            let aborted = report["aborted"].as_str().unwrap_or_default();
+            ensure(
+                code == 1
+                    && secs < 20.0
+                    && report["finished"].is_string()
+                    && aborted.contains("--deadline of 2s expired")
+                    && aborted.contains(&format!("{not_run} of {} not run", all.len()))
+                    && cut == 1
+                    && not_run > 250
+                    && err.contains("aborted: the run's --deadline"),
+                format!("exit {code} in {secs:.1} s: aborted {aborted:?}, {cut} cut, {not_run} not run\n{err}"),
+            )
+        }),
+        Trial::test("hostile/a-run-deadline-cuts-scenarios-running-side-by-side", || {
+            let dir = temp_dir("deadline-scenarios");
+            let (code, _, report, secs) = run_cli(&["--suite", "protocol", "--deadline", "0.5"], &dir)?;
+            let all = results(&report);
+            let unfinished = all
+                .iter()
+                .filter(|r| r.2.contains("--deadline of 500ms expired"))
+                .count();
+            let aborted = report["aborted"].as_str().unwrap_or_default();
+            ensure(
+                code == 1 && secs < 30.0 && unfinished > 0 && aborted.contains("--deadline of 500ms expired"),
+                format!("exit {code} in {secs:.1} s: {unfinished} unfinished: {aborted:?}"),
+            )
+        }),
+        Trial::test("hostile/run-deadline-out-of-range-is-refused-by-name", || {
+            for bad in ["0", "-1", "nan", "inf", "1e9", "soon"] {
+                let (code, _, err) = cli(&["run", &format!("--deadline={bad}"), "--out", "/nonexistent/never"]);
+                ensure(
+                    code == 2 && err.contains("--deadline") && err.contains("a week"),
+                    format!("--deadline {bad}: exit {code}: {err}"),
+                )?;
+            }
+            Ok(())
+        }),
+        Trial::test(
+            "hostile/half-a-line-then-a-stall-is-not-read-as-the-next-answer",
+            || {
+                // The first process answers capabilities, then half of its next answer, stalls past
+                // the timeout and writes the rest; restarted, it is the reference itself.
+                let dir = temp_dir("half-line");
+                let flag = dir.join("started-once");
+                let reference = format!("{} driver --stdio", bin().display());
+                let script = format!(
+                    r#"if [ -e '{flag}' ]; then exec {reference}; fi; touch '{flag}'; {caps}; read l; printf '{{"id":2,"result":{{"accep'; sleep 1.5; printf 'ted":true}}}}\n'; exec {reference}"#,
+                    flag = flag.display(),
+                    caps = capabilities_line(),
+                );
+                let out = dir.join("out");
+                let (code, err, report, _) = run_cli(
+                    &[
+                        "--suite",
+                        "content",
+                        "--filter",
+                        "content/5",
+                        "--timeout",
+                        "0.5",
+                        "--iut-driver-cmd",
+                        &script,
+                    ],
+                    &out,
+                )?;
+                let all = results(&report);
+                let passed = all.iter().filter(|r| r.1 == "pass").count();
+                let others: Vec<_> = all
+                    .iter()
+                    .filter(|r| !["pass", "skip", "xfail", "timeout"].contains(&r.1.as_str()))
+                    .collect();
+                let timeouts: Vec<&Value> = report["results"]
+                    .as_array()
+                    .map(|a| a.iter().filter(|r| r["status"] == "timeout").collect())
+                    .unwrap_or_default();
+                let restarted = timeouts.first().is_some_and(|r| {
+                    r.to_string().contains("lost its framing") && r.to_string().contains("adapter was restarted")
+                });
+                ensure(
+                    code == 1 && passed >= 10 && others.is_empty() && timeouts.len() == 1 && restarted,
+                    format!(
+                        "exit {code}: {passed} pass, {} timeouts (restart noted: {restarted}), others {others:?}\n{err}",
+                        timeouts.len()
+                    ),
+                )
+            },
+        ),
+        Trial::test("hostile/an-adapter-s-grandchild-is-ended-with-the-run", || {
+            // The adapter leaves a grandchild behind (in its process group); the run ends it.
+            let dir = temp_dir("grandchild");
+            let pid_file = dir.join("grandchild.pid");
+            let script = format!(
+                "sleep 300 & echo $! > '{}'; {} driver --stdio",
+                pid_file.display(),
+                bin().display()
+            );
+            let (code, err, _, _) = run_cli(
+                &[
+                    "--suite",
+                    "content",
+                    "--filter",
+                    "content/5.1/decode-example-original",
+                    "--iut-driver-cmd",
+                    &script,
+                ],
+                &dir.join("out"),
+            )?;
+            let pid: u32 = std::fs::read_to_string(&pid_file)
+                .map_err(|e| format!("exit {code}: {err}: {e}"))?
+                .trim()
+                .parse()
+                .map_err(|e| format!("pid: {e}"))?;
+            // Gone, or at most a zombie on its way out (its reaper may take a moment).
+            let alive = || {
+                std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+                    s.rsplit(')')
+                        .next()
+                        .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+                })
+            };
+            let until = Instant::now() + Duration::from_secs(5);
+            while alive() && Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            ensure(
+                code == 0 && !alive(),
+                format!("exit {code}; grandchild {pid} alive: {}\n{err}", alive()),
+            )
+        }),
+    ]
+}
