@@ -290,6 +290,7 @@ async fn cmd_run(a: super::RunArgs) -> Outcome {
     report.partition = a.partition;
     let mut writer =
         ReportWriter::create(&a.out, report).map_err(|e| Stop(Exit::Usage, format!("cannot write the report: {e}")))?;
+    writer.set_budget(a.report_max << 20);
     let mut write_error = None;
     let outcome = crate::harness::run::run_until(plan, &driver, a.deadline, |iut, r| {
         if !a.quiet && r.status != Status::Skip {

@@ -171,6 +171,10 @@ pub struct RunArgs {
     /// under way ends as a timeout, the rest are reported as not run, the report says why.
     #[arg(long, value_name = "SECS", value_parser = deadline)]
     pub deadline: Option<std::time::Duration>,
+    /// Keep report.json within this many MiB: past it, the largest transcripts are left out,
+    /// each result and the report saying what was cut.
+    #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = report_max)]
+    pub report_max: usize,
 }
 
 #[derive(Args, Debug)]
@@ -286,6 +290,17 @@ fn jobs(s: &str) -> Result<usize, String> {
         Ok(n @ 1..=MAX_JOBS) => Ok(n),
         Ok(0) => Err("at least one scenario must run at a time".into()),
         _ => Err(format!("not a whole number from 1 to {MAX_JOBS}")),
+    }
+}
+
+/// The largest `--report-max`, in MiB.
+pub const MAX_REPORT_MIB: usize = 4096;
+
+/// `--report-max MIB`: 1 to [`MAX_REPORT_MIB`].
+fn report_max(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n @ 1..=MAX_REPORT_MIB) => Ok(n),
+        _ => Err(format!("not a whole number of MiB from 1 to {MAX_REPORT_MIB}")),
     }
 }
 

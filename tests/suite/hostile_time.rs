@@ -219,5 +219,76 @@ pub fn trials() -> Vec<Trial> {
                 format!("exit {code}; grandchild {pid} alive: {}\n{err}", alive()),
             )
         }),
+        Trial::test(
+            "hostile/a-report-over-its-budget-drops-the-largest-transcripts-saying-so",
+            || {
+                // Every answer is wrong and wide (5,000 elements where an object is due): each failing
+                // result keeps a bounded transcript, and all of them together are over 1 MiB.
+                let script = format!(
+                    r#"big=$(yes 0, | head -n 5000 | tr -d '\n')0; {}; i=2; while read l; do printf '{{"id":%d,"result":{{"accepted":true,"content":[%s]}}}}\n' $i "$big"; i=$((i+1)); done"#,
+                    capabilities_line()
+                );
+                let dir = temp_dir("budget");
+                let (code, err, report, _) = run_cli(
+                    &[
+                        "--suite",
+                        "content",
+                        "--report-max",
+                        "1",
+                        "--timeout",
+                        "20",
+                        "--iut-driver-cmd",
+                        &script,
+                    ],
+                    &dir,
+                )?;
+                let size = std::fs::metadata(dir.join("report.json"))
+                    .map_err(|e| e.to_string())?
+                    .len();
+                let all = results(&report);
+                let cut = &report["cut"];
+                let noted = report["results"].as_array().map_or(0, |a| {
+                    a.iter()
+                        .filter(|r| {
+                            r["transcript"]
+                                .to_string()
+                                .contains("omitted: report.json is kept within 1.0 MB")
+                        })
+                        .count()
+                });
+                let kept = report["results"].as_array().map_or(0, |a| {
+                    a.iter().filter(|r| r["transcript"]["exchanges"].is_array()).count()
+                });
+                let md = std::fs::read_to_string(dir.join("report.md")).unwrap_or_default();
+                let (listed, listing, _) = cli(&["list", "--suite", "content"]);
+                ensure(
+                    code == 1
+                        && listed == 0
+                        && all.len() == listing.lines().count()
+                        && size <= 1 << 20
+                        && cut["transcripts"].as_u64() == Some(noted as u64)
+                        && noted > 10
+                        && kept > 0
+                        && cut["note"]
+                            .as_str()
+                            .is_some_and(|n| n.contains("omitted, largest first"))
+                        && md.contains("**cut:**"),
+                    format!(
+                        "exit {code}: {} results, report.json {size} bytes, {noted} transcripts cut, {kept} kept: {cut}\n{err}",
+                        all.len()
+                    ),
+                )
+            },
+        ),
+        Trial::test("hostile/report-max-out-of-range-is-refused-by-name", || {
+            for bad in ["0", "-1", "4097", "1e3", "many"] {
+                let (code, _, err) = cli(&["run", &format!("--report-max={bad}"), "--out", "/nonexistent/never"]);
+                ensure(
+                    code == 2 && err.contains("--report-max") && err.contains("from 1 to 4096"),
+                    format!("--report-max {bad}: exit {code}: {err}"),
+                )?;
+            }
+            Ok(())
+        }),
     ]
 }
