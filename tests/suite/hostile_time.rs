@@ -10,6 +10,42 @@ use serde_json::Value;
 
 use super::{bin, cli, ensure, temp_dir};
 
+/// The fuzz targets' bodies (`fuzz/`, not in the root workspace), compiled here on stable.
+#[path = "../../fuzz/src/bodies.rs"]
+#[allow(dead_code)]
+mod bodies;
+
+/// A few deterministic mutants of `input` (xorshift; flips, cuts, insertions, repeats).
+fn mutants(input: &[u8], seed: u64, n: usize) -> Vec<Vec<u8>> {
+    let mut x = seed | 1;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    (0..n)
+        .map(|_| {
+            let mut b = input.to_vec();
+            for _ in 0..1 + next() % 3 {
+                let at = (next() as usize) % (b.len() + 1);
+                match next() % 5 {
+                    0 if at < b.len() => b[at] ^= 1 << (next() % 8),
+                    1 => b.insert(at, next() as u8),
+                    2 => b.truncate(at),
+                    3 if at < b.len() => {
+                        let piece = b[at..(at + 1 + next() as usize % 32).min(b.len())].to_vec();
+                        b.splice(at..at, piece);
+                    }
+                    _ if at < b.len() => b[at] = [0x00, 0xff, 0x7f, 0x80, 0x1b, 0x9f, b'\n', b':'][next() as usize % 8],
+                    _ => {}
+                }
+            }
+            b
+        })
+        .collect()
+}
+
 /// `run` with `args`, its report.json read back: (exit code, stderr, report, seconds taken).
 fn run_cli(args: &[&str], dir: &Path) -> Result<(i32, String, Value, f64), Failed> {
     let started = Instant::now();
@@ -288,6 +324,35 @@ pub fn trials() -> Vec<Trial> {
                     format!("--report-max {bad}: exit {code}: {err}"),
                 )?;
             }
+            Ok(())
+        }),
+        Trial::test("fuzz/every-target-s-body-on-its-seed-corpus-and-mutants", || {
+            // What `cargo fuzz run` starts from (`fuzz/seed.sh` writes the same seeds), and 8
+            // mutants of each: a smoke run of every target on stable.
+            let out = std::env::var_os("MIMI_FUZZ_SEED_DIR").map(std::path::PathBuf::from);
+            let mut figures = Vec::new();
+            for (target, body) in bodies::TARGETS {
+                let seeds = bodies::seeds(target);
+                ensure(seeds.len() >= 3, format!("{target}: {} seeds", seeds.len()))?;
+                if let Some(dir) = &out {
+                    let dir = dir.join(target);
+                    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+                    for (i, s) in seeds.iter().enumerate() {
+                        std::fs::write(dir.join(format!("seed-{i:04}")), s).map_err(|e| e.to_string())?;
+                    }
+                }
+                let mut runs = 0usize;
+                for (i, seed) in seeds.iter().enumerate() {
+                    for input in std::iter::once(seed.clone()).chain(mutants(seed, i as u64 + 1, 8)) {
+                        runs += 1;
+                        std::panic::catch_unwind(|| body(&input)).map_err(|_| {
+                            format!("{target} panicked on {}", hex::encode(&input[..input.len().min(512)]))
+                        })?;
+                    }
+                }
+                figures.push(format!("{target}: {} seeds, {runs} runs", seeds.len()));
+            }
+            eprintln!("{}", figures.join("; "));
             Ok(())
         }),
     ]
