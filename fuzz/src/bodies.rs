@@ -11,8 +11,11 @@ use mimi_conformance::harness::{Expectations, Test, Transcript};
 use mimi_conformance::vectors::{CaseBody, VectorFile};
 use serde_json::Value;
 
+/// A target's body.
+pub type Body = fn(&[u8]);
+
 /// Every target: (name, body).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("cbor_item_tree", cbor_item_tree),
     ("content_decode_validate", content_decode_validate),
     ("tls_decode_by_name", tls_decode_by_name),
