@@ -15,6 +15,11 @@ use super::{bin, cli, ensure, temp_dir};
 #[allow(dead_code)]
 mod bodies;
 
+/// The hostile adapter's behaviours (`examples/hostile_adapter.rs`), for the README's matrix.
+#[path = "../../examples/hostile_adapter.rs"]
+#[allow(dead_code)]
+mod adapter;
+
 /// A few deterministic mutants of `input` (xorshift; flips, cuts, insertions, repeats).
 fn mutants(input: &[u8], seed: u64, n: usize) -> Vec<Vec<u8>> {
     let mut x = seed | 1;
@@ -355,5 +360,43 @@ pub fn trials() -> Vec<Trial> {
             eprintln!("{}", figures.join("; "));
             Ok(())
         }),
+        Trial::test(
+            "hostile/the-readme-matrix-lists-every-behaviour-over-both-transports",
+            || {
+                // The figures are generated (`cargo run --example hostile_matrix -- README.md`); this
+                // checks that the table is the generator's and complete: 20 behaviours or more, each
+                // over stdio and HTTP, none a panic or a lost report.
+                let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+                    .map_err(|e| e.to_string())?;
+                let start = readme
+                    .find("<!-- hostile-matrix:start")
+                    .ok_or("no matrix start marker")?;
+                let end = readme
+                    .find("<!-- hostile-matrix:end -->")
+                    .ok_or("no matrix end marker")?;
+                let table = &readme[start..end];
+                ensure(
+                    adapter::KINDS.len() >= 20,
+                    format!("{} behaviours", adapter::KINDS.len()),
+                )?;
+                for (kind, what) in adapter::KINDS {
+                    for transport in ["stdio", "HTTP"] {
+                        let head = format!("| `{kind}` | {what} | {transport} | ");
+                        let row = table
+                            .lines()
+                            .find(|l| l.starts_with(&head))
+                            .ok_or(format!("no row for {kind} over {transport} (regenerate the matrix)"))?;
+                        ensure(
+                            !row.contains("(no results)") && !row.contains("panicked"),
+                            format!("{kind} over {transport}: {row}"),
+                        )?;
+                    }
+                }
+                ensure(
+                    table.lines().filter(|l| l.starts_with("| `")).count() == 2 * adapter::KINDS.len(),
+                    "rows for behaviours the adapter no longer has",
+                )
+            },
+        ),
     ]
 }
