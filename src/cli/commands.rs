@@ -10,7 +10,7 @@ use crate::codec::content::ContentRev;
 use crate::driver::Driver;
 use crate::harness::run::Selection;
 use crate::harness::scenario::{BuiltinIut, IutEndpoint, IutRole, OutsideIut};
-use crate::harness::{Expectations, RunError, RunPlan, Status, Test, run};
+use crate::harness::{Expectations, RunError, RunPlan, Status, Test};
 use crate::provider::{Fault, FaultSet, Reference};
 use crate::report::{Report, ReportWriter};
 use crate::spec::Catalogs;
@@ -266,8 +266,9 @@ pub(super) async fn cmd_run(a: super::RunArgs) -> Outcome {
     report.partition = a.partition;
     let mut writer =
         ReportWriter::create(&a.out, report).map_err(|e| Stop(Exit::Usage, format!("cannot write the report: {e}")))?;
+    writer.set_budget(a.report_max << 20);
     let mut write_error = None;
-    let outcome = run(plan, &driver, |iut, r| {
+    let outcome = crate::harness::run::run_until(plan, &driver, a.deadline, |iut, r| {
         if !a.quiet && r.status != Status::Skip {
             progress.clear();
             print_result(r);
@@ -314,6 +315,9 @@ pub(super) async fn cmd_run(a: super::RunArgs) -> Outcome {
     );
     if let Some(line) = crate::report::weights_line(&report.failures) {
         println!("{line}");
+    }
+    if let Some(why) = &outcome.aborted {
+        eprintln!("aborted: {why}");
     }
     if let Some(p) = a.partition {
         println!("shard {p}: {selected} of the selected tests (merge the shards' reports with `merge`)");

@@ -168,6 +168,14 @@ pub struct RunArgs {
     /// `merge` joins the shards' reports.
     #[arg(long, value_name = "K/N")]
     pub partition: Option<crate::harness::partition::Partition>,
+    /// Stop the whole run after this many seconds (not scaled by --timeout-factor): the test
+    /// under way ends as a timeout, the rest are reported as not run, the report says why.
+    #[arg(long, value_name = "SECS", value_parser = deadline)]
+    pub deadline: Option<std::time::Duration>,
+    /// Keep report.json within this many MiB: past it, the largest transcripts are left out,
+    /// each result and the report saying what was cut.
+    #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = report_max)]
+    pub report_max: usize,
 }
 
 #[derive(Args, Debug)]
@@ -283,6 +291,32 @@ fn jobs(s: &str) -> Result<usize, String> {
         Ok(n @ 1..=MAX_JOBS) => Ok(n),
         Ok(0) => Err("at least one scenario must run at a time".into()),
         _ => Err(format!("not a whole number from 1 to {MAX_JOBS}")),
+    }
+}
+
+/// The largest `--report-max`, in MiB.
+pub const MAX_REPORT_MIB: usize = 4096;
+
+/// `--report-max MIB`: 1 to [`MAX_REPORT_MIB`].
+fn report_max(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n @ 1..=MAX_REPORT_MIB) => Ok(n),
+        _ => Err(format!("not a whole number of MiB from 1 to {MAX_REPORT_MIB}")),
+    }
+}
+
+/// A week: a longer `--deadline` is a typo, not a slow implementation.
+pub const MAX_DEADLINE: f64 = 7.0 * 86_400.0;
+
+/// `--deadline SECS`: a positive number of seconds, at most [`MAX_DEADLINE`].
+fn deadline(s: &str) -> Result<std::time::Duration, String> {
+    match s.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= MAX_DEADLINE => {
+            std::time::Duration::try_from_secs_f64(secs).map_err(|e| e.to_string())
+        }
+        _ => Err(format!(
+            "not a number of seconds above 0 and at most {MAX_DEADLINE} (a week)"
+        )),
     }
 }
 

@@ -110,8 +110,13 @@ impl Driver {
             Ok(r) => r,
             Err(_) => Err(CallError::Timeout(timeout)),
         };
+        // A stdio stream cut mid-frame by the timeout is mended now, before the next test's call.
+        let restarted = match (self, &outcome) {
+            (Driver::Stdio(s), Err(CallError::Timeout(_))) => s.resync().await,
+            _ => None,
+        };
         let stderr = match self {
-            Driver::Stdio(s) => s.take_stderr(),
+            Driver::Stdio(s) => s.take_stderr().into_iter().chain(restarted).collect(),
             _ => Vec::new(),
         };
         let response = match &outcome {
@@ -288,21 +293,27 @@ pub struct StdioDriver {
     command: String,
     io: tokio::sync::Mutex<StdioIo>,
     stderr: Arc<Mutex<Vec<String>>>,
-    _child: Child,
 }
 
 struct StdioIo {
+    child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
     next_id: u64,
     /// Set once the stream is out of step (an over-long line): later calls fail at once.
     broken: Option<String>,
+    /// The line being read, kept across a call cut by its timeout (`read_until` is cancel-safe):
+    /// not empty between calls means the stream stopped mid-frame.
+    pending: Vec<u8>,
+    /// A request is being written: still set between calls means one was cut mid-frame.
+    writing: bool,
 }
 
-impl Drop for StdioDriver {
-    /// Stops the adapter and everything it started (its process group).
-    fn drop(&mut self) {
-        if let Some(pid) = self._child.id().and_then(|p| i32::try_from(p).ok()) {
+impl StdioIo {
+    /// Ends the adapter and every process of its group (a grandchild that called `setsid` has
+    /// left the group and is out of reach: see the README).
+    fn kill_group(&mut self) {
+        if let Some(pid) = self.child.id().and_then(|p| i32::try_from(p).ok()) {
             // SAFETY: kill(2) with a negative pid signals a process group; no memory is involved.
             unsafe {
                 libc::kill(-pid, libc::SIGKILL);
@@ -311,37 +322,88 @@ impl Drop for StdioDriver {
     }
 }
 
+impl Drop for StdioDriver {
+    /// Stops the adapter and everything it started (its process group).
+    fn drop(&mut self) {
+        self.io.get_mut().kill_group();
+    }
+}
+
+/// Starts `command` in its own process group (so that the whole adapter, not just `sh`, can be
+/// ended), its stderr read into `sink`.
+fn start(
+    command: &str,
+    sink: &Arc<Mutex<Vec<String>>>,
+) -> Result<(Child, ChildStdin, BufReader<ChildStdout>), CallError> {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| CallError::Transport(format!("cannot start `{command}`: {e}")))?;
+    let stdin = child.stdin.take().expect("piped stdin");
+    let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    if let Some(err) = child.stderr.take() {
+        tokio::spawn(keep_stderr(err, sink.clone()));
+    }
+    Ok((child, stdin, stdout))
+}
+
 impl StdioDriver {
     fn spawn(command: &str) -> Result<Self, CallError> {
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(command)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            // Its own process group, so that the whole adapter (not just `sh`) can be stopped.
-            .process_group(0)
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| CallError::Transport(format!("cannot start `{command}`: {e}")))?;
-        let stdin = child.stdin.take().expect("piped stdin");
-        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
         let stderr = Arc::new(Mutex::new(Vec::new()));
-        if let Some(err) = child.stderr.take() {
-            let sink = stderr.clone();
-            tokio::spawn(keep_stderr(err, sink));
-        }
+        let (child, stdin, stdout) = start(command, &stderr)?;
         Ok(StdioDriver {
             command: command.to_owned(),
             io: tokio::sync::Mutex::new(StdioIo {
+                child,
                 stdin,
                 stdout,
                 next_id: 1,
                 broken: None,
+                pending: Vec::new(),
+                writing: false,
             }),
             stderr,
-            _child: child,
         })
+    }
+
+    /// If a call was cut mid-frame (half a request written, or half an answer read, then its
+    /// timeout), the stream's framing is lost: whatever comes next could be read as the next
+    /// call's answer. The adapter is restarted instead (its group ended, the command started
+    /// again; the state it held is gone); says so, for the transcript.
+    async fn resync(&self) -> Option<String> {
+        let mut io = self.io.lock().await;
+        self.resync_locked(&mut io)
+    }
+
+    fn resync_locked(&self, io: &mut StdioIo) -> Option<String> {
+        if io.broken.is_some() || (!io.writing && io.pending.is_empty()) {
+            return None;
+        }
+        let why = if io.writing {
+            "a request half written".to_owned()
+        } else {
+            format!("{} bytes of an answer without its end of line", io.pending.len())
+        };
+        io.kill_group();
+        let note = match start(&self.command, &self.stderr) {
+            Ok((child, stdin, stdout)) => {
+                (io.child, io.stdin, io.stdout) = (child, stdin, stdout);
+                format!("mimi-conformance: the stream lost its framing ({why}); the adapter was restarted")
+            }
+            Err(e) => {
+                let why = format!("the stream lost its framing ({why}) and the adapter could not be restarted: {e}");
+                io.broken = Some(why.clone());
+                format!("mimi-conformance: {why}")
+            }
+        };
+        (io.pending, io.writing) = (Vec::new(), false);
+        Some(note)
     }
 
     fn take_stderr(&self) -> Vec<String> {
@@ -349,7 +411,12 @@ impl StdioDriver {
     }
 
     async fn call(&self, op: &str, params: Value) -> Result<Value, CallError> {
-        let mut io = self.io.lock().await;
+        let mut guard = self.io.lock().await;
+        let io = &mut *guard;
+        // A call cut by something other than its own timeout (the run's deadline) is mended here.
+        if let Some(note) = self.resync_locked(io) {
+            self.stderr.lock().expect("stderr lock").push(note);
+        }
         if let Some(why) = &io.broken {
             return Err(CallError::Transport(why.clone()));
         }
@@ -357,24 +424,25 @@ impl StdioDriver {
         io.next_id += 1;
         let mut line = serde_json::to_vec(&json!({ "id": id, "op": op, "params": params })).expect("JSON");
         line.push(b'\n');
-        io.stdin
-            .write_all(&line)
-            .await
-            .map_err(|e| CallError::Transport(format!("writing to `{}`: {e}", self.command)))?;
-        io.stdin
-            .flush()
-            .await
-            .map_err(|e| CallError::Transport(format!("writing to `{}`: {e}", self.command)))?;
+        // Cleared when the write ends, well or not: still set means a timeout cut it.
+        io.writing = true;
+        let written = match io.stdin.write_all(&line).await {
+            Ok(()) => io.stdin.flush().await,
+            Err(e) => Err(e),
+        };
+        io.writing = false;
+        written.map_err(|e| CallError::Transport(format!("writing to `{}`: {e}", self.command)))?;
         loop {
-            let mut buf = Vec::new();
+            let room = (MAX_MESSAGE + 1).saturating_sub(io.pending.len()) as u64;
             let n = (&mut io.stdout)
-                .take(MAX_MESSAGE as u64 + 1)
-                .read_until(b'\n', &mut buf)
+                .take(room)
+                .read_until(b'\n', &mut io.pending)
                 .await
                 .map_err(|e| CallError::Transport(format!("reading from `{}`: {e}", self.command)))?;
-            if n == 0 {
+            if n == 0 && io.pending.is_empty() {
                 return Err(CallError::Transport(format!("`{}` closed its stdout", self.command)));
             }
+            let buf = std::mem::take(&mut io.pending);
             if buf.len() > MAX_MESSAGE {
                 let why = format!("`{}` wrote a line over {MAX_MESSAGE} bytes", self.command);
                 io.broken = Some(why.clone());

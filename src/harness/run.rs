@@ -4,7 +4,7 @@
 //! (it holds one provider at a time), streaming each result as it ends; the results come back in
 //! the tests' order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,8 +18,36 @@ use crate::driver::messages::{Capabilities, Mode, Rejection};
 use crate::driver::{Driver, ops};
 use crate::harness::scenario::{IutEndpoint, OutsideIut, run_scenario};
 
-/// After this many driver calls in a row time out or fail, the rest are not attempted.
-const MAX_SILENT: usize = 3;
+/// The breaker's window: the last this many driver calls (driver tests, and scenarios an
+/// outside implementation plays).
+const BREAKER_WINDOW: usize = 9;
+/// Once this many calls of the window timed out or lost the transport (three in a row, or a
+/// third of the last nine: an adapter answering one call in three), the rest are not attempted.
+const BREAKER_TRIP: usize = 3;
+
+/// A circuit breaker counting a rate over a sliding window, not a streak: an implementation that
+/// answers now and then must not hold a run for every remaining timeout.
+#[derive(Default)]
+struct Breaker {
+    last: VecDeque<bool>,
+}
+
+impl Breaker {
+    fn record(&mut self, silent: bool) {
+        if self.last.len() == BREAKER_WINDOW {
+            self.last.pop_front();
+        }
+        self.last.push_back(silent);
+    }
+
+    fn silent(&self) -> usize {
+        self.last.iter().filter(|s| **s).count()
+    }
+
+    fn tripped(&self) -> bool {
+        self.silent() >= BREAKER_TRIP
+    }
+}
 
 /// What to run and how.
 pub struct RunPlan {
@@ -64,6 +92,8 @@ pub struct IutInfo {
 pub struct RunOutcome {
     pub iut: IutInfo,
     pub results: Vec<TestResult>,
+    /// Why the run stopped before all its tests ran (`--deadline`); the report's abort reason.
+    pub aborted: Option<String>,
 }
 
 impl RunOutcome {
@@ -125,31 +155,57 @@ impl Selection {
 pub async fn run(
     plan: RunPlan,
     driver: &Driver,
+    on_result: impl FnMut(&IutInfo, &TestResult),
+) -> Result<RunOutcome, RunError> {
+    run_until(plan, driver, None, on_result).await
+}
+
+/// `run --deadline`: when the run must end, and what the tests it cuts short or leaves out say.
+#[derive(Debug, Clone, Copy)]
+struct Deadline(Option<(tokio::time::Instant, Duration)>);
+
+impl Deadline {
+    fn expired(self) -> bool {
+        self.0.is_some_and(|(at, _)| tokio::time::Instant::now() >= at)
+    }
+
+    fn length(self) -> Duration {
+        self.0.map_or(Duration::ZERO, |(_, d)| d)
+    }
+
+    fn not_run(self) -> String {
+        format!("not run: the run's --deadline of {:?} expired", self.length())
+    }
+
+    fn cut_short(self) -> String {
+        format!("the run's --deadline of {:?} expired during this test", self.length())
+    }
+
+    /// `f`, unless the deadline passes first.
+    async fn within<F: std::future::Future>(self, f: F) -> Option<F::Output> {
+        match self.0 {
+            Some((at, _)) => tokio::time::timeout_at(at, f).await.ok(),
+            None => Some(f.await),
+        }
+    }
+}
+
+/// [`run`] within `deadline` of its start (`run --deadline`): past it, the test under way ends as a
+/// `timeout`, every test not yet run is an `error` saying it was not run, and the outcome says why
+/// the run was cut (every test still has a result: the report is never lost).
+pub async fn run_until(
+    plan: RunPlan,
+    driver: &Driver,
+    deadline: Option<Duration>,
     mut on_result: impl FnMut(&IutInfo, &TestResult),
 ) -> Result<RunOutcome, RunError> {
+    let deadline = Deadline(deadline.map(|d| (tokio::time::Instant::now() + d, d)));
     let selection = Selection::parse(&plan.filters)?;
     let selected = |t: &Test| selection.selects(&t.id);
     if !plan.tests.iter().any(selected) {
         return Err(RunError::NothingSelected(plan.filters.clone()));
     }
-    let mut first = Transcript::default();
-    let caps: Capabilities = driver
-        .call(
-            ops::CAPABILITIES,
-            &serde_json::json!({}),
-            plan.timeout,
-            &mut first.exchanges,
-        )
-        .await
-        .map_err(|e| RunError::Unreachable(format!("{}: {e}", driver.describe())))?;
-    let iut = IutInfo {
-        name: caps.name,
-        version: caps.version,
-        driver: driver.describe(),
-        ops: caps.ops,
-        drafts: caps.drafts,
-        mode: caps.mode,
-    };
+    let iut = introduce(driver, plan.timeout).await?;
     // An implementation outside the process plays its roles in the mode it declares.
     let iut_endpoint = match plan.iut_endpoint {
         Some(IutEndpoint::Outside(o)) => Some(IutEndpoint::Outside(OutsideIut {
@@ -164,9 +220,9 @@ pub async fn run(
     let mut slots: Vec<Option<TestResult>> = (0..count).map(|_| None).collect();
     let mut scenarios = tokio::task::JoinSet::new();
     let permits = Arc::new(tokio::sync::Semaphore::new(plan.jobs.max(1)));
-    // Consecutive driver calls that timed out or lost the transport: past a few, the
+    // Driver calls that timed out or lost the transport: past a few of the last ones, the
     // implementation has stopped answering, and waiting out every remaining timeout helps nobody.
-    let mut silent = 0;
+    let mut breaker = Breaker::default();
     // Scenarios on the built-in implementation run side by side, in tasks: they are started
     // before the tests run inline (those that wait on purpose first), so that all overlap.
     let builtin = matches!(iut_endpoint, Some(IutEndpoint::Builtin(_)));
@@ -188,29 +244,8 @@ pub async fn run(
         };
         let decided = if !selected(&test) {
             Some(Outcome::new(Status::Skip, "not selected by --filter"))
-        } else if let Some(e) = expectation.as_ref().filter(|e| e.status != Expected::Xfail) {
-            let status = if e.status == Expected::Skip {
-                Status::Skip
-            } else {
-                Status::Unsupported
-            };
-            Some(Outcome::new(status, format!("expectations: {}", e.reason)))
-        } else if silent >= MAX_SILENT && (test.op.is_some() || outside.is_some()) {
-            Some(Outcome::new(
-                Status::Error,
-                format!(
-                    "not run: the implementation stopped answering ({MAX_SILENT} calls in a row timed out or failed)"
-                ),
-            ))
-        } else if let Some(op) = test.op.filter(|op| !iut.ops.iter().any(|o| o == op)) {
-            Some(Outcome::new(
-                Status::Unsupported,
-                format!("the implementation does not list operation {op}"),
-            ))
-        } else if let Some((scenario, o)) = &outside {
-            o.excuse(scenario, &iut.ops)
         } else {
-            None
+            decided_without_running(&test, expectation.as_ref(), deadline, &breaker, &iut, outside.as_ref())
         };
         let known = test
             .known_erratum
@@ -225,44 +260,32 @@ pub async fn run(
         if let (Check::Scenario(scenario, ciphersuite), Some(endpoint @ IutEndpoint::Builtin(_))) =
             (&test.check, iut_endpoint)
         {
-            let (scenario, ciphersuite, timeout) = (scenario.clone(), *ciphersuite, plan.timeout);
-            let info = iut.clone();
-            let permits = permits.clone();
-            scenarios.spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                let started = Instant::now();
-                // An inner task, so that a panic in it becomes this test's `error`, not a lost result.
-                let ran = tokio::spawn(async move {
-                    let mut transcript = Transcript::default();
-                    let o = run_scenario(&scenario, endpoint, None, ciphersuite, timeout, &mut transcript).await;
-                    (o, transcript)
-                })
-                .await;
-                let (o, transcript) = ran.unwrap_or_else(|e| {
-                    (
-                        Outcome::error(format!("the scenario's task failed: {e}")),
-                        Transcript::default(),
-                    )
-                });
-                (index, finish(test, o, known, &info, transcript, started))
-            });
+            let task = ScenarioTask {
+                index,
+                scenario: scenario.clone(),
+                ciphersuite: *ciphersuite,
+                endpoint,
+                timeout: plan.timeout,
+                known,
+                info: iut.clone(),
+                permits: permits.clone(),
+                deadline,
+            };
+            scenarios.spawn(task.run(test));
             continue;
         }
         let mut transcript = Transcript::default();
-        let o = test
-            .check
-            .run(driver, iut_endpoint, plan.timeout, &mut transcript)
-            .await;
+        let running = test.check.run(driver, iut_endpoint, plan.timeout, &mut transcript);
+        let o = deadline
+            .within(running)
+            .await
+            .unwrap_or_else(|| Outcome::new(Status::Timeout, deadline.cut_short()));
         if test.op.is_some() {
-            silent = if matches!(o.status, Status::Timeout | Status::Error) {
-                silent + 1
-            } else {
-                0
-            };
+            breaker.record(matches!(o.status, Status::Timeout | Status::Error));
         } else if outside.is_some() {
             // An outside implementation's scenario errs for many reasons of its own (an
             // unreachable --iut-url among them, each named); only silence trips the breaker.
-            silent = if o.status == Status::Timeout { silent + 1 } else { 0 };
+            breaker.record(o.status == Status::Timeout);
         }
         let result = finish(test, o, known, &iut, transcript, started);
         on_result(&iut, &result);
@@ -274,8 +297,125 @@ pub async fn run(
     while let Some(done) = scenarios.join_next().await {
         collect(done, &mut slots, &iut, &mut on_result);
     }
-    let results = slots.into_iter().flatten().collect();
-    Ok(RunOutcome { iut, results })
+    let results: Vec<TestResult> = slots.into_iter().flatten().collect();
+    let (unrun, cut) = (deadline.not_run(), deadline.cut_short());
+    let unrun = results.iter().filter(|r| r.message.starts_with(&unrun)).count();
+    let cut = results.iter().filter(|r| r.message.starts_with(&cut)).count();
+    let aborted = deadline.0.filter(|_| unrun + cut > 0).map(|(_, d)| {
+        format!("the run's --deadline of {d:?} expired: {cut} tests cut short, {unrun} of {count} not run")
+    });
+    Ok(RunOutcome { iut, results, aborted })
+}
+
+/// The implementation as its `capabilities` describe it.
+async fn introduce(driver: &Driver, timeout: Duration) -> Result<IutInfo, RunError> {
+    let mut first = Transcript::default();
+    let caps: Capabilities = driver
+        .call(ops::CAPABILITIES, &serde_json::json!({}), timeout, &mut first.exchanges)
+        .await
+        .map_err(|e| RunError::Unreachable(format!("{}: {e}", driver.describe())))?;
+    Ok(IutInfo {
+        name: caps.name,
+        version: caps.version,
+        driver: driver.describe(),
+        ops: caps.ops,
+        drafts: caps.drafts,
+        mode: caps.mode,
+    })
+}
+
+/// The outcome of a selected test that is not run: the expectations file skips it or calls it
+/// unsupported, the deadline passed, the implementation stopped answering, it lacks the
+/// operation, or it cannot play the scenario. `None`: run it.
+fn decided_without_running(
+    test: &Test,
+    expectation: Option<&super::Expectation>,
+    deadline: Deadline,
+    breaker: &Breaker,
+    iut: &IutInfo,
+    outside: Option<&(Arc<crate::harness::scenario::Scenario>, OutsideIut)>,
+) -> Option<Outcome> {
+    if let Some(e) = expectation.filter(|e| e.status != Expected::Xfail) {
+        let status = if e.status == Expected::Skip {
+            Status::Skip
+        } else {
+            Status::Unsupported
+        };
+        Some(Outcome::new(status, format!("expectations: {}", e.reason)))
+    } else if deadline.expired() {
+        Some(Outcome::new(Status::Error, deadline.not_run()))
+    } else if breaker.tripped() && (test.op.is_some() || outside.is_some()) {
+        Some(Outcome::new(
+            Status::Error,
+            format!(
+                "not run: the implementation stopped answering ({} of its last {} calls timed out or failed)",
+                breaker.silent(),
+                breaker.last.len()
+            ),
+        ))
+    } else if let Some(op) = test.op.filter(|op| !iut.ops.iter().any(|o| o == op)) {
+        Some(Outcome::new(
+            Status::Unsupported,
+            format!("the implementation does not list operation {op}"),
+        ))
+    } else if let Some((scenario, o)) = outside {
+        o.excuse(scenario, &iut.ops)
+    } else {
+        None
+    }
+}
+
+/// A scenario on the built-in implementation, run in a task of its own beside the others.
+struct ScenarioTask {
+    index: usize,
+    scenario: Arc<crate::harness::scenario::Scenario>,
+    ciphersuite: u16,
+    endpoint: IutEndpoint,
+    timeout: Duration,
+    known: Option<String>,
+    info: IutInfo,
+    permits: Arc<tokio::sync::Semaphore>,
+    deadline: Deadline,
+}
+
+impl ScenarioTask {
+    async fn run(self, test: Test) -> (usize, TestResult) {
+        let ScenarioTask {
+            index,
+            scenario,
+            ciphersuite,
+            endpoint,
+            timeout,
+            known,
+            info,
+            permits,
+            deadline,
+        } = self;
+        let permit = deadline.within(permits.acquire_owned()).await;
+        let started = Instant::now();
+        let Some(_permit) = permit else {
+            let o = Outcome::new(Status::Error, deadline.not_run());
+            return (index, finish(test, o, None, &info, Transcript::default(), started));
+        };
+        // An inner task, so that a panic in it becomes this test's `error`, not a lost result.
+        let mut inner = tokio::spawn(async move {
+            let mut transcript = Transcript::default();
+            let o = run_scenario(&scenario, endpoint, None, ciphersuite, timeout, &mut transcript).await;
+            (o, transcript)
+        });
+        let Some(ran) = deadline.within(&mut inner).await else {
+            inner.abort();
+            let o = Outcome::new(Status::Timeout, deadline.cut_short());
+            return (index, finish(test, o, None, &info, Transcript::default(), started));
+        };
+        let (o, transcript) = ran.unwrap_or_else(|e| {
+            (
+                Outcome::error(format!("the scenario's task failed: {e}")),
+                Transcript::default(),
+            )
+        });
+        (index, finish(test, o, known, &info, transcript, started))
+    }
 }
 
 /// A test's result from its outcome: a fail of a known erratum or expected gap is xfail, a pass
@@ -381,6 +521,20 @@ fn collect(
 mod tests {
     use super::*;
     use crate::spec::{Level, SpecRef};
+
+    #[test]
+    fn the_breaker_trips_on_a_third_of_the_window_not_only_on_a_streak() {
+        let trips = |calls: &str| {
+            let mut b = Breaker::default();
+            calls.chars().any(|c| {
+                b.record(c == 't');
+                b.tripped()
+            })
+        };
+        assert!(trips("aatttaa"), "three in a row");
+        assert!(trips("attatt"), "one call in three answered");
+        assert!(!trips("aataaaataaaaataaaa"), "at most two in any nine");
+    }
 
     #[test]
     fn a_test_of_a_revision_the_implementation_does_not_claim_says_so() {

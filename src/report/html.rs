@@ -285,7 +285,7 @@ pub fn html(report: &Report, catalogs: &Catalogs) -> String {
         .render(context! {
             iut => Value::from(Serde(&report.iut)), suite_version => report.suite_version, schema => report.schema,
             drafts, started => report.started.clone(), finished => report.finished.clone(),
-            aborted => report.aborted.clone(), statuses, executed => report.executed, total => report.results.len(),
+            aborted => report.aborted.clone(), cut => report.cut.as_ref().map(|c| c.note.clone()), statuses, executed => report.executed, total => report.results.len(),
             strict => report.strict, other_reason => report.other_reason, weights, causes, by_weight,
             groups => Value::from(Serde(&groups)), coverage,
         })

@@ -167,6 +167,7 @@ pub fn markdown(report: &Report, catalogs: &Catalogs) -> String {
             executed => report.executed, total => report.results.len(),
             groups => Value::from(Serde(&groups)), failures, coverage, causes, weights,
             strict => report.strict, other_reason => report.other_reason,
+            aborted => report.aborted.clone(), cut => report.cut.as_ref().map(|c| c.note.clone()),
         })
         .expect("the report template renders")
 }

@@ -108,7 +108,14 @@ pub fn merge(reports: Vec<(String, Report)>) -> Result<(Report, RunOutcome), Mer
     seed.results = Vec::new();
     let mut results: Vec<_> = reports.into_iter().flat_map(|(_, r)| r.results).collect();
     results.sort_by(|a, b| id_order(&a.id, &b.id));
-    Ok((seed, RunOutcome { iut, results }))
+    Ok((
+        seed,
+        RunOutcome {
+            iut,
+            results,
+            aborted: None,
+        },
+    ))
 }
 
 /// Either whole runs only, or every shard of one partition count exactly once.

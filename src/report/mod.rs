@@ -3,6 +3,7 @@
 //! section, `junit.xml`, and `report.html` (one self-contained page); `matrix` sets several
 //! reports side by side.
 
+mod budget;
 mod diff;
 mod junit;
 mod markdown;
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+pub use budget::{Cut, REPORT_BUDGET, megabytes};
 pub use diff::{Diff, diff};
 pub use junit::junit_xml;
 pub use markdown::markdown;
@@ -47,12 +49,16 @@ pub struct Report {
     pub started: String,
     /// `None` while the run is going (or if it crashed).
     pub finished: Option<String>,
-    /// Why the run stopped before running its tests (unreachable implementation, nothing selected).
+    /// Why the run stopped before running its tests (unreachable implementation, nothing
+    /// selected), or before all of them (`--deadline`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aborted: Option<String>,
     /// The shard of the selection this run ran (`run --partition K/N`); `None`: all of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<crate::harness::partition::Partition>,
+    /// What the whole report's budget cut (`run --report-max`): transcripts, largest first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<Cut>,
     pub summary: BTreeMap<Status, usize>,
     /// Whether every `fail` fails the run (`--strict`), or only those of `required` MUSTs.
     pub strict: bool,
@@ -199,6 +205,7 @@ impl Report {
             finished: None,
             aborted: None,
             partition: None,
+            cut: None,
             summary: Status::ALL.iter().map(|&s| (s, 0)).collect(),
             strict: false,
             failures: Vec::new(),
@@ -221,12 +228,17 @@ impl Report {
     pub fn finish(&mut self, outcome: &RunOutcome, catalogs: &Catalogs, finished: SystemTime) {
         self.iut = Some(outcome.iut.clone());
         self.results = outcome.results.clone();
+        // The results come whole again: the budget cuts them afresh.
+        self.cut = None;
         self.summary = outcome.counts();
         self.failures = weights(&self.results, self.strict);
         self.other_reason = self.results.iter().filter(|r| r.other_reason).count();
         self.causes = causes(&self.results);
         self.executed = outcome.executed();
         self.coverage = coverage(catalogs, &self.drafts, &self.results);
+        if outcome.aborted.is_some() {
+            self.aborted = outcome.aborted.clone();
+        }
         self.finished = Some(timestamp(finished));
     }
 }
@@ -299,6 +311,8 @@ pub struct ReportWriter {
     dir: PathBuf,
     pub report: Report,
     last_flush: Option<Instant>,
+    /// `report.json` at most this many bytes ([`budget::fit`]).
+    budget: usize,
 }
 
 /// Report files that cannot be written.
@@ -332,9 +346,15 @@ impl ReportWriter {
             dir: dir.to_owned(),
             report,
             last_flush: None,
+            budget: REPORT_BUDGET,
         };
         w.flush_json()?;
         Ok(w)
+    }
+
+    /// Keeps `report.json` within `bytes` from now on (default [`REPORT_BUDGET`]).
+    pub fn set_budget(&mut self, bytes: usize) {
+        self.budget = bytes;
     }
 
     /// Adds a result; `report.json` is rewritten at most every 200 ms while running.
@@ -348,6 +368,7 @@ impl ReportWriter {
 
     fn flush_json(&mut self) -> Result<(), WriteError> {
         let json = serde_json::to_vec_pretty(&self.report).expect("the report serializes");
+        let json = budget::fit(&mut self.report, json, self.budget);
         self.write_atomic("report.json", &json)?;
         self.last_flush = Some(Instant::now());
         Ok(())

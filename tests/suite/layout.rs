@@ -17,8 +17,7 @@ use crate::common::*;
 pub fn trials() -> Vec<Trial> {
     vec![
         Trial::test("layout/no-import-circle-between-modules", no_import_circle),
-        // Ignored until harness::run::run is split (it is being reshaped for issue 12).
-        Trial::test("layout/no-source-file-over-700-lines-no-fn-over-150", within_size).with_ignored_flag(true),
+        Trial::test("layout/no-source-file-over-700-lines-no-fn-over-150", within_size),
     ]
 }
 

@@ -14,6 +14,7 @@ mod common;
 mod docs;
 mod driver;
 mod hostile;
+mod hostile_time;
 mod layout;
 mod outside;
 mod report;
@@ -36,6 +37,7 @@ fn main() {
         catalog::trials,
         vectors::trials,
         hostile::trials,
+        hostile_time::trials,
         driver::trials,
         cli::trials,
         report::trials,
