@@ -28,36 +28,21 @@ impl Check {
     async fn run_on(&self, driver: &Driver, timeout: Duration, tr: &mut Transcript) -> Outcome {
         match self {
             Check::DecodeValid { cbor, expected } => {
-                tr.cbor("input", cbor);
-                let r: DecodeResult = call!(
-                    driver,
-                    ops::CONTENT_DECODE,
-                    CborParams { cbor: cbor.clone() },
-                    timeout,
-                    tr
-                );
+                let r: DecodeResult = match decoded(driver, ops::CONTENT_DECODE, cbor, timeout, tr).await {
+                    Ok(r) => r,
+                    Err(o) => return o,
+                };
                 match (r.accepted, r.content) {
                     (true, Some(got)) => same_model("decoded content", expected, &got),
                     (true, None) => Outcome::fail("accepted without a `content` model"),
-                    (false, _) => Outcome {
-                        rejection: Some(r.rejection.clone()),
-                        ..Outcome::mismatch(
-                            "valid content was rejected",
-                            "accepted",
-                            format!("rejected: {}", r.rejection),
-                        )
-                    },
+                    (false, _) => valid_but_rejected("valid content was rejected", r.rejection),
                 }
             }
             Check::DecodeAcceptable { cbor, expected, rule } => {
-                tr.cbor("input", cbor);
-                let r: DecodeResult = call!(
-                    driver,
-                    ops::CONTENT_DECODE,
-                    CborParams { cbor: cbor.clone() },
-                    timeout,
-                    tr
-                );
+                let r: DecodeResult = match decoded(driver, ops::CONTENT_DECODE, cbor, timeout, tr).await {
+                    Ok(r) => r,
+                    Err(o) => return o,
+                };
                 match (r.accepted, r.content) {
                     (true, Some(got)) => same_model("decoded content", expected, &got),
                     (true, None) => Outcome::fail("accepted without a `content` model"),
@@ -69,14 +54,10 @@ impl Check {
                 }
             }
             Check::DecodeInvalid { cbor, rule, section } => {
-                tr.cbor("input", cbor);
-                let r: DecodeResult = call!(
-                    driver,
-                    ops::CONTENT_DECODE,
-                    CborParams { cbor: cbor.clone() },
-                    timeout,
-                    tr
-                );
+                let r: DecodeResult = match decoded(driver, ops::CONTENT_DECODE, cbor, timeout, tr).await {
+                    Ok(r) => r,
+                    Err(o) => return o,
+                };
                 rejected(r.accepted, *rule, section, r.rejection)
             }
             Check::Encode { content, cbor } => encode(driver, timeout, tr, content, cbor).await,
@@ -108,36 +89,21 @@ impl Check {
                 .await
             }
             Check::StatusValid { cbor, expected } => {
-                tr.cbor("input", cbor);
-                let r: StatusDecodeResult = call!(
-                    driver,
-                    ops::STATUS_DECODE,
-                    CborParams { cbor: cbor.clone() },
-                    timeout,
-                    tr
-                );
+                let r: StatusDecodeResult = match decoded(driver, ops::STATUS_DECODE, cbor, timeout, tr).await {
+                    Ok(r) => r,
+                    Err(o) => return o,
+                };
                 match (r.accepted, r.status) {
                     (true, Some(got)) => same_model("decoded status report", expected, &got),
                     (true, None) => Outcome::fail("accepted without a `status` model"),
-                    (false, _) => Outcome {
-                        rejection: Some(r.rejection.clone()),
-                        ..Outcome::mismatch(
-                            "a valid status report was rejected",
-                            "accepted",
-                            format!("rejected: {}", r.rejection),
-                        )
-                    },
+                    (false, _) => valid_but_rejected("a valid status report was rejected", r.rejection),
                 }
             }
             Check::StatusInvalid { cbor, rule, section } => {
-                tr.cbor("input", cbor);
-                let r: StatusDecodeResult = call!(
-                    driver,
-                    ops::STATUS_DECODE,
-                    CborParams { cbor: cbor.clone() },
-                    timeout,
-                    tr
-                );
+                let r: StatusDecodeResult = match decoded(driver, ops::STATUS_DECODE, cbor, timeout, tr).await {
+                    Ok(r) => r,
+                    Err(o) => return o,
+                };
                 rejected(r.accepted, *rule, section, r.rejection)
             }
             Check::Implied {
@@ -328,6 +294,31 @@ async fn message_id_of_bytes(
         } else {
             o
         }
+    }
+}
+
+/// The answer of the decoding operation `op` to `cbor` (kept in the transcript as the input).
+async fn decoded<R: serde::de::DeserializeOwned>(
+    driver: &Driver,
+    op: &str,
+    cbor: &[u8],
+    timeout: Duration,
+    tr: &mut Transcript,
+) -> Result<R, Outcome> {
+    tr.cbor("input", cbor);
+    let params = CborParams { cbor: cbor.to_vec() };
+    driver
+        .call(op, &params, timeout, &mut tr.exchanges)
+        .await
+        .map_err(crate::harness::call_failed)
+}
+
+/// A valid input the implementation refused: a failure that keeps its reason.
+fn valid_but_rejected(what: &str, rejection: Rejection) -> Outcome {
+    let actual = format!("rejected: {rejection}");
+    Outcome {
+        rejection: Some(rejection),
+        ..Outcome::mismatch(what, "accepted", actual)
     }
 }
 
