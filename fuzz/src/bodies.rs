@@ -52,7 +52,7 @@ pub fn content_decode_validate(data: &[u8]) {
     let _ = mimi_conformance::validate::validate_status(data);
 }
 
-/// Every struct name `codec::tls::decode` takes: the protocol structs, then the policy ones.
+/// Every struct name `codec::tls::decode_named` takes: the protocol structs, then the policy ones.
 pub fn tls_names() -> Vec<&'static str> {
     protocol::NAMES.iter().chain(policy::STRUCT_NAMES).copied().collect()
 }
@@ -64,8 +64,8 @@ pub fn tls_decode_by_name(data: &[u8]) {
     let [pick, reading, bytes @ ..] = data else { return };
     let name = names[usize::from(*pick) % names.len()];
     let alternative = reading & 1 == 1;
-    if let Ok(v) = tls::decode(name, bytes, alternative) {
-        let _ = tls::encode(name, &v, alternative);
+    if let Ok(v) = tls::decode_named(name, bytes, alternative) {
+        let _ = tls::encode_named(name, &v, alternative);
     }
 }
 

@@ -262,8 +262,8 @@ pub async fn perform(state: &Shared, a: &UserAct) -> Result<Value, ActError> {
         Act::RemoveOwnClient => actions::remove_own_client(state, user, room).await,
         Act::SetComponent { component, value } => {
             // A policy struct, or the protocol codec's RoomMetaData.
-            let encoded = crate::codec::tls::encode(component, value, false)
-                .map_err(|e| ActError::Failed(format!("the {component} does not encode: {}", e.message)))?;
+            let encoded = crate::codec::tls::encode_named(component, value, false)
+                .map_err(|e| ActError::Failed(format!("the {component} does not encode: {e}")))?;
             actions::set_component(state, user, room, component_id(component)?, encoded).await
         }
         Act::RemoveComponent { component } => {

@@ -31,7 +31,7 @@ impl Reference {
                 p.hex.len()
             )));
         }
-        let result = match tls::decode(&p.structure, &p.hex, alternative(p.reading.as_deref())?) {
+        let result = match tls::decode_named(&p.structure, &p.hex, alternative(p.reading.as_deref())?) {
             Ok(mut value) => {
                 if self.has(Fault::WireDecodeDropsFirstField) {
                     match value.as_object().and_then(|o| o.keys().next().cloned()) {
@@ -52,18 +52,18 @@ impl Reference {
                 value: Some(json!({})),
                 rejection: Rejection::default(),
             },
-            Err(e) if e.rule == "unknown-struct" => {
+            Err(e) if e.slug() == "unknown-struct" => {
                 return Err(DriverError::unsupported(&format!("struct {}", p.structure)));
             }
             Err(e) => WireDecodeResult {
                 accepted: false,
                 value: None,
                 rejection: Rejection {
-                    reason: Some(e.message),
+                    reason: Some(e.to_string()),
                     rule: Some(if self.has(Fault::WireDecodeNamesAnotherRule) {
                         "truncated".to_owned()
                     } else {
-                        e.rule
+                        e.slug().to_owned()
                     }),
                     section: None,
                 },
@@ -73,7 +73,7 @@ impl Reference {
     }
 
     pub(super) fn wire_encode(&self, p: WireEncodeParams) -> Result<Value, DriverError> {
-        let mut hex = tls::encode(&p.structure, &p.value, alternative(p.reading.as_deref())?)
+        let mut hex = tls::encode_named(&p.structure, &p.value, alternative(p.reading.as_deref())?)
             .map_err(|e| DriverError::invalid_params(e.to_string()))?;
         if self.has(Fault::WireEncodeDropsLastByte) {
             // A classic slip: the last byte of the struct is forgotten.

@@ -130,7 +130,7 @@ fn derived(op: &str, request: &Value, response: &Value, n: usize) -> Vec<Block> 
             };
             if let (false, Some(bytes)) = (name.is_empty(), bytes) {
                 let which = if op == "wire.decode" { "request" } else { "answered" };
-                let text = match crate::codec::tls::decode(name, &bytes, false) {
+                let text = match crate::codec::tls::decode_named(name, &bytes, false) {
                     Ok(v) => {
                         mls_in(&v, name, &mut mls);
                         pretty(&v)
@@ -185,7 +185,7 @@ fn from_note(note: &str, next: Option<&str>) -> Vec<Block> {
             .and_then(|n| n.split_whitespace().find(|w| w.starts_with("https://")))
             .and_then(struct_of_path);
         if let Some(name) = name {
-            let (text, value) = match crate::codec::tls::decode(name, &bytes, false) {
+            let (text, value) = match crate::codec::tls::decode_named(name, &bytes, false) {
                 Ok(v) => (pretty(&v), Some(v)),
                 Err(e) => (format!("does not decode as {name}: {e}"), None),
             };

@@ -137,7 +137,7 @@ fn check(case: &Case, fixtures: &Fixtures) -> Result<(), String> {
             use crate::codec::tls;
             match (tls::decode_named(structure, bytes, *alternative), expected, rule) {
                 (Ok(got), Some(want), _) if &got == want => {
-                    let again = tls::encode(structure, want, *alternative).map_err(|e| e.to_string())?;
+                    let again = tls::encode_named(structure, want, *alternative).map_err(|e| e.to_string())?;
                     if &again == bytes {
                         Ok(())
                     } else {

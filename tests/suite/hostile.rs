@@ -181,10 +181,10 @@ fn seeded_mutations_of_every_vector_and_scenario_through_every_decoder_never_pan
                     alternative,
                     ..
                 } => check(&what, bytes, &|b| {
-                    let _ = mimi_conformance::codec::tls::decode(structure, b, *alternative);
+                    let _ = mimi_conformance::codec::tls::decode_named(structure, b, *alternative);
                 })?,
                 CaseBody::PolicyFixture { bytes, .. } => check(&what, bytes, &|b| {
-                    let _ = mimi_conformance::codec::tls::decode("RoleData", b, false);
+                    let _ = mimi_conformance::codec::tls::decode_named("RoleData", b, false);
                 })?,
                 CaseBody::PolicyDecision { .. } => {}
             }
