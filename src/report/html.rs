@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::readable::{Block, blocks};
 use super::{Report, section_key, severity};
 use crate::harness::{Status, TestResult};
-use crate::spec::{Basis, Catalogs};
+use crate::spec::Catalogs;
 
 const TEMPLATE: &str = include_str!("report.html.j2");
 
@@ -117,17 +117,6 @@ fn worst<'a>(results: impl IntoIterator<Item = &'a TestResult>) -> &'static str 
         .as_str()
 }
 
-fn weight(r: &TestResult) -> String {
-    match r.weighing() {
-        None => String::new(),
-        Some(s) => match (s.basis, &s.reading) {
-            (Basis::Required, _) => s.level.to_string(),
-            (Basis::Reading, Some(x)) => format!("{} · reading {x}", s.level),
-            (b, _) => format!("{} · {b}", s.level),
-        },
-    }
-}
-
 fn label(r: &TestResult) -> String {
     match (r.status, r.other_reason) {
         (Status::Pass, true) => "pass (other reason)".into(),
@@ -166,7 +155,7 @@ fn view(r: &TestResult, catalogs: &Catalogs) -> ResultView {
         title: r.title.clone(),
         status: r.status.as_str(),
         label: label(r),
-        weight: weight(r),
+        weight: super::weight_label(r),
         target: match r.target {
             crate::harness::Target::Iut => "iut",
             crate::harness::Target::Draft => "draft",
@@ -255,11 +244,7 @@ pub fn html(report: &Report, catalogs: &Catalogs) -> String {
             context! { id => c.cause.id(), title => c.title, tests }
         })
         .collect();
-    let weights: Vec<_> = report
-        .failures
-        .iter()
-        .map(|w| context! { basis => w.basis.as_str(), level => w.level.to_string(), count => w.count, blocking => w.blocking })
-        .collect();
+    let weights = super::weights_context(report);
     let coverage: Vec<_> = report
         .coverage
         .iter()
@@ -272,11 +257,7 @@ pub fn html(report: &Report, catalogs: &Catalogs) -> String {
             }
         })
         .collect();
-    let drafts: Vec<_> = report
-        .drafts
-        .iter()
-        .map(|(d, r)| context! { doc => d, rev => r })
-        .collect();
+    let drafts = super::drafts_context(report);
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE)
         .expect("the HTML template parses");

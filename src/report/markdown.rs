@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{Report, section_key};
 use crate::harness::{Status, TestResult};
-use crate::spec::{Basis, Catalogs};
+use crate::spec::Catalogs;
 
 const TEMPLATE: &str = include_str!("report.md.j2");
 
@@ -36,19 +36,6 @@ struct Row {
     weight: String,
     reqs: String,
     note: String,
-}
-
-/// The level and, unless `required`, the basis: of the check that failed, else the test's
-/// strongest (`MUST`, `SHOULD · robustness`, `MUST · reading PROT-X12`).
-fn weight(r: &TestResult) -> String {
-    match r.weighing() {
-        None => String::new(),
-        Some(s) => match (s.basis, &s.reading) {
-            (Basis::Required, _) => s.level.to_string(),
-            (Basis::Reading, Some(x)) => format!("{} · reading {x}", s.level),
-            (b, _) => format!("{} · {b}", s.level),
-        },
-    }
 }
 
 pub(super) fn status(r: &TestResult) -> String {
@@ -101,7 +88,7 @@ pub fn markdown(report: &Report, catalogs: &Catalogs) -> String {
                         .map(|r| Row {
                             id: r.id.clone(),
                             status: status(r),
-                            weight: weight(r),
+                            weight: super::weight_label(r),
                             reqs: reqs(r),
                             note: cell(&r.message),
                         })
@@ -119,7 +106,7 @@ pub fn markdown(report: &Report, catalogs: &Catalogs) -> String {
         .filter(|r| !matches!(r.status, Status::Pass | Status::Skip))
         .map(|r| {
             context! {
-                id => r.id.clone(), status => status(r), weight => weight(r), title => r.title.clone(), reqs => reqs(r),
+                id => r.id.clone(), status => status(r), weight => super::weight_label(r), title => r.title.clone(), reqs => reqs(r),
                 failed => r.failed.join(", "), message => r.message.clone(),
                 rejection => r.rejection.as_ref().map(|j| j.to_string()), cause => r.cause.map(|c| c.id()),
             }
@@ -130,21 +117,13 @@ pub fn markdown(report: &Report, catalogs: &Catalogs) -> String {
         .iter()
         .map(|c| context! { id => c.cause.id(), title => c.title, count => c.tests.len(), tests => c.tests.clone() })
         .collect();
-    let weights: Vec<_> = report
-        .failures
-        .iter()
-        .map(|w| context! { basis => w.basis.as_str(), level => w.level.to_string(), count => w.count, blocking => w.blocking })
-        .collect();
+    let weights = super::weights_context(report);
     let summary: Vec<_> = report
         .summary
         .iter()
         .map(|(s, n)| context! { status => s.as_str(), count => n })
         .collect();
-    let drafts: Vec<_> = report
-        .drafts
-        .iter()
-        .map(|(d, r)| context! { doc => d, rev => r })
-        .collect();
+    let drafts = super::drafts_context(report);
     let coverage: Vec<_> = report
         .coverage
         .iter()

@@ -402,3 +402,35 @@ impl ReportWriter {
         Ok(self.report)
     }
 }
+
+/// The level and, unless `required`, the basis: of the check that failed, else the test's
+/// strongest (`MUST`, `SHOULD · robustness`, `MUST · reading PROT-X12`).
+pub(crate) fn weight_label(r: &TestResult) -> String {
+    use crate::spec::Basis;
+    match r.weighing() {
+        None => String::new(),
+        Some(s) => match (s.basis, &s.reading) {
+            (Basis::Required, _) => s.level.to_string(),
+            (Basis::Reading, Some(x)) => format!("{} · reading {x}", s.level),
+            (b, _) => format!("{} · {b}", s.level),
+        },
+    }
+}
+
+/// The `fail`s by basis and level, as the report templates take them.
+pub(crate) fn weights_context(report: &Report) -> Vec<minijinja::Value> {
+    report
+        .failures
+        .iter()
+        .map(|w| minijinja::context! { basis => w.basis.as_str(), level => w.level.to_string(), count => w.count, blocking => w.blocking })
+        .collect()
+}
+
+/// The drafts and revisions tested, as the report templates take them.
+pub(crate) fn drafts_context(report: &Report) -> Vec<minijinja::Value> {
+    report
+        .drafts
+        .iter()
+        .map(|(d, r)| minijinja::context! { doc => d, rev => r })
+        .collect()
+}

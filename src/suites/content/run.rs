@@ -33,8 +33,7 @@ impl Check {
                     Err(o) => return o,
                 };
                 match (r.accepted, r.content) {
-                    (true, Some(got)) => same_model("decoded content", expected, &got),
-                    (true, None) => Outcome::fail("accepted without a `content` model"),
+                    (true, got) => same_answer("decoded content", "content", expected, got),
                     (false, _) => valid_but_rejected("valid content was rejected", r.rejection),
                 }
             }
@@ -44,8 +43,7 @@ impl Check {
                     Err(o) => return o,
                 };
                 match (r.accepted, r.content) {
-                    (true, Some(got)) => same_model("decoded content", expected, &got),
-                    (true, None) => Outcome::fail("accepted without a `content` model"),
+                    (true, got) => same_answer("decoded content", "content", expected, got),
                     (false, _) => Outcome {
                         message: format!("rejected ({}), which is acceptable for {}", r.rejection, rule.slug()),
                         rejection: Some(r.rejection),
@@ -94,8 +92,7 @@ impl Check {
                     Err(o) => return o,
                 };
                 match (r.accepted, r.status) {
-                    (true, Some(got)) => same_model("decoded status report", expected, &got),
-                    (true, None) => Outcome::fail("accepted without a `status` model"),
+                    (true, got) => same_answer("decoded status report", "status", expected, got),
                     (false, _) => valid_but_rejected("a valid status report was rejected", r.rejection),
                 }
             }
@@ -311,6 +308,15 @@ async fn decoded<R: serde::de::DeserializeOwned>(
         .call(op, &params, timeout, &mut tr.exchanges)
         .await
         .map_err(crate::harness::call_failed)
+}
+
+/// What the implementation accepted against the model it should give (`field`: the member of
+/// its answer that carries the model).
+fn same_answer<T: serde::Serialize + PartialEq>(what: &str, field: &str, expected: &T, got: Option<T>) -> Outcome {
+    match got {
+        Some(got) => same_model(what, expected, &got),
+        None => Outcome::fail(format!("accepted without a `{field}` model")),
+    }
 }
 
 /// A valid input the implementation refused: a failure that keeps its reason.
