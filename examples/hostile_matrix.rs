@@ -10,11 +10,13 @@
 #[path = "hostile_adapter.rs"]
 #[allow(dead_code)]
 mod adapter;
+#[path = "support/peak_memory.rs"]
+mod peak_memory;
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const START: &str = "<!-- hostile-matrix:start (cargo run --example hostile_matrix -- README.md) -->";
 const END: &str = "<!-- hostile-matrix:end -->";
@@ -55,8 +57,6 @@ fn measure(driver: &[String], out: &Path) -> Row {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run the binary (cargo build --bins first)");
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak_kib = 0u64;
     let stderr = child.stderr.take().expect("stderr");
     let err = std::thread::spawn(move || {
         let mut s = String::new();
@@ -66,18 +66,8 @@ fn measure(driver: &[String], out: &Path) -> Row {
         }
         s
     });
-    let exit = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status.code().unwrap_or(-1);
-        }
-        let hwm = std::fs::read_to_string(&status_file).ok().and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        });
-        peak_kib = peak_kib.max(hwm.unwrap_or(0));
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let (status, peak_kib) = peak_memory::wait_with_peak(&mut child).expect("wait");
+    let exit = status.code().unwrap_or(-1);
     let secs = started.elapsed().as_secs_f64();
     let stderr = err.join().unwrap_or_default();
     let report_bytes = std::fs::metadata(out.join("report.json")).map_or(0, |m| m.len());

@@ -11,6 +11,9 @@ use mimi_conformance::validate::{Kind, Options, validate_content};
 
 use crate::common::*;
 
+#[path = "../../examples/support/peak_memory.rs"]
+mod peak_memory;
+
 /// Seeded mutations for the property trial (splitmix64: no crate needed for this much).
 struct Mutator(u64);
 
@@ -432,17 +435,7 @@ i=2; while read l; do printf '{"id":%d,"result":{"accepted":true,"content":[%s]}
     // The peak of the binary itself: its VmHWM, read until it exits (not rusage, whose
     // maxrss also counts the test process's pages the child had before its exec).
     let mut child = child;
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak_kib = 0u64;
-    while child.try_wait().map_err(|e| e.to_string())?.is_none() {
-        let hwm = std::fs::read_to_string(&status_file).ok().and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        });
-        peak_kib = peak_kib.max(hwm.unwrap_or(0));
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let (_, peak_kib) = peak_memory::wait_with_peak(&mut child).map_err(|e| e.to_string())?;
     let peak_mib = peak_kib / 1024;
     let report = std::fs::metadata(dir.join("report.json"))
         .map_err(|e| e.to_string())?
