@@ -297,12 +297,14 @@ impl WireCheck {
                         "accepted",
                     )
                 } else {
-                    // A rule of the struct's own vocabulary that is not the one broken: another
-                    // reason. A name outside it (an implementation's own word) is only kept.
-                    let other =
-                        r.rejection.rule.as_deref().is_some_and(|theirs| {
-                            theirs != rule && crate::codec::tls::rules(structure).contains(&theirs)
-                        });
+                    // A rule of the codec's vocabulary (one for every struct) that is not the one
+                    // broken: another reason. A name outside it (an implementation's own word) is
+                    // only kept.
+                    let other = r
+                        .rejection
+                        .rule
+                        .as_deref()
+                        .is_some_and(|theirs| theirs != rule && crate::codec::tls::RULES.contains(&theirs));
                     Outcome {
                         message: if other {
                             format!(

@@ -24,7 +24,7 @@ mod rule;
 mod vectors;
 
 pub(crate) use enums::{open_enum, open_newtype_codec};
-pub use named::{decode_named, encode_named, rules};
+pub use named::{decode_named, encode_named};
 pub use octets::{Bytes32, Text};
 pub use optionals::{Optional, boolean, optional, optional_vector, read_optional, read_presence};
 pub use rule::{DecodeError, EncodeError, RULES, Rule, bad_enum, decode_whole};

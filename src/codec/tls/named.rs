@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{DecodeError, EncodeError, RULES, Rule};
+use super::{DecodeError, EncodeError, Rule};
 use crate::codec::{policy, protocol};
 
 /// Decodes `bytes` as the struct `name`; `alternative` selects protocol-06's other reading.
@@ -21,11 +21,6 @@ pub fn encode_named(name: &str, value: &Value, alternative: bool) -> Result<Vec<
         return protocol::encode_named_with(name, value, &reading(alternative));
     }
     policy::encode_struct(name, value).unwrap_or_else(|| Err(EncodeError::UnknownStruct { name: name.to_owned() }))
-}
-
-/// The rule slugs a rejection of the struct `name` can name: one vocabulary for every struct.
-pub fn rules(_name: &str) -> &'static [&'static str] {
-    &RULES
 }
 
 fn reading(alternative: bool) -> protocol::Reading {
